@@ -1,0 +1,5 @@
+export * from "./auth";
+export * from "./orgs";
+export * from "./api-keys";
+export * from "./credentials";
+export * from "./audit";
