@@ -1,0 +1,105 @@
+/**
+ * The services a node's `execute` may use. packages/nodes only declares them (it stays pure:
+ * the editor imports it); packages/engine implements them and injects them per step.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface HttpRequest {
+  url: string;
+  method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Whole-request timeout, milliseconds. */
+  timeoutMs?: number;
+  /** Largest response body accepted, bytes; bigger bodies fail the request. */
+  maxResponseBytes?: number;
+  /** Follow redirects (each hop is checked again); default true, at most 5 hops. */
+  followRedirects?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Final URL after redirects. */
+  url: string;
+  body: Uint8Array;
+  text(): string;
+  /** Parses the body as JSON; throws a clear error when it is not JSON. */
+  json(): unknown;
+}
+
+/** Outbound HTTP: the one SSRF-safe fetch (DESIGN §7). */
+export interface HttpService {
+  fetch(request: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface SandboxRunInput {
+  /** JavaScript source: the body of an async function receiving `input`; its return value is the result. */
+  code: string;
+  input: JsonValue;
+  timeoutMs?: number;
+  memoryLimitBytes?: number;
+}
+
+export interface SandboxLogLine {
+  level: "log" | "info" | "warn" | "error";
+  message: string;
+}
+
+export interface SandboxRunResult {
+  /** The returned value, as JSON. */
+  result: JsonValue;
+  logs: SandboxLogLine[];
+}
+
+/** User code in a WebAssembly sandbox with memory and time limits and no host objects. */
+export interface SandboxService {
+  run(input: SandboxRunInput): Promise<SandboxRunResult>;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export interface AiModelRef {
+  /** Credential id of an `openai` credential (API key and optional base URL). */
+  credentialId: string;
+  model: string;
+}
+
+export interface AiService {
+  generateText(input: AiModelRef & { system?: string; prompt: string; temperature?: number; maxOutputTokens?: number }): Promise<{ text: string; usage: TokenUsage; finishReason: string }>;
+  generateObject(input: AiModelRef & { system?: string; prompt: string; jsonSchema: Record<string, unknown>; temperature?: number }): Promise<{ object: JsonValue; usage: TokenUsage }>;
+  embed(input: AiModelRef & { values: string[] }): Promise<{ embeddings: number[][]; usage: TokenUsage }>;
+}
+
+export interface CredentialsService {
+  /** Decrypted secret fields of a credential of this org; fails if it is missing or of another type. */
+  get(credentialId: string, expectedType: string): Promise<Record<string, string>>;
+}
+
+export interface LogService {
+  log(level: "debug" | "info" | "warn" | "error", message: string, data?: JsonValue): void;
+}
+
+export interface NodeRunInfo {
+  runId: string;
+  orgId: string;
+  flowId: string;
+  nodeId: string;
+  attempt: number;
+}
+
+export interface NodeContext {
+  run: NodeRunInfo;
+  http: HttpService;
+  sandbox: SandboxService;
+  ai: AiService;
+  credentials: CredentialsService;
+  log: LogService;
+  /** Reports token usage so it is recorded on the step and the run. */
+  recordUsage(usage: TokenUsage): void;
+}
