@@ -1,3 +1,4 @@
 import baseConfig from "@runnel/eslint-config/base";
+import reactConfig from "@runnel/eslint-config/react";
 
-export default [...baseConfig];
+export default [...baseConfig, ...reactConfig];

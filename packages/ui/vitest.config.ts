@@ -1,3 +1,9 @@
+import { mergeConfig } from "vitest/config";
+
 import { runnelVitestConfig } from "@runnel/vitest-config";
 
-export default runnelVitestConfig();
+// tsconfig keeps JSX as-is for Next; tests need it compiled with the automatic runtime.
+export default mergeConfig(
+  runnelVitestConfig({ include: ["src/**/*.test.ts", "src/**/*.test.tsx"] }),
+  { oxc: { jsx: { runtime: "automatic" } } },
+);
