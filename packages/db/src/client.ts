@@ -1,10 +1,11 @@
+import type { ClientConfig as NeonClientConfig } from "@neondatabase/serverless";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { Pool as NeonPool, neonConfig } from "@neondatabase/serverless";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { Client as NeonClient, Pool as NeonPool } from "@neondatabase/serverless";
 import { drizzle as drizzleNeon } from "drizzle-orm/neon-serverless";
 import { migrate as migrateNeon } from "drizzle-orm/neon-serverless/migrator";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
@@ -20,12 +21,14 @@ export type Schema = typeof schema;
 /** The drizzle database every driver gives: use the query builder, it is the same on all three. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export type Driver = "pglite" | "pg" | "neon";
+export const DRIVERS: readonly Driver[] = ["pglite", "pg", "neon"];
 
 export interface DbHandle {
   db: Database;
   driver: Driver;
   /** The PGlite instance when driver is "pglite" (for a socket server or direct SQL in tests). */
   pglite?: PGlite;
+  /** Closes the connections (or the PGlite instance). Safe to call more than once. */
   close(): Promise<void>;
 }
 
@@ -34,47 +37,165 @@ export interface CreateDbOptions {
   url?: string;
   /** PGlite data folder; unset (with no url) → an in-memory database. */
   dataDir?: string;
-  /** Force the Neon driver for a non-Neon host (tests through a local WebSocket proxy). */
+  /** Force a driver, e.g. the Neon driver for a non-Neon host (tests through a local WebSocket proxy). */
   driver?: Driver;
-  /** Neon only: rewrite the WebSocket target, e.g. to a local ws-to-TCP proxy. */
+  /** Neon only: rewrite the WebSocket target, e.g. to a local ws-to-TCP proxy (plain ws://, no TLS). */
   neonWsProxy?: (host: string, port: number | string) => string;
-  /** Pool size for server drivers. */
+  /** Pool size for server drivers (default 10). */
   maxConnections?: number;
+  /** Server drivers: how long to wait for a connection before failing (default 10 s). */
+  connectionTimeoutMs?: number;
+  /**
+   * Server drivers: called when an idle pooled connection fails (server restart, network drop). The pool
+   * discards that connection either way; without a listener such an error would crash the process.
+   * Default: a one-line warning on stderr.
+   */
+  onIdleConnectionError?: (error: Error) => void;
+  /** Names the setting in error messages about the URL (default "DATABASE_URL"). */
+  urlName?: string;
 }
 
-export function detectDriver(url: string | undefined): Driver {
-  if (!url) return "pglite";
-  const parsed = new URL(url);
-  if (!["postgres:", "postgresql:"].includes(parsed.protocol)) {
-    throw new Error(`DATABASE_URL must start with postgres:// or postgresql:// (got ${parsed.protocol})`);
+const POSTGRES_PROTOCOLS = new Set(["postgres:", "postgresql:"]);
+const NEON_HOST = /\.neon\.(tech|build)$/i;
+
+/**
+ * Which driver a database URL selects: none → "pglite", a Neon host → "neon", any other postgres URL → "pg".
+ * Throws a message naming the setting (never its value: it may hold a password) for anything else.
+ */
+export function detectDriver(url: string | undefined, urlName = "DATABASE_URL"): Driver {
+  if (url === undefined || url.trim() === "") return "pglite";
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(
+      `${urlName} is not a valid URL; expected postgres://user:password@host:5432/database ` +
+        `(unset it to use the embedded PGlite database)`,
+    );
   }
-  return /\.neon\.(tech|build)$/.test(parsed.hostname) ? "neon" : "pg";
+  if (!POSTGRES_PROTOCOLS.has(parsed.protocol)) {
+    throw new Error(
+      `${urlName} must start with postgres:// or postgresql:// (got ${parsed.protocol}//…); ` +
+        `unset it to use the embedded PGlite database`,
+    );
+  }
+  if (parsed.hostname === "") {
+    throw new Error(`${urlName} has no host; expected postgres://user:password@host:5432/database`);
+  }
+  return NEON_HOST.test(parsed.hostname) ? "neon" : "pg";
+}
+
+type MigrationConfig = Required<Pick<MigrationSet, "migrationsFolder">> & MigrationSet;
+type LockedMigrator = (config: MigrationConfig) => Promise<void>;
+
+/** Server handles migrate on one dedicated connection that holds the migration advisory lock. */
+const lockedMigrators = new WeakMap<Database, LockedMigrator>();
+
+/** One advisory lock for every migration set: they share the `drizzle` bookkeeping schema. */
+const MIGRATION_LOCK_KEY = "runnel:migrations";
+
+interface LockableClient {
+  query(text: string, values: unknown[]): Promise<unknown>;
+  release(destroy?: boolean): void;
+}
+
+async function withMigrationLock(client: LockableClient, run: () => Promise<void>): Promise<void> {
+  let broken = false;
+  try {
+    await client.query("select pg_advisory_lock(hashtext($1))", [MIGRATION_LOCK_KEY]);
+    try {
+      await run();
+    } finally {
+      await client
+        .query("select pg_advisory_unlock(hashtext($1))", [MIGRATION_LOCK_KEY])
+        .catch(() => {
+          broken = true;
+        });
+    }
+  } catch (error) {
+    broken = true;
+    throw error;
+  } finally {
+    // A connection whose state is unknown (failed mid-migration, lock not released) is not reused.
+    client.release(broken);
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}
+
+function warnIdleError(error: Error): void {
+  console.warn(
+    `[@runnel/db] an idle database connection failed and was discarded: ${error.message}`,
+  );
 }
 
 export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
-  const driver = options.driver ?? detectDriver(options.url);
+  const urlName = options.urlName ?? "DATABASE_URL";
+  const detected = detectDriver(options.url, urlName);
+  const driver = options.driver ?? detected;
+
   if (driver === "pglite") {
+    if (options.url) {
+      throw new Error(
+        `The pglite driver opens a local data folder; it cannot use ${urlName} (a server URL)`,
+      );
+    }
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     const client = await PGlite.create({ dataDir: options.dataDir, extensions: { vector } });
-    const db = drizzlePglite(client, { schema }) as unknown as Database;
-    return { db, driver, pglite: client, close: () => client.close() };
+    const db = drizzlePglite({ client, schema }) as unknown as Database;
+    return { db, driver, pglite: client, close: once(() => client.close()) };
   }
-  if (!options.url) throw new Error(`A database URL is required for the ${driver} driver`);
+
+  if (!options.url) throw new Error(`${urlName} is required for the ${driver} driver`);
+  if (options.dataDir)
+    throw new Error(`dataDir is only for the pglite driver (got driver ${driver})`);
+  const poolConfig = {
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+  };
+  const onIdleError = options.onIdleConnectionError ?? warnIdleError;
+
   if (driver === "neon") {
-    neonConfig.webSocketConstructor = ws;
-    if (options.neonWsProxy) {
-      neonConfig.wsProxy = options.neonWsProxy;
-      neonConfig.useSecureWebSocket = false;
-      neonConfig.pipelineConnect = false;
-      neonConfig.pipelineTLS = false;
-    }
-    const pool = new NeonPool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+    const pool = new NeonPool(poolConfig);
+    // Per-client settings instead of the global neonConfig, so handles with and without a proxy coexist.
+    pool.Client = neonClientClass(options.neonWsProxy);
+    pool.on("error", onIdleError);
     const db = drizzleNeon({ client: pool, schema }) as unknown as Database;
-    return { db, driver, close: () => pool.end() };
+    lockedMigrators.set(db, async (config) => {
+      const client = await pool.connect();
+      await withMigrationLock(client, () => migrateNeon(drizzleNeon({ client }), config));
+    });
+    return { db, driver, close: once(() => pool.end()) };
   }
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+
+  const pool = new pg.Pool(poolConfig);
+  pool.on("error", onIdleError);
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
-  return { db, driver, close: () => pool.end() };
+  lockedMigrators.set(db, async (config) => {
+    const client = await pool.connect();
+    await withMigrationLock(client, () => migrateNodePg(drizzleNodePg({ client }), config));
+  });
+  return { db, driver, close: once(() => pool.end()) };
+}
+
+function neonClientClass(wsProxy: CreateDbOptions["neonWsProxy"]): typeof NeonClient {
+  return class RunnelNeonClient extends NeonClient {
+    constructor(config?: string | NeonClientConfig) {
+      super(config);
+      // Node 20 has no global WebSocket.
+      this.neonConfig.webSocketConstructor = ws;
+      if (wsProxy) {
+        this.neonConfig.wsProxy = wsProxy;
+        this.neonConfig.useSecureWebSocket = false;
+        this.neonConfig.pipelineConnect = false;
+        this.neonConfig.pipelineTLS = false;
+      }
+    }
+  };
 }
 
 export interface MigrationSet {
@@ -88,9 +209,16 @@ export const appMigrations: MigrationSet = {
   migrationsFolder: fileURLToPath(new URL("../drizzle", import.meta.url)),
 };
 
-/** Applies a folder of drizzle-kit SQL migrations with the handle's own driver. */
-export async function applyMigrations(handle: DbHandle, set: MigrationSet = appMigrations): Promise<void> {
-  const config = {
+/**
+ * Applies a folder of drizzle-kit SQL migrations with the handle's own driver. Applying twice is a no-op.
+ * On a server (pg, neon) it holds a Postgres advisory lock while migrating, so several processes starting
+ * at once (app replicas, an executor, tests) apply each migration exactly once.
+ */
+export async function applyMigrations(
+  handle: DbHandle,
+  set: MigrationSet = appMigrations,
+): Promise<void> {
+  const config: MigrationConfig = {
     migrationsFolder: set.migrationsFolder,
     migrationsTable: set.migrationsTable,
     migrationsSchema: set.migrationsSchema,
@@ -98,10 +226,30 @@ export async function applyMigrations(handle: DbHandle, set: MigrationSet = appM
   // Each migrator wants its own driver's database type; the handle's driver names which one it is.
   switch (handle.driver) {
     case "pglite":
+      // One PGlite instance is one connection: nothing can run beside it.
       return migratePglite(handle.db as never, config);
-    case "pg":
-      return migrateNodePg(handle.db as never, config);
-    case "neon":
-      return migrateNeon(handle.db as never, config);
+    case "pg": {
+      const locked = lockedMigrators.get(handle.db);
+      return locked ? locked(config) : migrateNodePg(handle.db as never, config);
+    }
+    case "neon": {
+      const locked = lockedMigrators.get(handle.db);
+      return locked ? locked(config) : migrateNeon(handle.db as never, config);
+    }
   }
+}
+
+/**
+ * Runs raw SQL and returns its rows, typed. `Database` is driver-neutral, so `db.execute` has no row type of
+ * its own; all three drivers answer with `{ rows }`. Works on a transaction too.
+ */
+export async function queryRows<T extends Record<string, unknown>>(
+  db: Pick<Database, "execute">,
+  query: SQL,
+): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  const rows: unknown =
+    typeof result === "object" && result !== null ? Reflect.get(result, "rows") : undefined;
+  if (!Array.isArray(rows)) throw new Error("queryRows: the driver returned no rows array");
+  return rows as T[];
 }

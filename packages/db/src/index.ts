@@ -1,3 +1,6 @@
 export * from "./client";
+export * from "./errors";
+export { createDbFromEnv, dbEnv, DEFAULT_DATA_DIR, resolveDataDir } from "./env";
+export type { DbEnv } from "./env";
 export * as schema from "./schema";
 export { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
