@@ -1,1 +1,42 @@
-export {};
+export {
+  API_KEY_PREFIX,
+  bearerToken,
+  generateApiKey,
+  isApiKeyFormat,
+  verifyApiKey,
+} from "./api-keys";
+export type { GeneratedApiKey, VerifiedApiKey } from "./api-keys";
+export { AUDIT_ACTIONS, writeAudit } from "./audit";
+export type { AuditAction, AuditEntry } from "./audit";
+export { buildAuthConfig, createAuth, enabledOAuthProviders } from "./config";
+export type { CreateAuthOptions, SignInEvent } from "./config";
+export { isUniqueViolation } from "./db";
+export type { DbOrTx, Transaction } from "./db";
+export { authEnv } from "./env";
+export type { AuthEnv } from "./env";
+export { createSmtpMailer, inviteMail } from "./mailer";
+export type { Mailer, MailMessage } from "./mailer";
+export {
+  createOrgWithOwner,
+  getMembershipRole,
+  listUserOrgs,
+  personalOrgName,
+  resolveActiveOrg,
+  slugify,
+  uniqueOrgSlug,
+} from "./orgs";
+export type { CreateOrgInput, OrgWithRole } from "./orgs";
+export { hashPassword, verifyPassword } from "./password";
+export { hasRole, roleRank, ROLES } from "./roles";
+export type { Role } from "./roles";
+export { loadServerSecrets, SECRETS_FILE } from "./secrets";
+export type { LoadServerSecretsOptions, ServerSecrets } from "./secrets";
+export { generateToken, sha256Hex } from "./tokens";
+export {
+  authorizeCredentials,
+  EmailTakenError,
+  findUserByEmail,
+  normalizeEmail,
+  registerUser,
+} from "./users";
+export type { AuthorizedUser, RegisterUserInput } from "./users";

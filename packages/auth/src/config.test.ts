@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { TestDb } from "@runnel/db/testing";
+import { and, eq } from "@runnel/db";
+import { auditLog } from "@runnel/db/schema";
+import { createTestDb } from "@runnel/db/testing";
+
+import type { SignInEvent } from "./config";
+import { createAuth, enabledOAuthProviders } from "./config";
+import { registerUser } from "./users";
+
+const BASE = "http://localhost:3000/api/auth";
+let h: TestDb;
+let userId: string;
+const signIns: SignInEvent[] = [];
+let auth: ReturnType<typeof createAuth>;
+
+beforeAll(async () => {
+  h = await createTestDb();
+  ({ userId } = await registerUser(h.db, {
+    name: "Ada",
+    email: "ada@example.com",
+    password: "analytical-engine-1",
+  }));
+  auth = createAuth({
+    getDb: () => Promise.resolve(h.db),
+    secret: "test-secret-".padEnd(48, "x"),
+    env: {},
+    onSignIn: (event) => {
+      signIns.push(event);
+    },
+  });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** name=value pairs from a response's Set-Cookie headers. */
+function cookiesOf(response: Response): Map<string, string> {
+  const jar = new Map<string, string>();
+  for (const header of response.headers.getSetCookie()) {
+    const [pair] = header.split(";");
+    const index = pair?.indexOf("=") ?? -1;
+    if (pair && index > 0) jar.set(pair.slice(0, index), pair.slice(index + 1));
+  }
+  return jar;
+}
+
+function cookieHeader(jar: Map<string, string>): string {
+  return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+}
+
+/** Signs in through next-auth's real route handlers (CSRF token, then the credentials callback). */
+async function signIn(email: string, password: string) {
+  const csrfResponse = await auth.handlers.GET(new Request(`${BASE}/csrf`) as never);
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+  const jar = cookiesOf(csrfResponse);
+  const response = await auth.handlers.POST(
+    new Request(`${BASE}/callback/credentials`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+      body: new URLSearchParams({
+        email,
+        password,
+        csrfToken,
+        callbackUrl: "http://localhost:3000/",
+      }),
+    }) as never,
+  );
+  for (const [name, value] of cookiesOf(response)) jar.set(name, value);
+  return { response, jar };
+}
+
+async function session(cookie: string): Promise<{ user?: { id?: string; email?: string } } | null> {
+  const response = await auth.handlers.GET(
+    new Request(`${BASE}/session`, { headers: { cookie } }) as never,
+  );
+  return (await response.json()) as { user?: { id?: string; email?: string } } | null;
+}
+
+describe("createAuth (next-auth handlers, credentials provider)", () => {
+  it("signs in with the right password: session cookie, user id in the session, audit row, onSignIn", async () => {
+    const { response, jar } = await signIn("ada@example.com", "analytical-engine-1");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("http://localhost:3000/");
+    expect(jar.has("authjs.session-token")).toBe(true);
+    expect(await session(cookieHeader(jar))).toMatchObject({
+      user: { id: userId, email: "ada@example.com" },
+    });
+    const rows = await h.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "auth.sign_in"), eq(auditLog.actorUserId, userId)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.metadata).toEqual({ provider: "credentials" });
+    expect(signIns).toEqual([{ userId, provider: "credentials", isNewUser: false }]);
+  });
+
+  it("fails a wrong password or an unknown email with CredentialsSignin and no session", async () => {
+    for (const [email, password] of [
+      ["ada@example.com", "wrong-password-1"],
+      ["nobody@example.com", "analytical-engine-1"],
+    ] as const) {
+      const { response, jar } = await signIn(email, password);
+      expect(response.headers.get("location")).toMatch(/error=CredentialsSignin/);
+      expect(jar.has("authjs.session-token")).toBe(false);
+    }
+  });
+
+  it("treats a tampered session cookie as signed out", async () => {
+    const { jar } = await signIn("ada@example.com", "analytical-engine-1");
+    const token = jar.get("authjs.session-token") ?? "";
+    const tampered = token.slice(0, -4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+    expect(await session(`authjs.session-token=${tampered}`)).toBeNull();
+  });
+
+  it("enables OAuth providers only when both their id and secret are set", () => {
+    expect(enabledOAuthProviders({})).toEqual([]);
+    expect(enabledOAuthProviders({ AUTH_GITHUB_ID: "id" })).toEqual([]);
+    expect(
+      enabledOAuthProviders({
+        AUTH_GITHUB_ID: "id",
+        AUTH_GITHUB_SECRET: "s",
+        AUTH_GOOGLE_ID: "g",
+        AUTH_GOOGLE_SECRET: "t",
+      }),
+    ).toEqual(["github", "google"]);
+  });
+});

@@ -1,0 +1,128 @@
+import type { NextAuthConfig, NextAuthResult } from "next-auth";
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import NextAuth from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import Google from "next-auth/providers/google";
+
+import type { Database } from "@runnel/db";
+import { accounts, sessions, users, verificationTokens } from "@runnel/db/schema";
+
+import type { AuthEnv } from "./env";
+import { writeAudit } from "./audit";
+import { createOrgWithOwner, listUserOrgs, personalOrgName } from "./orgs";
+import { authorizeCredentials } from "./users";
+
+export interface SignInEvent {
+  userId: string;
+  /** "credentials", "github" or "google". */
+  provider: string;
+  isNewUser: boolean;
+}
+
+export interface CreateAuthOptions {
+  /** Opens (once) and returns the database; called lazily, never at import or build time. */
+  getDb: () => Promise<Database>;
+  /** From loadServerSecrets: signs and encrypts the session JWT. */
+  secret: string;
+  env: Pick<
+    AuthEnv,
+    "AUTH_GITHUB_ID" | "AUTH_GITHUB_SECRET" | "AUTH_GOOGLE_ID" | "AUTH_GOOGLE_SECRET"
+  >;
+  /** Called after each successful sign-in (after the audit row is written). */
+  onSignIn?: (event: SignInEvent) => void | Promise<void>;
+}
+
+/** The OAuth providers whose id and secret are both configured. */
+export function enabledOAuthProviders(env: CreateAuthOptions["env"]): ("github" | "google")[] {
+  const enabled: ("github" | "google")[] = [];
+  if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) enabled.push("github");
+  if (env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET) enabled.push("google");
+  return enabled;
+}
+
+/** The next-auth configuration over an open database (exported for tests; apps use createAuth). */
+export function buildAuthConfig(
+  db: Database,
+  options: Omit<CreateAuthOptions, "getDb">,
+): NextAuthConfig {
+  const { env } = options;
+  const providers: NextAuthConfig["providers"] = [
+    Credentials({
+      id: "credentials",
+      name: "Email and password",
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+      },
+      authorize: (credentials) => authorizeCredentials(db, credentials),
+    }),
+  ];
+  if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
+    providers.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
+  }
+  if (env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET) {
+    providers.push(Google({ clientId: env.AUTH_GOOGLE_ID, clientSecret: env.AUTH_GOOGLE_SECRET }));
+  }
+  return {
+    trustHost: true,
+    secret: options.secret,
+    session: { strategy: "jwt" },
+    adapter: DrizzleAdapter(db, {
+      usersTable: users,
+      accountsTable: accounts,
+      sessionsTable: sessions,
+      verificationTokensTable: verificationTokens,
+    }),
+    providers,
+    callbacks: {
+      session({ session, token }) {
+        if (token.sub) session.user.id = token.sub;
+        return session;
+      },
+    },
+    events: {
+      /** OAuth users are created by the adapter; they get a personal org like password sign-ups do. */
+      async createUser({ user }) {
+        if (!user.id || !user.email) return;
+        const userId = user.id;
+        const email = user.email;
+        await db.transaction(async (tx) => {
+          if ((await listUserOrgs(tx, userId)).length > 0) return;
+          await createOrgWithOwner(tx, {
+            name: personalOrgName({ name: user.name, email }),
+            ownerUserId: userId,
+            personal: true,
+          });
+          await writeAudit(tx, {
+            action: "auth.sign_up",
+            actorUserId: userId,
+            targetType: "user",
+            targetId: userId,
+            metadata: { method: "oauth" },
+          });
+        });
+      },
+      async signIn({ user, account, isNewUser }) {
+        if (!user.id) return;
+        const provider = account?.provider ?? "credentials";
+        await writeAudit(db, {
+          action: "auth.sign_in",
+          actorUserId: user.id,
+          targetType: "user",
+          targetId: user.id,
+          metadata: { provider },
+        });
+        await options.onSignIn?.({ userId: user.id, provider, isNewUser: isNewUser ?? false });
+      },
+    },
+  };
+}
+
+/**
+ * next-auth (Auth.js v5) for Runnel: JWT sessions, email + password via the "credentials" provider, and GitHub /
+ * Google when their AUTH_* id and secret are set. Mount `handlers` at /api/auth/[...nextauth].
+ */
+export function createAuth(options: CreateAuthOptions): NextAuthResult {
+  return NextAuth(async () => buildAuthConfig(await options.getDb(), options));
+}
