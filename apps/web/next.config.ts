@@ -12,7 +12,13 @@ const config: NextConfig = {
     "@runnel/nodes",
     "@runnel/ui",
   ],
-  serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-pgvector", "pg", "ws", "quickjs-emscripten"],
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "@electric-sql/pglite-pgvector",
+    "pg",
+    "ws",
+    "quickjs-emscripten",
+  ],
 };
 
 export default config;

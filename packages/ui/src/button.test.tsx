@@ -7,7 +7,9 @@ import { Button } from "./button";
 describe("Button", () => {
   it("is a non-submitting button unless told otherwise", () => {
     expect(renderToStaticMarkup(<Button>Save</Button>)).toMatch(/^<button type="button"/);
-    expect(renderToStaticMarkup(<Button type="submit">Save</Button>)).toMatch(/^<button type="submit"/);
+    expect(renderToStaticMarkup(<Button type="submit">Save</Button>)).toMatch(
+      /^<button type="submit"/,
+    );
   });
 
   it("renders its child with button styles when asChild is set", () => {

@@ -56,7 +56,10 @@ export function DropdownMenuRadioItem({
 
 export function DropdownMenuLabel({ className, ...props }: ComponentProps<typeof Menu.Label>) {
   return (
-    <Menu.Label className={cn("px-2 py-1.5 text-xs font-medium text-fg-muted", className)} {...props} />
+    <Menu.Label
+      className={cn("px-2 py-1.5 text-xs font-medium text-fg-muted", className)}
+      {...props}
+    />
   );
 }
 

@@ -15,7 +15,9 @@ describe("FormField", () => {
     expect(html).toMatch(/<input[^>]*id="email"/);
     expect(html).toMatch(/<input[^>]*aria-invalid="true"/);
     expect(html).toMatch(/<input[^>]*aria-describedby="email-error"/);
-    expect(html).toContain('<p id="email-error" class="text-sm text-danger">Email is already used</p>');
+    expect(html).toContain(
+      '<p id="email-error" class="text-sm text-danger">Email is already used</p>',
+    );
   });
 
   it("marks nothing invalid when there is no error and describes the hint", () => {

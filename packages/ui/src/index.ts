@@ -33,6 +33,21 @@ export { FormField, fieldErrorId } from "./form-field";
 export type { FormFieldProps } from "./form-field";
 export { Input, Textarea } from "./input";
 export { Label } from "./label";
-export { Select, SelectContent, SelectGroup, SelectItem, SelectTrigger, SelectValue } from "./select";
-export { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "./table";
+export {
+  Select,
+  SelectContent,
+  SelectGroup,
+  SelectItem,
+  SelectTrigger,
+  SelectValue,
+} from "./select";
+export {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "./table";
 export { Tabs, TabsContent, TabsList, TabsTrigger } from "./tabs";

@@ -10,10 +10,17 @@ export interface Person {
 
 export function person(name: string): Person {
   const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  return { name, email: `${name.toLowerCase()}-${stamp}@example.com`, password: `${name}-pass-2026` };
+  return {
+    name,
+    email: `${name.toLowerCase()}-${stamp}@example.com`,
+    password: `${name}-pass-2026`,
+  };
 }
 
-export async function fillSignUp(page: Page, who: Pick<Person, "name" | "email" | "password">): Promise<void> {
+export async function fillSignUp(
+  page: Page,
+  who: Pick<Person, "name" | "email" | "password">,
+): Promise<void> {
   await page.getByLabel("Name").fill(who.name);
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
@@ -34,8 +41,13 @@ export async function signOut(page: Page): Promise<void> {
 
 /** Fails on serious or critical accessibility violations (axe-core, WCAG 2.1 A/AA rules). */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  const summary = bad.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
   expect(summary, `accessibility violations on ${what}`).toEqual([]);
 }

@@ -11,7 +11,14 @@ import { expectAccessible, fillSignUp, person, signIn, signOut } from "./helpers
  */
 test.describe.configure({ mode: "serial" });
 
-const screenshots = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs", "screenshots");
+const screenshots = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "docs",
+  "screenshots",
+);
 const alice = person("Alice");
 const bob = person("Bob");
 let aliceContext: BrowserContext;
@@ -74,7 +81,9 @@ test("create an organization and switch to it", async () => {
   await page.getByRole("menuitem", { name: "Create organization" }).click();
   await page.getByLabel("Organization name").fill("Acme Robotics");
   await page.getByRole("button", { name: "Create organization" }).click();
-  await expect(page.getByRole("button", { name: "Organization: Acme Robotics. Switch organization" })).toBeVisible();
+  await expect(
+    page.getByRole("button", { name: "Organization: Acme Robotics. Switch organization" }),
+  ).toBeVisible();
   await expect(page.getByText("You are working in")).toContainText("Acme Robotics");
 
   await page.goto("/settings");
@@ -125,7 +134,9 @@ test("change the new member's role", async () => {
   await expect(page.getByTestId(`member-${bob.email}`).getByRole("combobox")).toHaveText(/viewer/);
 });
 
-test("create an API key, use it, revoke it: the revoked key gets 401 at once", async ({ baseURL }) => {
+test("create an API key, use it, revoke it: the revoked key gets 401 at once", async ({
+  baseURL,
+}) => {
   await page.goto("/settings/api-keys");
   await page.getByRole("button", { name: "Create API key" }).click();
   await page.getByLabel("Key name").fill("ci-bot");
@@ -150,7 +161,9 @@ test("create an API key, use it, revoke it: the revoked key gets 401 at once", a
     await page.getByRole("button", { name: "Revoke key", exact: true }).click();
     await expect(row).toContainText("Revoked");
 
-    const revoked = await api.get("/api/trpc/me.get", { headers: { Authorization: `Bearer ${key}` } });
+    const revoked = await api.get("/api/trpc/me.get", {
+      headers: { Authorization: `Bearer ${key}` },
+    });
     expect(revoked.status()).toBe(401);
   } finally {
     await api.dispose();
@@ -199,7 +212,8 @@ test("a tampered session cookie counts as signed out", async () => {
   const session = cookies.find((cookie) => /authjs\.session-token$/.test(cookie.name));
   expect(session, "next-auth session cookie").toBeDefined();
   if (!session) return;
-  const flipped = session.value.slice(0, -6) + (session.value.endsWith("AAAAAA") ? "BBBBBB" : "AAAAAA");
+  const flipped =
+    session.value.slice(0, -6) + (session.value.endsWith("AAAAAA") ? "BBBBBB" : "AAAAAA");
   await aliceContext.addCookies([{ ...session, value: flipped }]);
   await page.goto("/");
   await expect(page).toHaveURL(/\/sign-in/);

@@ -1,13 +1,20 @@
+import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { TRPCReactProvider } from "~/trpc/react";
 
 import "./globals.css";
 
-export const metadata = { title: "Runnel", description: "AI workflow automation" };
+export const metadata: Metadata = {
+  title: { default: "Runnel", template: "%s · Runnel" },
+  description: "AI workflow automation",
+};
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body className="min-h-screen antialiased">
+        <TRPCReactProvider>{children}</TRPCReactProvider>
+      </body>
     </html>
   );
 }

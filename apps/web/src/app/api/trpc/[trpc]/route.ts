@@ -1,0 +1,31 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { env } from "~/env";
+import { appUrlFor, getDb, getSecrets, getSessionUser } from "~/server/runtime";
+
+import { appRouter, createTRPCContext } from "@runnel/api";
+
+export const dynamic = "force-dynamic";
+
+async function handler(request: Request): Promise<Response> {
+  const [db, secrets, session] = await Promise.all([getDb(), getSecrets(), getSessionUser()]);
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: request,
+    router: appRouter,
+    createContext: () =>
+      createTRPCContext({
+        headers: request.headers,
+        db,
+        session,
+        encryptionKey: secrets.encryptionKey,
+        appUrl: appUrlFor(request.url),
+      }),
+    onError: ({ path, error }) => {
+      if (env.NODE_ENV !== "production" || error.code === "INTERNAL_SERVER_ERROR") {
+        console.error(`tRPC ${path ?? "<no path>"} failed: ${error.message}`);
+      }
+    },
+  });
+}
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,144 @@
+"use client";
+
+import type { FormEvent } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { formText } from "~/lib/form";
+import { switchOrg } from "~/server/actions";
+import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
+import { useTRPC } from "~/trpc/react";
+import { Building2, ChevronsUpDown, Plus } from "lucide-react";
+import { useState, useTransition } from "react";
+
+import {
+  Alert,
+  Button,
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuRadioGroup,
+  DropdownMenuRadioItem,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+  FormField,
+  Input,
+} from "@runnel/ui";
+
+import type { Me } from "./app-shell";
+
+/** Sets the `runnel_org` cookie and reloads, so every page and query sees the new org. */
+async function activate(orgId: string): Promise<void> {
+  await switchOrg(orgId);
+  window.location.reload();
+}
+
+export function OrgSwitcher({ activeOrg, orgs }: { activeOrg: Me["activeOrg"]; orgs: Me["orgs"] }) {
+  const [creating, setCreating] = useState(false);
+  const [switching, startTransition] = useTransition();
+  return (
+    <>
+      <DropdownMenu>
+        <DropdownMenuTrigger asChild>
+          <Button
+            variant="secondary"
+            className="w-full justify-between"
+            aria-label={`Organization: ${activeOrg.name}. Switch organization`}
+            disabled={switching}
+          >
+            <span className="flex min-w-0 items-center gap-2">
+              <Building2 aria-hidden="true" />
+              <span className="truncate">{activeOrg.name}</span>
+            </span>
+            <ChevronsUpDown aria-hidden="true" />
+          </Button>
+        </DropdownMenuTrigger>
+        <DropdownMenuContent align="start">
+          <DropdownMenuLabel>Organizations</DropdownMenuLabel>
+          <DropdownMenuRadioGroup
+            value={activeOrg.id}
+            onValueChange={(id) => {
+              if (id !== activeOrg.id) startTransition(() => activate(id));
+            }}
+          >
+            {orgs.map((org) => (
+              <DropdownMenuRadioItem key={org.id} value={org.id}>
+                <span className="truncate">{org.name}</span>
+                <span className="ml-auto text-xs text-fg-muted">{org.role}</span>
+              </DropdownMenuRadioItem>
+            ))}
+          </DropdownMenuRadioGroup>
+          <DropdownMenuSeparator />
+          <DropdownMenuItem onSelect={() => setCreating(true)}>
+            <Plus aria-hidden="true" />
+            Create organization
+          </DropdownMenuItem>
+        </DropdownMenuContent>
+      </DropdownMenu>
+      <CreateOrgDialog open={creating} onOpenChange={setCreating} />
+    </>
+  );
+}
+
+/** "Create organization" as a plain button (settings page); the dialog is the same as in the switcher. */
+export function CreateOrgButton() {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button variant="secondary" onClick={() => setOpen(true)}>
+        <Plus aria-hidden="true" />
+        Create organization
+      </Button>
+      <CreateOrgDialog open={open} onOpenChange={setOpen} />
+    </>
+  );
+}
+
+function CreateOrgDialog({
+  open,
+  onOpenChange,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
+  const trpc = useTRPC();
+  const create = useMutation(trpc.orgs.create.mutationOptions());
+  const [switching, startTransition] = useTransition();
+  const fieldErrors = fieldErrorsOf(create.error);
+  const formError = formErrorOf(create.error);
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const name = formText(new FormData(event.currentTarget), "name");
+    create.mutate({ name }, { onSuccess: (org) => startTransition(() => activate(org.id)) });
+  }
+
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>Create organization</DialogTitle>
+          <DialogDescription>
+            You become its owner and it becomes your active organization.
+          </DialogDescription>
+        </DialogHeader>
+        <form noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
+          {formError ? <Alert variant="danger">{formError}</Alert> : null}
+          <FormField id="org-name" label="Organization name" error={fieldErrors.name}>
+            <Input name="name" autoComplete="organization" />
+          </FormField>
+          <DialogFooter>
+            <Button type="submit" disabled={create.isPending || switching}>
+              {create.isPending || switching ? "Creating…" : "Create organization"}
+            </Button>
+          </DialogFooter>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,91 @@
+import "server-only";
+
+import type { Session } from "next-auth";
+import { env } from "~/env";
+
+import type { AuthEnv } from "@runnel/auth";
+import type { Database, DbHandle } from "@runnel/db";
+import { authEnv, createAuth, loadServerSecrets } from "@runnel/auth";
+import { applyMigrations, createDb } from "@runnel/db";
+
+import { resolveDataDir } from "./data-dir";
+
+/**
+ * The server's composition root: one database handle per process (migrated before first use),
+ * the secrets, and the next-auth instance. Everything is created lazily on the first request, so
+ * `next build` never opens the database or the data folder.
+ */
+type Auth = ReturnType<typeof createAuth>;
+type Secrets = ReturnType<typeof loadServerSecrets>;
+interface RunnelGlobals {
+  authEnv?: AuthEnv;
+  db?: Promise<DbHandle>;
+  secrets?: Promise<Secrets>;
+  auth?: Promise<Auth>;
+}
+
+const globals = globalThis as typeof globalThis & { __runnel?: RunnelGlobals };
+const state: RunnelGlobals = (globals.__runnel ??= {});
+
+function dataDir(): string {
+  return resolveDataDir(env.RUNNEL_DATA_DIR, process.cwd());
+}
+
+/** The auth package's variables (AUTH_SECRET, RUNNEL_ENCRYPTION_KEY, OAuth, SMTP), validated once. */
+export function getAuthEnv(): AuthEnv {
+  return (state.authEnv ??= authEnv());
+}
+
+/** Memoises a promise; a failure is not kept, so the next request tries again. */
+function once<T>(key: "db" | "secrets" | "auth", make: () => Promise<T>): Promise<T> {
+  const existing = state[key] as Promise<T> | undefined;
+  if (existing) return existing;
+  const created = make().catch((error: unknown) => {
+    state[key] = undefined;
+    throw error;
+  });
+  (state as Record<string, unknown>)[key] = created;
+  return created;
+}
+
+export function getDbHandle(): Promise<DbHandle> {
+  return once("db", async () => {
+    const handle = env.DATABASE_URL
+      ? await createDb({ url: env.DATABASE_URL })
+      : await createDb({ dataDir: dataDir() });
+    await applyMigrations(handle);
+    return handle;
+  });
+}
+
+export async function getDb(): Promise<Database> {
+  return (await getDbHandle()).db;
+}
+
+export function getSecrets(): Promise<Secrets> {
+  return once("secrets", () =>
+    Promise.resolve().then(() =>
+      loadServerSecrets({ dataDir: dataDir(), databaseUrl: env.DATABASE_URL, env: getAuthEnv() }),
+    ),
+  );
+}
+
+export function getAuth(): Promise<Auth> {
+  return once("auth", async () => {
+    const secrets = await getSecrets();
+    return createAuth({ getDb, secret: secrets.authSecret, env: getAuthEnv() });
+  });
+}
+
+/** The signed-in user, or null (no cookie, expired, or a cookie that fails to decrypt). */
+export async function getSessionUser(): Promise<{ userId: string } | null> {
+  const { auth } = await getAuth();
+  const session: Session | null = await auth();
+  const userId = session?.user?.id;
+  return userId ? { userId } : null;
+}
+
+/** Invite links use APP_URL when set, else the origin the request came in on. */
+export function appUrlFor(requestUrl: string): string {
+  return env.APP_URL ?? new URL(requestUrl).origin;
+}

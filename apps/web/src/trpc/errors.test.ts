@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+
+import { fieldErrorsOf, formErrorOf } from "./errors";
+
+describe("tRPC error helpers", () => {
+  const zodFailure = {
+    message: "Invalid input",
+    data: {
+      zodError: {
+        formErrors: [],
+        fieldErrors: { email: ["Email is already used"], "data.apiKey": ["Required"] },
+      },
+    },
+  };
+
+  it("reads field errors by path", () => {
+    expect(fieldErrorsOf(zodFailure)).toEqual({
+      email: ["Email is already used"],
+      "data.apiKey": ["Required"],
+    });
+    expect(formErrorOf(zodFailure)).toBeNull();
+  });
+
+  it("falls back to the error message for other failures", () => {
+    const forbidden = { message: "Only an admin can invite", data: { zodError: null } };
+    expect(fieldErrorsOf(forbidden)).toEqual({});
+    expect(formErrorOf(forbidden)).toBe("Only an admin can invite");
+    expect(formErrorOf(null)).toBeNull();
+    expect(fieldErrorsOf("boom")).toEqual({});
+  });
+});
