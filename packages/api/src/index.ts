@@ -1,1 +1,23 @@
-export {};
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+
+import type { AppRouter } from "./root";
+
+export { appRouter } from "./root";
+export type { AppRouter } from "./root";
+export {
+  API_KEY_ROLE,
+  createCallerFactory,
+  createTRPCContext,
+  flattenZodError,
+  ORG_COOKIE,
+  ORG_HEADER,
+} from "./trpc";
+export type { Context, CreateContextOptions, FlattenedZodError } from "./trpc";
+export { CREDENTIAL_TYPES, describeCredentialTypes } from "./credential-types";
+export type { CredentialType } from "./credential-types";
+export { SignUpInput } from "./router/auth";
+
+/** Inputs of every procedure, e.g. `RouterInputs["credentials"]["create"]`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** Outputs of every procedure, e.g. `RouterOutputs["me"]["get"]`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

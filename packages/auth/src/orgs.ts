@@ -49,6 +49,8 @@ export interface CreateOrgInput {
   personal?: boolean;
   /** Audit actor; defaults to the owner. */
   actorApiKeyId?: string | null;
+  /** Client address for the audit row. */
+  ip?: string | null;
 }
 
 /** Creates an org with its first owner and an `org.created` audit row. Run it inside a transaction. */
@@ -68,6 +70,7 @@ export async function createOrgWithOwner(tx: DbOrTx, input: CreateOrgInput): Pro
     targetType: "org",
     targetId: org.id,
     metadata: { name: org.name, slug: org.slug, personal: org.personal },
+    ip: input.ip ?? null,
   });
   return { id: org.id, name: org.name, slug: org.slug, personal: org.personal, role: "owner" };
 }

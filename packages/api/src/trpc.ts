@@ -1,0 +1,213 @@
+/**
+ * tRPC setup, top to bottom: context, initialisation (superjson, zod error formatting), procedures
+ * (`publicProcedure`, `protectedProcedure`, `userProcedure`, `orgProcedure(minRole)`), each narrowing ctx.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+
+import type { AuditEntry, DbOrTx, Mailer, Role, VerifiedApiKey } from "@runnel/auth";
+import type { Database } from "@runnel/db";
+import { bearerToken, hasRole, resolveActiveOrg, verifyApiKey, writeAudit } from "@runnel/auth";
+import { eq } from "@runnel/db";
+import { orgs } from "@runnel/db/schema";
+
+/** Header and cookie that pick the active org of a signed-in user (checked against their memberships). */
+export const ORG_HEADER = "x-runnel-org";
+export const ORG_COOKIE = "runnel_org";
+
+export interface CreateContextOptions {
+  headers: Headers;
+  db: Database;
+  /** From next-auth's `auth()`; null when signed out. */
+  session: { userId: string } | null;
+  /** 32-byte credential master key (loadServerSecrets). */
+  encryptionKey: Buffer;
+  /** Public base URL, for invite links. */
+  appUrl: string;
+  /** When set, invitations with an email are also mailed. */
+  mailer?: Mailer | undefined;
+}
+
+export type Actor =
+  | { kind: "user"; userId: string }
+  | {
+      kind: "apiKey";
+      apiKeyId: string;
+      orgId: string;
+      createdBy: string | null;
+      key: VerifiedApiKey;
+    };
+
+/**
+ * Builds the request context. A Bearer API key wins over the session; an unknown or revoked key fails the
+ * request at once with UNAUTHORIZED (HTTP 401), whatever the procedure.
+ */
+export async function createTRPCContext(opts: CreateContextOptions) {
+  const token = bearerToken(opts.headers);
+  let actor: Actor | null = opts.session ? { kind: "user", userId: opts.session.userId } : null;
+  if (token !== undefined) {
+    const key = await verifyApiKey(opts.db, token);
+    if (!key)
+      throw new TRPCError({
+        code: "UNAUTHORIZED",
+        message: "The API key is invalid or has been revoked",
+      });
+    actor = { kind: "apiKey", apiKeyId: key.id, orgId: key.orgId, createdBy: key.createdBy, key };
+  }
+  return {
+    db: opts.db,
+    headers: opts.headers,
+    encryptionKey: opts.encryptionKey,
+    appUrl: opts.appUrl.replace(/\/+$/, ""),
+    mailer: opts.mailer,
+    actor,
+  };
+}
+export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
+
+/** Field errors keyed by dotted path (`email`, `data.apiKey`), plus form-level errors: z.flattenError's shape. */
+export interface FlattenedZodError {
+  formErrors: string[];
+  fieldErrors: Record<string, string[]>;
+}
+
+export function flattenZodError(error: ZodError): FlattenedZodError {
+  const flattened: FlattenedZodError = { formErrors: [], fieldErrors: {} };
+  for (const issue of error.issues) {
+    if (issue.path.length === 0) {
+      flattened.formErrors.push(issue.message);
+      continue;
+    }
+    const key = issue.path.map(String).join(".");
+    (flattened.fieldErrors[key] ??= []).push(issue.message);
+  }
+  return flattened;
+}
+
+/** A BAD_REQUEST carrying field errors, for checks zod cannot do alone (email taken, per-type credential data). */
+export function fieldError(path: (string | number)[], message: string): TRPCError {
+  return new TRPCError({
+    code: "BAD_REQUEST",
+    message,
+    cause: new ZodError([{ code: "custom", path, message, input: undefined }]),
+  });
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        zodError:
+          error.code === "BAD_REQUEST" && error.cause instanceof ZodError
+            ? flattenZodError(error.cause)
+            : null,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure;
+
+/** A signed-in user or a valid API key. */
+export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.actor)
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send an API key" });
+  return next({ ctx: { actor: ctx.actor } });
+});
+
+/** A signed-in user (not an API key): for acts that belong to a person, like creating orgs or accepting invites. */
+export const userProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.kind !== "user") {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "This needs a signed-in user; an API key cannot do it",
+    });
+  }
+  return next({ ctx: { actor: ctx.actor } });
+});
+
+/** The role an API key acts with in its org. */
+export const API_KEY_ROLE: Role = "editor";
+
+function readCookie(headers: Headers, name: string): string | undefined {
+  for (const part of (headers.get("cookie") ?? "").split(";")) {
+    const index = part.indexOf("=");
+    if (index > 0 && part.slice(0, index).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(index + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+export interface ActiveOrg {
+  id: string;
+  name: string;
+  slug: string;
+  role: Role;
+}
+
+/** The org the request acts in: the API key's org, or the user's chosen org (header, then cookie), else their personal org. */
+export async function activeOrgFor(
+  ctx: Pick<Context, "db" | "headers">,
+  actor: Actor,
+): Promise<ActiveOrg | null> {
+  if (actor.kind === "apiKey") {
+    const [org] = await ctx.db.select().from(orgs).where(eq(orgs.id, actor.orgId)).limit(1);
+    return org ? { id: org.id, name: org.name, slug: org.slug, role: API_KEY_ROLE } : null;
+  }
+  const requested =
+    ctx.headers.get(ORG_HEADER)?.trim() || readCookie(ctx.headers, ORG_COOKIE) || undefined;
+  const org = await resolveActiveOrg(ctx.db, actor.userId, requested);
+  return org ? { id: org.id, name: org.name, slug: org.slug, role: org.role } : null;
+}
+
+/**
+ * Procedures scoped to the active org, for at least `minRole` (viewer < editor < admin < owner). A lower role
+ * fails with FORBIDDEN before the handler runs, so nothing happens. ctx gains `org` and `audit`.
+ */
+export function orgProcedure(minRole: Role) {
+  return protectedProcedure.use(async ({ ctx, next }) => {
+    const org = await activeOrgFor(ctx, ctx.actor);
+    if (!org)
+      throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of any org" });
+    if (!hasRole(org.role, minRole)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This needs the ${minRole} role or higher in ${org.name}; you are ${org.role}`,
+      });
+    }
+    const actor = ctx.actor;
+    /** Writes an audit row for this org and actor (pass the transaction to commit it with the change). */
+    const audit = (
+      db: DbOrTx,
+      entry: Omit<AuditEntry, "orgId" | "actorUserId" | "actorApiKeyId" | "ip">,
+    ) =>
+      writeAudit(db, { ...entry, ...actorFields(actor), orgId: org.id, ip: clientIp(ctx.headers) });
+    return next({ ctx: { actor, org, audit } });
+  });
+}
+
+export function actorFields(actor: Actor): {
+  actorUserId: string | null;
+  actorApiKeyId: string | null;
+} {
+  return actor.kind === "user"
+    ? { actorUserId: actor.userId, actorApiKeyId: null }
+    : { actorUserId: actor.createdBy, actorApiKeyId: actor.apiKeyId };
+}
+
+/** Best-effort client address for audit rows (informational: proxies may set it). */
+export function clientIp(headers: Headers): string | null {
+  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || null;
+}
