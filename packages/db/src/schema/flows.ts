@@ -39,18 +39,19 @@ export const flows = pgTable(
     /** URL-safe name, unique per org among flows that are not deleted. */
     slug: text("slug").notNull(),
     description: text("description").notNull().default(""),
-    draft: jsonb("draft")
-      .$type<StoredFlowDefinition>()
+    draft: jsonb("draft").$type<StoredFlowDefinition>().notNull().default({ nodes: [], edges: [] }),
+    draftUpdatedAt: timestamp("draft_updated_at", { withTimezone: true, mode: "date" })
       .notNull()
-      .default({ nodes: [], edges: [] }),
-    draftUpdatedAt: timestamp("draft_updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+      .defaultNow(),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
   },
   (t) => [
-    uniqueIndex("flows_org_slug_uq").on(t.orgId, t.slug).where(sql`${t.deletedAt} is null`),
+    uniqueIndex("flows_org_slug_uq")
+      .on(t.orgId, t.slug)
+      .where(sql`${t.deletedAt} is null`),
     index("flows_org_updated_idx").on(t.orgId, t.updatedAt),
     // Target of the composite (id, org_id) foreign keys that keep children in their flow's org.
     unique("flows_id_org_uq").on(t.id, t.orgId),

@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import {
   check,
   foreignKey,
@@ -29,7 +29,14 @@ export interface StoredError {
   [key: string]: unknown;
 }
 
-export const RUN_STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"] as const;
+export const RUN_STATUSES = [
+  "queued",
+  "running",
+  "waiting",
+  "succeeded",
+  "failed",
+  "cancelled",
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const runStatusEnum = pgEnum("run_status", RUN_STATUSES);
 
@@ -37,7 +44,14 @@ export const RUN_TRIGGER_KINDS = ["manual", "webhook", "schedule", "api", "subfl
 export type RunTriggerKind = (typeof RUN_TRIGGER_KINDS)[number];
 export const runTriggerKindEnum = pgEnum("run_trigger_kind", RUN_TRIGGER_KINDS);
 
-export const STEP_STATUSES = ["pending", "running", "succeeded", "failed", "skipped", "waiting"] as const;
+export const STEP_STATUSES = [
+  "pending",
+  "running",
+  "succeeded",
+  "failed",
+  "skipped",
+  "waiting",
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 export const stepStatusEnum = pgEnum("step_status", STEP_STATUSES);
 
@@ -68,8 +82,12 @@ export const runs = pgTable(
     outputBlobId: text("output_blob_id"),
     error: jsonb("error").$type<StoredError>(),
     failedNodeId: text("failed_node_id"),
-    parentRunId: text("parent_run_id").references((): AnyPgColumn => runs.id, { onDelete: "set null" }),
-    rerunOfRunId: text("rerun_of_run_id").references((): AnyPgColumn => runs.id, { onDelete: "set null" }),
+    parentRunId: text("parent_run_id").references((): AnyPgColumn => runs.id, {
+      onDelete: "set null",
+    }),
+    rerunOfRunId: text("rerun_of_run_id").references((): AnyPgColumn => runs.id, {
+      onDelete: "set null",
+    }),
     /** A rerun starts from this node, reusing upstream outputs of `rerun_of_run_id`. */
     rerunFromNodeId: text("rerun_from_node_id"),
     idempotencyKey: text("idempotency_key"),

@@ -1,0 +1,598 @@
+import { randomUUID } from "node:crypto";
+
+import type { Database } from "@runnel/db";
+import type { RunStatus, RunTriggerKind, StepStatus, StoredError } from "@runnel/db/schema";
+import { and, asc, desc, eq, lt, sql } from "@runnel/db";
+import { flowVersions, runBlobs, runs, runSteps } from "@runnel/db/schema";
+
+import type { RunEvent } from "./event-types";
+import type { ValueLimits } from "./values";
+import { FlowVersionNotFoundError, isUniqueViolation, RunNotFoundError } from "./errors";
+import { appendRunEvent } from "./events";
+import { eventValue, loadBlobs, measureValue, storeValue } from "./values";
+
+export type Run = typeof runs.$inferSelect;
+export type RunStep = typeof runSteps.$inferSelect;
+
+export const TERMINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set([
+  "succeeded",
+  "failed",
+  "cancelled",
+]);
+
+/** What every write returns besides its row: the events it appended, to publish once the write has committed. */
+export interface Written {
+  events: RunEvent[];
+}
+
+async function requireRunInOrg(db: Database, orgId: string, runId: string): Promise<void> {
+  const [row] = await db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.orgId, orgId)));
+  if (!row) throw new RunNotFoundError(runId);
+}
+
+type ValueRow = Pick<Run, "input" | "inputBlobId" | "output" | "outputBlobId">;
+
+/** Loads the blobs behind every stored `input`/`output` of these runs and steps, in one query. */
+async function blobsOf(
+  db: Database,
+  orgId: string,
+  rows: ValueRow[],
+): Promise<Map<string, unknown>> {
+  return loadBlobs(
+    db,
+    orgId,
+    rows.flatMap((row) =>
+      [row.inputBlobId, row.outputBlobId].filter((id): id is string => id !== null),
+    ),
+  );
+}
+
+function withValues<T extends ValueRow>(row: T, blobs: Map<string, unknown>): T {
+  return {
+    ...row,
+    input: row.inputBlobId ? blobs.get(row.inputBlobId) : row.input,
+    output: row.outputBlobId ? blobs.get(row.outputBlobId) : row.output,
+  };
+}
+
+async function resolveRow<T extends ValueRow>(db: Database, orgId: string, row: T): Promise<T> {
+  return withValues(row, await blobsOf(db, orgId, [row]));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Runs
+
+export interface CreateRunInput {
+  flowVersionId: string;
+  triggerKind: RunTriggerKind;
+  triggerInfo?: Record<string, unknown>;
+  input?: unknown;
+  /** Unique per org: a second create with the same key returns the first run (`created: false`). */
+  idempotencyKey?: string;
+  parentRunId?: string;
+  rerunOfRunId?: string;
+  rerunFromNodeId?: string;
+  createdBy?: string;
+}
+
+export interface CreatedRun extends Written {
+  run: Run;
+  created: boolean;
+}
+
+async function findByIdempotencyKey(
+  db: Database,
+  orgId: string,
+  key: string,
+): Promise<Run | undefined> {
+  const [row] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.orgId, orgId), eq(runs.idempotencyKey, key)));
+  return row ? resolveRow(db, orgId, row) : undefined;
+}
+
+/**
+ * Creates a queued run of a published flow version (the flow id is taken from the version) and appends `run.queued`.
+ * With an idempotency key, concurrent or repeated creates yield one run.
+ */
+export async function createRun(
+  db: Database,
+  orgId: string,
+  input: CreateRunInput,
+  limits: ValueLimits = {},
+): Promise<CreatedRun> {
+  const { idempotencyKey } = input;
+  if (idempotencyKey) {
+    const existing = await findByIdempotencyKey(db, orgId, idempotencyKey);
+    if (existing) return { run: existing, created: false, events: [] };
+  }
+  try {
+    return await db.transaction(async (tx) => {
+      const [version] = await tx
+        .select({ id: flowVersions.id, flowId: flowVersions.flowId })
+        .from(flowVersions)
+        .where(and(eq(flowVersions.id, input.flowVersionId), eq(flowVersions.orgId, orgId)));
+      if (!version) throw new FlowVersionNotFoundError(input.flowVersionId);
+      for (const related of [input.parentRunId, input.rerunOfRunId]) {
+        if (related) await requireRunInOrg(tx, orgId, related);
+      }
+      const id = randomUUID();
+      await tx.insert(runs).values({
+        id,
+        orgId,
+        flowId: version.flowId,
+        flowVersionId: version.id,
+        triggerKind: input.triggerKind,
+        triggerInfo: input.triggerInfo ?? {},
+        idempotencyKey: idempotencyKey ?? null,
+        parentRunId: input.parentRunId ?? null,
+        rerunOfRunId: input.rerunOfRunId ?? null,
+        rerunFromNodeId: input.rerunFromNodeId ?? null,
+        createdBy: input.createdBy ?? null,
+      });
+      // A blob row references its run, so the run is inserted first and its input set afterwards.
+      const stored = await storeValue(tx, orgId, id, input.input, limits);
+      const [run] = await tx
+        .update(runs)
+        .set({ input: stored.inline, inputBlobId: stored.blobId })
+        .where(eq(runs.id, id))
+        .returning();
+      if (!run) throw new Error(`Run ${id} vanished while it was being created`);
+      const { event } = await appendRunEvent(tx, orgId, {
+        runId: id,
+        type: "run.queued",
+        payload: {
+          triggerKind: input.triggerKind,
+          flowVersionId: version.id,
+          input: eventValue(stored.measured),
+        },
+      });
+      return {
+        run: { ...run, input: stored.measured.value, eventSeq: event.seq },
+        created: true,
+        events: [event],
+      };
+    });
+  } catch (error) {
+    if (idempotencyKey && isUniqueViolation(error, "runs_org_idempotency_uq")) {
+      const existing = await findByIdempotencyKey(db, orgId, idempotencyKey);
+      if (existing) return { run: existing, created: false, events: [] };
+    }
+    throw error;
+  }
+}
+
+/** A run with its input and output resolved, or undefined when it is not in the org. */
+export async function getRun(db: Database, orgId: string, runId: string): Promise<Run | undefined> {
+  const [row] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.orgId, orgId)));
+  return row ? resolveRow(db, orgId, row) : undefined;
+}
+
+export interface ListRunsOptions {
+  flowId?: string;
+  status?: RunStatus;
+  /** Keyset cursor: runs created strictly before this instant. */
+  before?: Date;
+  /** Default 50, at most 500. */
+  limit?: number;
+}
+
+/** Newest first. Rows as stored: a value kept as a blob has `input`/`output` null and its blob id set. */
+export async function listRuns(
+  db: Database,
+  orgId: string,
+  options: ListRunsOptions = {},
+): Promise<Run[]> {
+  const conditions = [eq(runs.orgId, orgId)];
+  if (options.flowId) conditions.push(eq(runs.flowId, options.flowId));
+  if (options.status) conditions.push(eq(runs.status, options.status));
+  if (options.before) conditions.push(lt(runs.createdAt, options.before));
+  return db
+    .select()
+    .from(runs)
+    .where(and(...conditions))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(Math.min(Math.max(options.limit ?? 50, 1), 500));
+}
+
+export interface RunStatusDetails {
+  /** With `succeeded`: the run's output. */
+  output?: unknown;
+  /** With `failed`: what failed. */
+  error?: StoredError;
+  failedNodeId?: string;
+  /** With `waiting` or `cancelled`: why, for the event. */
+  reason?: string;
+}
+
+export interface RunStatusChange extends Written {
+  run: Run;
+  /** False when the run already had this status or had finished (a finished run never changes). */
+  changed: boolean;
+}
+
+/**
+ * Moves a run to a new status and appends `run.<status>`. Terminal statuses (succeeded, failed, cancelled) are
+ * final: a later change is a no-op reported as `changed: false`, as is setting the status the run already has, so
+ * replayed steps and late cancels are harmless. `started_at` is set on the first `running`, `finished_at` on the
+ * terminal status.
+ */
+export async function markRunStatus(
+  db: Database,
+  orgId: string,
+  runId: string,
+  status: RunStatus,
+  details: RunStatusDetails = {},
+  limits: ValueLimits = {},
+): Promise<RunStatusChange> {
+  const result = await db.transaction(async (tx) => {
+    const [current] = await tx
+      .select()
+      .from(runs)
+      .where(and(eq(runs.id, runId), eq(runs.orgId, orgId)))
+      .for("update");
+    if (!current) throw new RunNotFoundError(runId);
+    if (TERMINAL_RUN_STATUSES.has(current.status) || current.status === status) {
+      return { run: current, changed: false, events: [] };
+    }
+    const previous = current.status;
+    const output =
+      status === "succeeded"
+        ? await storeValue(tx, orgId, runId, details.output, limits)
+        : undefined;
+    const terminal = TERMINAL_RUN_STATUSES.has(status);
+    const [updated] = await tx
+      .update(runs)
+      .set({
+        status,
+        updatedAt: sql`now()`,
+        ...(status === "running" ? { startedAt: sql`coalesce(${runs.startedAt}, now())` } : {}),
+        ...(terminal ? { finishedAt: sql`now()` } : {}),
+        ...(output ? { output: output.inline, outputBlobId: output.blobId } : {}),
+        ...(status === "failed"
+          ? {
+              error: details.error ?? { message: "The run failed" },
+              failedNodeId: details.failedNodeId ?? null,
+            }
+          : {}),
+      })
+      .where(eq(runs.id, runId))
+      .returning();
+    if (!updated) throw new RunNotFoundError(runId);
+    const append = (() => {
+      switch (status) {
+        case "queued":
+          return undefined;
+        case "running":
+          return appendRunEvent(tx, orgId, { runId, type: "run.running", payload: { previous } });
+        case "waiting":
+          return appendRunEvent(tx, orgId, {
+            runId,
+            type: "run.waiting",
+            payload: { previous, ...(details.reason ? { reason: details.reason } : {}) },
+          });
+        case "succeeded":
+          return appendRunEvent(tx, orgId, {
+            runId,
+            type: "run.succeeded",
+            payload: { previous, output: eventValue(output?.measured ?? measureValue(null)) },
+          });
+        case "failed":
+          return appendRunEvent(tx, orgId, {
+            runId,
+            type: "run.failed",
+            payload: {
+              previous,
+              error: updated.error ?? { message: "The run failed" },
+              failedNodeId: updated.failedNodeId,
+            },
+          });
+        case "cancelled":
+          return appendRunEvent(tx, orgId, {
+            runId,
+            type: "run.cancelled",
+            payload: { previous, ...(details.reason ? { reason: details.reason } : {}) },
+          });
+      }
+    })();
+    const appended = append ? [(await append).event] : [];
+    const run = output ? { ...updated, output: output.measured.value } : updated;
+    return { run, changed: true, events: appended };
+  });
+  return result.changed ? result : { ...result, run: await resolveRow(db, orgId, result.run) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Steps
+
+export interface StepKey {
+  runId: string;
+  nodeId: string;
+  /** The executor's attempt number for this step, 0 first. */
+  attempt: number;
+}
+
+export interface StepChange extends Written {
+  step: RunStep;
+}
+
+type StepWrite = StepKey & {
+  status: StepStatus;
+  input?: { value: unknown };
+  output?: { value: unknown };
+  error?: StoredError | null;
+  tokensIn?: number;
+  tokensOut?: number;
+  started?: boolean;
+  finished?: boolean;
+};
+
+/** Inserts or updates the (run, node, attempt) row in place; replaced blobs are deleted. */
+async function writeStep(
+  tx: Database,
+  orgId: string,
+  write: StepWrite,
+  limits: ValueLimits,
+): Promise<{
+  step: RunStep;
+  input?: ReturnType<typeof measureValue>;
+  output?: ReturnType<typeof measureValue>;
+}> {
+  const key = and(
+    eq(runSteps.runId, write.runId),
+    eq(runSteps.nodeId, write.nodeId),
+    eq(runSteps.attempt, write.attempt),
+    eq(runSteps.orgId, orgId),
+  );
+  const [previous] = await tx.select().from(runSteps).where(key).for("update");
+  if (!previous) await requireRunInOrg(tx, orgId, write.runId);
+  const input = write.input
+    ? await storeValue(tx, orgId, write.runId, write.input.value, limits)
+    : undefined;
+  const output = write.output
+    ? await storeValue(tx, orgId, write.runId, write.output.value, limits)
+    : undefined;
+  const fields = {
+    status: write.status,
+    updatedAt: sql`now()`,
+    ...(input ? { input: input.inline, inputBlobId: input.blobId } : {}),
+    ...(output ? { output: output.inline, outputBlobId: output.blobId } : {}),
+    ...(write.error !== undefined ? { error: write.error } : {}),
+    ...(write.tokensIn !== undefined ? { tokensIn: write.tokensIn } : {}),
+    ...(write.tokensOut !== undefined ? { tokensOut: write.tokensOut } : {}),
+    ...(write.started ? { startedAt: sql`coalesce(${runSteps.startedAt}, now())` } : {}),
+    ...(write.finished ? { finishedAt: sql`now()` } : {}),
+  };
+  const [step] = await tx
+    .insert(runSteps)
+    .values({
+      runId: write.runId,
+      orgId,
+      nodeId: write.nodeId,
+      attempt: write.attempt,
+      status: write.status,
+      input: input?.inline ?? null,
+      inputBlobId: input?.blobId ?? null,
+      output: output?.inline ?? null,
+      outputBlobId: output?.blobId ?? null,
+      error: write.error ?? null,
+      tokensIn: write.tokensIn ?? 0,
+      tokensOut: write.tokensOut ?? 0,
+      startedAt: write.started || write.finished ? sql`now()` : null,
+      finishedAt: write.finished ? sql`now()` : null,
+    })
+    .onConflictDoUpdate({
+      target: [runSteps.runId, runSteps.nodeId, runSteps.attempt],
+      set: fields,
+    })
+    .returning();
+  if (!step)
+    throw new Error(`Recording node ${write.nodeId} of run ${write.runId} returned no row`);
+  const replaced = [
+    input && previous?.inputBlobId !== input.blobId ? previous?.inputBlobId : null,
+    output && previous?.outputBlobId !== output.blobId ? previous?.outputBlobId : null,
+  ].filter((id): id is string => typeof id === "string");
+  for (const blobId of replaced) {
+    await tx.delete(runBlobs).where(and(eq(runBlobs.id, blobId), eq(runBlobs.orgId, orgId)));
+  }
+  const resolved = {
+    ...step,
+    ...(input ? { input: input.measured.value } : {}),
+    ...(output ? { output: output.measured.value } : {}),
+  };
+  return { step: resolved, input: input?.measured, output: output?.measured };
+}
+
+function dedupe(kind: string, key: StepKey): string {
+  return `${kind}:${key.nodeId}:${key.attempt}`;
+}
+
+export interface RecordStepStartInput extends StepKey {
+  input?: unknown;
+}
+
+/** Marks a node attempt running (first start time kept on replays) and appends `step.started` once. */
+export async function recordStepStart(
+  db: Database,
+  orgId: string,
+  input: RecordStepStartInput,
+  limits: ValueLimits = {},
+): Promise<StepChange> {
+  return db.transaction(async (tx) => {
+    const written = await writeStep(
+      tx,
+      orgId,
+      { ...input, status: "running", input: { value: input.input }, started: true },
+      limits,
+    );
+    const { event, created } = await appendRunEvent(tx, orgId, {
+      runId: input.runId,
+      type: "step.started",
+      nodeId: input.nodeId,
+      payload: { attempt: input.attempt, input: eventValue(written.input ?? measureValue(null)) },
+      dedupeKey: dedupe("step.started", input),
+    });
+    return { step: written.step, events: created ? [event] : [] };
+  });
+}
+
+export type RecordStepFinishInput = StepKey & { tokensIn?: number; tokensOut?: number } & (
+    { status: "succeeded"; output: unknown } | { status: "failed"; error: StoredError }
+  );
+
+/**
+ * Records the outcome of a node attempt (output or error, finish time, tokens), recomputes the run's token
+ * totals from its steps (so a replay never counts twice) and appends `step.succeeded` / `step.failed` once.
+ */
+export async function recordStepFinish(
+  db: Database,
+  orgId: string,
+  input: RecordStepFinishInput,
+  limits: ValueLimits = {},
+): Promise<StepChange> {
+  return db.transaction(async (tx) => {
+    const key: StepKey = { runId: input.runId, nodeId: input.nodeId, attempt: input.attempt };
+    const tokens = { tokensIn: input.tokensIn ?? 0, tokensOut: input.tokensOut ?? 0 };
+    const written = await writeStep(
+      tx,
+      orgId,
+      input.status === "succeeded"
+        ? {
+            ...key,
+            ...tokens,
+            status: "succeeded",
+            output: { value: input.output },
+            error: null,
+            finished: true,
+          }
+        : { ...key, ...tokens, status: "failed", error: input.error, finished: true },
+      limits,
+    );
+    await tx
+      .update(runs)
+      .set({
+        tokensIn: sql`(select coalesce(sum(${runSteps.tokensIn}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
+        tokensOut: sql`(select coalesce(sum(${runSteps.tokensOut}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(runs.id, input.runId), eq(runs.orgId, orgId)));
+    const { step } = written;
+    const durationMs =
+      step.startedAt && step.finishedAt
+        ? step.finishedAt.getTime() - step.startedAt.getTime()
+        : null;
+    const appended =
+      input.status === "succeeded"
+        ? await appendRunEvent(tx, orgId, {
+            runId: input.runId,
+            type: "step.succeeded",
+            nodeId: input.nodeId,
+            payload: {
+              attempt: input.attempt,
+              output: eventValue(written.output ?? measureValue(null)),
+              ...tokens,
+              durationMs,
+            },
+            dedupeKey: dedupe("step.finished", key),
+          })
+        : await appendRunEvent(tx, orgId, {
+            runId: input.runId,
+            type: "step.failed",
+            nodeId: input.nodeId,
+            payload: { attempt: input.attempt, error: input.error, ...tokens, durationMs },
+            dedupeKey: dedupe("step.finished", key),
+          });
+    return { step, events: appended.created ? [appended.event] : [] };
+  });
+}
+
+export interface UpsertStepInput extends StepKey {
+  status: StepStatus;
+  input?: unknown;
+  /** With `waiting`: why (sleep, approval, sub-flow), for the event. */
+  reason?: string;
+}
+
+/**
+ * Writes a step in any status without finishing it: `pending` (no event), `skipped` (appends `step.skipped`),
+ * `waiting` (appends `step.waiting`). `running`, `succeeded` and `failed` go through recordStepStart/Finish.
+ */
+export async function upsertStep(
+  db: Database,
+  orgId: string,
+  input: UpsertStepInput,
+  limits: ValueLimits = {},
+): Promise<StepChange> {
+  if (input.status === "running") return recordStepStart(db, orgId, input, limits);
+  if (input.status === "succeeded" || input.status === "failed") {
+    throw new Error(
+      `upsertStep cannot record node ${input.nodeId} as ${input.status}: use recordStepFinish, which needs the output or error`,
+    );
+  }
+  const { status } = input;
+  return db.transaction(async (tx) => {
+    const written = await writeStep(
+      tx,
+      orgId,
+      {
+        runId: input.runId,
+        nodeId: input.nodeId,
+        attempt: input.attempt,
+        status,
+        ...("input" in input ? { input: { value: input.input } } : {}),
+      },
+      limits,
+    );
+    if (status === "pending") return { step: written.step, events: [] };
+    const appended =
+      status === "skipped"
+        ? await appendRunEvent(tx, orgId, {
+            runId: input.runId,
+            type: "step.skipped",
+            nodeId: input.nodeId,
+            payload: { attempt: input.attempt },
+            dedupeKey: dedupe("step.skipped", input),
+          })
+        : await appendRunEvent(tx, orgId, {
+            runId: input.runId,
+            type: "step.waiting",
+            nodeId: input.nodeId,
+            payload: { attempt: input.attempt, ...(input.reason ? { reason: input.reason } : {}) },
+            dedupeKey: dedupe("step.waiting", input),
+          });
+    return { step: written.step, events: appended.created ? [appended.event] : [] };
+  });
+}
+
+export interface RunWithSteps {
+  run: Run;
+  /** Every attempt of every node, in the order they were first recorded. */
+  steps: RunStep[];
+}
+
+/** A run and its steps with every stored value resolved, or undefined when the run is not in the org. */
+export async function getRunWithSteps(
+  db: Database,
+  orgId: string,
+  runId: string,
+): Promise<RunWithSteps | undefined> {
+  const [run] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.orgId, orgId)));
+  if (!run) return undefined;
+  const steps = await db
+    .select()
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.orgId, orgId)))
+    .orderBy(asc(runSteps.createdAt), asc(runSteps.nodeId), asc(runSteps.attempt));
+  const blobs = await blobsOf(db, orgId, [run, ...steps]);
+  return { run: withValues(run, blobs), steps: steps.map((step) => withValues(step, blobs)) };
+}
