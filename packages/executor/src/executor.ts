@@ -1,0 +1,1070 @@
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+import type { DbHandle } from "@runnel/db";
+import { and, applyMigrations, eq, inArray, isNull, lt, lte, ne, or, sql } from "@runnel/db";
+
+import type { BackoffOptions } from "./backoff";
+import type { ConcurrencyLimit, FunctionConfig, IncomingEvent, MemoEntry, OutgoingOp, RunRequestBody, StoredEvent } from "./protocol";
+import type { RegisteredFunction } from "./registry";
+import type { RunStatus, StepStatus } from "./schema";
+import type { Tx } from "./store";
+import { backoffDelay, retryAfterDelay } from "./backoff";
+import { evaluateKey, matches } from "./cel";
+import { seededEventId, ulid } from "./ids";
+import {
+  checkFunctionConfig,
+  defaultRetries,
+  IncomingEvent as IncomingEventSchema,
+  InvokeOpts,
+  normaliseConcurrency,
+  OpsResponse,
+  parseDuration,
+  RegisterBody,
+  sleepUntil,
+  supportedOpcodes,
+  WaitForEventOpts,
+} from "./protocol";
+import { checkFunctionExpressions, nextCronTime, Registry } from "./registry";
+import { apps, events, functions, idempotency, jobs, runs, steps, waits } from "./schema";
+import { Store } from "./store";
+
+export const executorMigrations = {
+  migrationsFolder: fileURLToPath(new URL("../drizzle", import.meta.url)),
+  migrationsTable: "__executor_migrations",
+  migrationsSchema: "runnel_executor",
+};
+
+/** Calls a serve endpoint: global fetch over HTTP, or an in-process serve handler (e.g. inngest/edge's serve). */
+export type Transport = (request: Request) => Promise<Response>;
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+
+export interface ExecutorOptions {
+  db: DbHandle;
+  /** How serve endpoints are reached. Default: HTTP with global fetch. */
+  transport?: Transport;
+  /** Apply the executor's migrations on start (default true). */
+  migrate?: boolean;
+  /** Multiplies retry backoff delays (default 1: 15 s, 30 s, 60 s, ... with jitter, up to 2 h). */
+  retryScale?: number;
+  /** How long a claimed job stays leased without a heartbeat before another worker may take it (default 30 s). */
+  leaseMs?: number;
+  /** How often the worker looks for due work when nothing woke it (default 250 ms). */
+  pollMs?: number;
+  /** Serve-endpoint requests in flight at once (default 32). */
+  maxInFlight?: number;
+  /** Timeout of one request to a serve endpoint (default 5 min). */
+  requestTimeoutMs?: number;
+  /** Deduplication window for event ids and idempotency keys (default 24 h). */
+  dedupeWindowMs?: number;
+  /** Name of this worker in leases (default random). */
+  workerId?: string;
+  log?: Logger;
+}
+
+export interface SendResult {
+  ids: string[];
+}
+
+type JobRow = typeof jobs.$inferSelect;
+type RunRow = typeof runs.$inferSelect;
+
+/** What a worker already knows about a run it continues without going through the queue. */
+interface Known {
+  run: RunRow;
+  memo: Record<string, MemoEntry>;
+  stack: string[];
+}
+
+interface Continue {
+  job: JobRow;
+  added: { id: string; entry: MemoEntry };
+}
+
+interface Next {
+  job: JobRow;
+  known?: Known;
+}
+
+type HttpAnswer = { status: number; headers: Headers; body: unknown } | { failure: string };
+
+interface ErrorShape {
+  name: string;
+  message: string;
+  stack?: string;
+  [key: string]: unknown;
+}
+
+const internalEvents = {
+  failed: "inngest/function.failed",
+  finished: "inngest/function.finished",
+  cancelled: "inngest/function.cancelled",
+  invoked: "inngest/function.invoked",
+  timer: "inngest/scheduled.timer",
+} as const;
+
+const ADVISORY_LOCK = 7_240_517;
+
+function toError(value: unknown, fallback: string): ErrorShape {
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    const message = typeof obj.message === "string" ? obj.message : typeof obj.error === "string" ? obj.error : fallback;
+    return { ...obj, name: typeof obj.name === "string" ? obj.name : "Error", message };
+  }
+  if (typeof value === "string" && value) return { name: "Error", message: value };
+  return { name: "Error", message: fallback };
+}
+
+function jsonParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The durable executor: event routing, the job queue worker, and the state it keeps in Postgres. */
+export class Executor {
+  readonly store: Store;
+  readonly registry = new Registry();
+  private readonly transport: Transport;
+  private readonly workerId: string;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly maxInFlight: number;
+  private readonly requestTimeoutMs: number;
+  private readonly dedupeWindowMs: number;
+  private readonly backoff: BackoffOptions;
+  private readonly log: Logger;
+  private running = false;
+  private started?: Promise<void>;
+  private loop?: Promise<void>;
+  private inFlight = 0;
+  private wakeUp?: () => void;
+  private readonly active = new Set<Promise<void>>();
+  private readonly waitedEventNames = new Set<string>();
+
+  constructor(private readonly options: ExecutorOptions) {
+    this.store = new Store(options.db);
+    this.transport = options.transport ?? ((request) => fetch(request));
+    this.workerId = options.workerId ?? `worker-${randomUUID()}`;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 250;
+    this.maxInFlight = options.maxInFlight ?? 32;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 5 * 60_000;
+    this.dedupeWindowMs = options.dedupeWindowMs ?? 24 * 60 * 60_000;
+    this.backoff = { scale: options.retryScale ?? 1 };
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Applies migrations (unless disabled) and loads registered functions. Idempotent. */
+  init(): Promise<void> {
+    this.started ??= (async () => {
+      if (this.options.migrate !== false) await applyMigrations(this.options.db, executorMigrations);
+      await this.reloadFunctions();
+      const waited = await this.store.db.selectDistinct({ name: waits.eventName }).from(waits);
+      for (const { name } of waited) this.waitedEventNames.add(name);
+    })();
+    return this.started;
+  }
+
+  async start(): Promise<void> {
+    await this.init();
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.workLoop();
+  }
+
+  /** Stops claiming work and waits for requests in flight to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled([...this.active]);
+  }
+
+  wake(): void {
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+
+  async reloadFunctions(): Promise<void> {
+    const rows = await this.store.db.select().from(functions);
+    this.registry.replaceAll(
+      rows.map((row) => ({ id: row.id, appId: row.appId, name: row.name, url: row.url, config: row.config as FunctionConfig })),
+    );
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  /**
+   * Registers an app from the body the SDK POSTs to /fn/register. Rejects the whole app when a function uses
+   * an option this executor does not implement, naming each.
+   */
+  async registerApp(rawBody: unknown): Promise<{ ok: true; modified: boolean } | { ok: false; error: string }> {
+    await this.init();
+    const body = RegisterBody.safeParse(rawBody);
+    if (!body.success) {
+      return { ok: false, error: `Invalid registration: ${body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` };
+    }
+    const problems: string[] = [];
+    const configs: FunctionConfig[] = [];
+    body.data.functions.forEach((raw, i) => {
+      const checked = checkFunctionConfig(raw, i);
+      problems.push(...checked.problems);
+      if (checked.config) {
+        configs.push(checked.config);
+        problems.push(...checkFunctionExpressions(checked.config));
+      }
+    });
+    if (problems.length > 0) return { ok: false, error: problems.join("; ") };
+
+    const appId = body.data.appName;
+    const now = new Date();
+    await this.store.tx(async (tx) => {
+      await tx
+        .insert(apps)
+        .values({ id: appId, url: body.data.url, sdk: body.data.sdk, framework: body.data.framework, functions: body.data.functions, updatedAt: now })
+        .onConflictDoUpdate({
+          target: apps.id,
+          set: { url: body.data.url, sdk: body.data.sdk, framework: body.data.framework, functions: body.data.functions, updatedAt: now },
+        });
+      await tx.delete(functions).where(eq(functions.appId, appId));
+      if (configs.length > 0) {
+        await tx.insert(functions).values(
+          configs.map((config) => ({
+            id: config.id,
+            appId,
+            name: config.name ?? config.id,
+            url: config.steps.step?.runtime.url ?? body.data.url,
+            config,
+            updatedAt: now,
+          })),
+        ).onConflictDoUpdate({
+          target: functions.id,
+          set: { appId, name: sql`excluded.name`, url: sql`excluded.url`, config: sql`excluded.config`, updatedAt: now },
+        });
+      }
+      await this.syncCrons(tx, appId, configs, now);
+    });
+    await this.reloadFunctions();
+    this.wake();
+    this.log("info", `registered app "${appId}"`, { functions: configs.map((c) => c.id) });
+    return { ok: true, modified: true };
+  }
+
+  /** Asks an app to register itself: PUT on its serve URL (what `inngest dev -u <url>` does). */
+  async syncApp(url: string): Promise<Response> {
+    return this.transport(new Request(url, { method: "PUT" }));
+  }
+
+  private async syncCrons(tx: Tx, appId: string, configs: FunctionConfig[], now: Date): Promise<void> {
+    const wanted = new Map<string, { fnId: string; cron: string; due: Date }>();
+    for (const config of configs) {
+      for (const trigger of config.triggers) {
+        if (!("cron" in trigger)) continue;
+        const due = nextCronTime(trigger.cron, now);
+        if (due) wanted.set(`cron:${config.id}:${trigger.cron}`, { fnId: config.id, cron: trigger.cron, due });
+      }
+    }
+    const existing = await tx
+      .select({ id: jobs.id, key: jobs.key, fnId: jobs.stepId })
+      .from(jobs)
+      .where(eq(jobs.kind, "cron"));
+    const appFnIds = new Set(configs.map((c) => c.id));
+    const stale = existing.filter(
+      (job) => !wanted.has(job.key) && (appFnIds.has(job.fnId) || this.registry.get(job.fnId)?.appId === appId || !this.registry.get(job.fnId)),
+    );
+    if (stale.length > 0) await tx.delete(jobs).where(inArray(jobs.id, stale.map((job) => job.id)));
+    for (const [key, { fnId, cron, due }] of wanted) {
+      if (existing.some((job) => job.key === key)) continue;
+      await this.insertJob(tx, { key, kind: "cron", runId: null, stepId: fnId, dueAt: due, payload: { cron } });
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Accepts events (as POST /e/:key does): stores them, starts triggered runs, resumes waits, cancels runs. */
+  async sendEvents(input: unknown, options: { seed?: string } = {}): Promise<SendResult> {
+    await this.init();
+    const list = Array.isArray(input) ? input : [input];
+    const parsed: IncomingEvent[] = list.map((item, i) => {
+      const result = IncomingEventSchema.safeParse(item);
+      if (!result.success) {
+        throw new EventValidationError(
+          `events[${i}]: ${result.error.issues.map((issue) => `${issue.path.join(".") || "event"}: ${issue.message}`).join("; ")}`,
+        );
+      }
+      return result.data;
+    });
+    const now = Date.now();
+    const prepared: StoredEvent[] = parsed.map((event, i) => ({
+      id: event.id ?? (options.seed ? seededEventId(options.seed, i) : undefined) ?? ulid(now),
+      name: event.name,
+      data: event.data ?? {},
+      ...(event.user ? { user: event.user } : {}),
+      ts: event.ts ?? now,
+      ...(event.v ? { v: event.v } : {}),
+    }));
+    await this.store.tx(async (tx) => {
+      for (const event of prepared) await this.ingest(tx, event);
+    });
+    this.wake();
+    return { ids: prepared.map((event) => event.id) };
+  }
+
+  async sendEvent(event: { name: string; data?: Record<string, unknown>; id?: string; ts?: number; user?: Record<string, unknown> }): Promise<string> {
+    const { ids } = await this.sendEvents([event]);
+    return ids[0] ?? "";
+  }
+
+  /** Stores one event (unless its id was seen within the dedupe window) and routes it. */
+  private async ingest(tx: Tx, event: StoredEvent): Promise<void> {
+    const now = new Date();
+    const cutoff = new Date(now.getTime() - this.dedupeWindowMs);
+    const inserted = await tx
+      .insert(events)
+      .values({ id: event.id, name: event.name, data: event.data, user: event.user ?? null, ts: event.ts, receivedAt: now })
+      .onConflictDoUpdate({
+        target: events.id,
+        set: { name: event.name, data: event.data, user: event.user ?? null, ts: event.ts, receivedAt: now },
+        setWhere: lt(events.receivedAt, cutoff),
+      })
+      .returning({ id: events.id });
+    if (inserted.length === 0) {
+      this.log("debug", `duplicate event ${event.id} ignored`);
+      return;
+    }
+    await this.route(tx, event);
+  }
+
+  private async route(tx: Tx, event: StoredEvent): Promise<void> {
+    // Waits first: a run must not be resumed or cancelled by the event that started it.
+    const pending = await tx
+      .select({ wait: waits, runEvent: runs.event })
+      .from(waits)
+      .innerJoin(runs, eq(runs.id, waits.runId))
+      .where(and(eq(waits.eventName, event.name), eq(runs.status, "running")));
+    for (const { wait, runEvent } of pending) {
+      if (wait.expiresAt && wait.expiresAt.getTime() < Date.now()) continue;
+      if (!matches(wait.expression, { event: runEvent, async: event })) continue;
+      if (wait.kind === "cancel") {
+        await this.cancelRunTx(tx, wait.runId, event.id);
+        continue;
+      }
+      const claimed = await tx.delete(waits).where(eq(waits.id, wait.id)).returning({ id: waits.id });
+      if (claimed.length === 0 || !wait.stepId) continue;
+      await tx.delete(jobs).where(and(eq(jobs.key, `wait-timeout:${wait.runId}:${wait.stepId}`), isNull(jobs.leaseOwner)));
+      await this.resolveStep(tx, wait.runId, wait.stepId, { data: event });
+    }
+    for (const { fn, expressions } of this.registry.forEvent(event.name)) {
+      if (expressions.some((expression) => matches(expression, { event }))) {
+        await this.createRun(tx, fn, event);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  private async createRun(
+    tx: Tx,
+    fn: RegisteredFunction,
+    event: StoredEvent,
+    parent?: { runId: string; stepId: string },
+  ): Promise<string | undefined> {
+    const config = fn.config;
+    const runId = ulid();
+    const now = new Date();
+    if (config.idempotency) {
+      const key = evaluateKey(config.idempotency, { event });
+      if (key !== undefined) {
+        const cutoff = new Date(now.getTime() - this.dedupeWindowMs);
+        const claimed = await tx
+          .insert(idempotency)
+          .values({ functionId: fn.id, key, runId, createdAt: now })
+          .onConflictDoUpdate({
+            target: [idempotency.functionId, idempotency.key],
+            set: { runId, createdAt: now },
+            setWhere: lt(idempotency.createdAt, cutoff),
+          })
+          .returning({ runId: idempotency.runId });
+        if (claimed.length === 0) {
+          this.log("debug", `run of "${fn.id}" skipped: idempotency key ${key} already used`);
+          return undefined;
+        }
+      }
+    }
+    const concurrency = this.concurrencyKeys(fn, normaliseConcurrency(config.concurrency), event);
+    const retries = config.steps.step?.retries?.attempts ?? defaultRetries;
+    await tx.insert(runs).values({
+      id: runId,
+      functionId: fn.id,
+      status: "running",
+      event,
+      maxAttempts: retries + 1,
+      concurrency,
+      parentRunId: parent?.runId ?? null,
+      parentStepId: parent?.stepId ?? null,
+      createdAt: now,
+    });
+    for (const cancel of config.cancel ?? []) {
+      const timeout = cancel.timeout ? parseDuration(cancel.timeout) : undefined;
+      await tx.insert(waits).values({
+        runId,
+        kind: "cancel",
+        eventName: cancel.event,
+        expression: cancel.if ?? null,
+        expiresAt: timeout === undefined ? null : new Date(now.getTime() + timeout),
+      });
+    }
+    await this.insertJob(tx, { key: `call:${runId}:step`, kind: "call", runId, stepId: "step", dueAt: now, concurrency });
+    return runId;
+  }
+
+  private concurrencyKeys(fn: RegisteredFunction, limits: ConcurrencyLimit[], event: StoredEvent): { key: string; limit: number }[] {
+    return limits.map((limit) => {
+      const value = limit.key ? (evaluateKey(limit.key, { event }) ?? "") : "";
+      const scope = limit.scope === "fn" ? `fn:${fn.id}` : `env:${limit.key ?? ""}`;
+      return { key: `${scope}:${value}`, limit: limit.limit };
+    });
+  }
+
+  private async insertJob(
+    tx: Tx,
+    job: {
+      key: string;
+      kind: JobRow["kind"];
+      runId: string | null;
+      stepId: string;
+      dueAt: Date;
+      attempt?: number;
+      concurrency?: unknown;
+      payload?: unknown;
+    },
+    leaseTo?: string,
+  ): Promise<JobRow | undefined> {
+    const values = {
+      key: job.key,
+      kind: job.kind,
+      runId: job.runId,
+      stepId: job.stepId,
+      dueAt: job.dueAt,
+      attempt: job.attempt ?? 0,
+      concurrency: job.concurrency ?? [],
+      payload: job.payload ?? null,
+      leaseOwner: leaseTo ?? null,
+      leaseExpires: leaseTo ? new Date(Date.now() + this.leaseMs) : null,
+    };
+    const rows = await tx
+      .insert(jobs)
+      .values(values)
+      .onConflictDoNothing({ target: jobs.key, where: sql`lease_owner is null` })
+      .returning();
+    return rows[0];
+  }
+
+  /** Records a result for a step that was waiting (sleep, wait, invoke) and schedules the run to continue. */
+  private async resolveStep(tx: Tx, runId: string, stepId: string, result: MemoEntry): Promise<void> {
+    const run = await tx.select().from(runs).where(eq(runs.id, runId)).limit(1);
+    const row = run[0];
+    if (!row || row.status !== "running") return;
+    const written = await this.saveResult(tx, runId, { id: stepId, op: "", status: "error" in result ? "failed" : "completed" }, result);
+    if (written) await this.scheduleDiscovery(tx, row);
+  }
+
+  /** Writes a step's memoized result unless one is already recorded. Returns whether it wrote. */
+  private async saveResult(
+    tx: Tx,
+    runId: string,
+    step: { id: string; op: string; name?: string; displayName?: string; status: StepStatus; attempts?: number; startedAt?: Date },
+    result: MemoEntry,
+  ): Promise<boolean> {
+    const now = new Date();
+    const data = "data" in result ? (result.data ?? null) : null;
+    const error = "error" in result ? result.error : null;
+    const rows = await tx
+      .insert(steps)
+      .values({
+        runId,
+        id: step.id,
+        op: step.op || "Step",
+        name: step.name ?? null,
+        displayName: step.displayName ?? null,
+        status: step.status,
+        hasResult: true,
+        data,
+        error,
+        attempts: step.attempts ?? 1,
+        startedAt: step.startedAt ?? now,
+        endedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [steps.runId, steps.id],
+        set: {
+          status: step.status,
+          hasResult: true,
+          data,
+          error,
+          endedAt: now,
+          ...(step.op ? { op: step.op } : {}),
+          ...(step.attempts ? { attempts: step.attempts } : {}),
+          ...(step.name ? { name: step.name } : {}),
+          ...(step.displayName ? { displayName: step.displayName } : {}),
+        },
+        setWhere: eq(steps.hasResult, false),
+      })
+      .returning({ id: steps.id });
+    return rows.length > 0;
+  }
+
+  private async scheduleDiscovery(tx: Tx, run: RunRow, leaseTo?: string): Promise<JobRow | undefined> {
+    return this.insertJob(
+      tx,
+      { key: `call:${run.id}:step`, kind: "call", runId: run.id, stepId: "step", dueAt: new Date(), concurrency: run.concurrency },
+      leaseTo,
+    );
+  }
+
+  private async finishRun(tx: Tx, run: RunRow, outcome: { status: Exclude<RunStatus, "running">; output?: unknown; error?: ErrorShape; cancelledBy?: string }): Promise<void> {
+    const now = new Date();
+    const updated = await tx
+      .update(runs)
+      .set({ status: outcome.status, output: outcome.output ?? null, error: outcome.error ?? null, endedAt: now, cancelledBy: outcome.cancelledBy ?? null })
+      .where(and(eq(runs.id, run.id), eq(runs.status, "running")))
+      .returning({ id: runs.id });
+    if (updated.length === 0) return;
+    await tx.delete(jobs).where(eq(jobs.runId, run.id));
+    await tx.delete(waits).where(eq(waits.runId, run.id));
+    if (run.parentRunId && run.parentStepId) {
+      await tx.delete(jobs).where(and(eq(jobs.key, `invoke-timeout:${run.parentRunId}:${run.parentStepId}`), isNull(jobs.leaseOwner)));
+      const result: MemoEntry =
+        outcome.status === "completed"
+          ? { data: outcome.output ?? null }
+          : { error: outcome.error ?? { name: "Error", message: `invoked run ${run.id} ${outcome.status}` } };
+      await this.resolveStep(tx, run.parentRunId, run.parentStepId, result);
+    }
+    const base = { function_id: run.functionId, run_id: run.id, event: run.event };
+    const emitted: Omit<StoredEvent, "id" | "ts">[] = [];
+    if (outcome.status === "completed") emitted.push({ name: internalEvents.finished, data: { ...base, result: outcome.output ?? null } });
+    if (outcome.status === "failed") {
+      emitted.push({ name: internalEvents.failed, data: { ...base, error: outcome.error } });
+      emitted.push({ name: internalEvents.finished, data: { ...base, error: outcome.error } });
+    }
+    if (outcome.status === "cancelled") emitted.push({ name: internalEvents.cancelled, data: { ...base, error: outcome.error } });
+    for (const event of emitted) {
+      if (!this.isListenedTo(event.name)) continue;
+      await this.ingest(tx, { ...event, id: ulid(), ts: now.getTime() });
+    }
+  }
+
+  /** Internal events are stored only when a function or a wait could use them (keeps finished runs cheap). */
+  private isListenedTo(name: string): boolean {
+    return this.registry.forEvent(name).length > 0 || this.waitedEventNames.has(name);
+  }
+
+  async cancelRun(runId: string, reason = "cancelled through the API"): Promise<boolean> {
+    await this.init();
+    const cancelled = await this.store.tx((tx) => this.cancelRunTx(tx, runId, reason));
+    this.wake();
+    return cancelled;
+  }
+
+  private async cancelRunTx(tx: Tx, runId: string, by: string): Promise<boolean> {
+    const rows = await tx.select().from(runs).where(eq(runs.id, runId)).limit(1);
+    const run = rows[0];
+    if (!run || run.status !== "running") return false;
+    await this.finishRun(tx, run, {
+      status: "cancelled",
+      error: { name: "FunctionCancelledError", message: `run ${runId} was cancelled (${by})` },
+      cancelledBy: by,
+    });
+    return true;
+  }
+
+  // ---------------------------------------------------------------- worker
+
+  private async workLoop(): Promise<void> {
+    while (this.running) {
+      let claimed: JobRow[] = [];
+      const free = this.maxInFlight - this.inFlight;
+      if (free > 0) {
+        try {
+          claimed = await this.claim(free);
+        } catch (error) {
+          this.log("error", "claiming jobs failed", { error: (error as Error).message });
+        }
+      }
+      for (const job of claimed) this.spawn(job);
+      if (claimed.length === 0 || this.inFlight >= this.maxInFlight) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.pollMs);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  private spawn(first: JobRow): void {
+    this.inFlight++;
+    const task = (async () => {
+      let next: Next | undefined = { job: first };
+      while (next) {
+        const { job }: Next = next;
+        try {
+          next = await this.handle(job, next.known);
+        } catch (error) {
+          this.log("error", `job ${job.kind} ${job.id} failed`, { error: (error as Error).message, runId: job.runId });
+          await this.releaseAfterError(job).catch(() => undefined);
+          next = undefined;
+        }
+        if (!this.running) break;
+      }
+    })().finally(() => {
+      this.inFlight--;
+      this.active.delete(task);
+      this.wake();
+    });
+    this.active.add(task);
+  }
+
+  /** An unexpected failure while handling a job (e.g. the database went away): let it be retried later. */
+  private async releaseAfterError(job: JobRow): Promise<void> {
+    await this.store.db
+      .update(jobs)
+      .set({ leaseOwner: null, leaseExpires: null, dueAt: new Date(Date.now() + Math.max(1000, this.pollMs)) })
+      .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, this.workerId)));
+  }
+
+  private async claim(limit: number): Promise<JobRow[]> {
+    return this.store.tx(async (tx) => {
+      if (!this.store.isPglite) await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCK})`);
+      const now = new Date();
+      const candidates = await tx
+        .select()
+        .from(jobs)
+        .where(and(lte(jobs.dueAt, now), or(isNull(jobs.leaseOwner), lt(jobs.leaseExpires, now))))
+        .orderBy(jobs.dueAt, jobs.id)
+        .limit(limit * 4 + 16)
+        .for("update", { skipLocked: true });
+      if (candidates.length === 0) return [];
+      const limited = candidates.some((job) => (job.concurrency as unknown[]).length > 0);
+      const counts = new Map<string, number>();
+      if (limited) {
+        const activeRows = await tx
+          .select({ concurrency: jobs.concurrency })
+          .from(jobs)
+          .where(and(eq(jobs.kind, "call"), sql`${jobs.leaseExpires} > ${now}`, ne(jobs.concurrency, sql`'[]'::jsonb`)));
+        for (const row of activeRows) {
+          for (const { key } of row.concurrency as { key: string }[]) counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      }
+      const picked: number[] = [];
+      for (const job of candidates) {
+        if (picked.length >= limit) break;
+        const keys = job.concurrency as { key: string; limit: number }[];
+        if (keys.some(({ key, limit: max }) => (counts.get(key) ?? 0) >= max)) continue;
+        for (const { key } of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+        picked.push(job.id);
+      }
+      if (picked.length === 0) return [];
+      return tx
+        .update(jobs)
+        .set({ leaseOwner: this.workerId, leaseExpires: new Date(Date.now() + this.leaseMs) })
+        .where(inArray(jobs.id, picked))
+        .returning();
+    });
+  }
+
+  /** Deletes the job if this worker still holds it; false means another worker took it over (or the run ended). */
+  private async takeOwnership(tx: Tx, job: JobRow): Promise<boolean> {
+    const rows = await tx
+      .delete(jobs)
+      .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, this.workerId)))
+      .returning({ id: jobs.id });
+    return rows.length > 0;
+  }
+
+  /** Handles one job; may return the next job of the same run, already leased to this worker. */
+  private async handle(job: JobRow, known?: Known): Promise<Next | undefined> {
+    switch (job.kind) {
+      case "call":
+        return this.handleCall(job, known);
+      case "sleep":
+      case "wait-timeout":
+      case "invoke-timeout":
+        await this.store.tx(async (tx) => {
+          if (!(await this.takeOwnership(tx, job)) || !job.runId) return;
+          if (job.kind === "wait-timeout") {
+            const removed = await tx
+              .delete(waits)
+              .where(and(eq(waits.runId, job.runId), eq(waits.stepId, job.stepId), eq(waits.kind, "event")))
+              .returning({ id: waits.id });
+            if (removed.length === 0) return;
+          }
+          const result: MemoEntry =
+            job.kind === "invoke-timeout"
+              ? { error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for the invoked function to complete" } }
+              : { data: null };
+          await this.resolveStep(tx, job.runId, job.stepId, result);
+        });
+        this.wake();
+        return undefined;
+      case "cron":
+        await this.handleCron(job);
+        return undefined;
+    }
+  }
+
+  private async handleCron(job: JobRow): Promise<void> {
+    const cron = (job.payload as { cron?: string } | null)?.cron ?? "";
+    await this.store.tx(async (tx) => {
+      if (!(await this.takeOwnership(tx, job))) return;
+      const fn = this.registry.get(job.stepId);
+      if (!fn || !fn.config.triggers.some((t) => "cron" in t && t.cron === cron)) return;
+      const now = new Date();
+      const event: StoredEvent = { id: ulid(), name: internalEvents.timer, data: { cron }, ts: now.getTime() };
+      await tx.insert(events).values({ id: event.id, name: event.name, data: event.data, ts: event.ts, receivedAt: now });
+      await this.createRun(tx, fn, event);
+      const next = nextCronTime(cron, new Date(Math.max(now.getTime(), job.dueAt.getTime())));
+      if (next) await this.insertJob(tx, { key: job.key, kind: "cron", runId: null, stepId: job.stepId, dueAt: next, payload: { cron } });
+    });
+    this.wake();
+  }
+
+  private heartbeat(job: JobRow): () => void {
+    const every = Math.max(50, Math.floor(this.leaseMs / 3));
+    const timer = setInterval(() => {
+      this.store.db
+        .update(jobs)
+        .set({ leaseExpires: new Date(Date.now() + this.leaseMs) })
+        .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, this.workerId)))
+        .catch((error: unknown) => this.log("warn", "lease heartbeat failed", { error: (error as Error).message }));
+    }, every);
+    return () => clearInterval(timer);
+  }
+
+  private async handleCall(job: JobRow, known?: Known): Promise<Next | undefined> {
+    const runId = job.runId ?? "";
+    const run = known?.run ?? (await this.store.db.select().from(runs).where(eq(runs.id, runId)).limit(1))[0];
+    if (!run || run.status !== "running") {
+      await this.store.tx((tx) => this.takeOwnership(tx, job));
+      return undefined;
+    }
+    const fn = this.registry.get(run.functionId);
+    if (!fn) {
+      await this.store.tx(async (tx) => {
+        if (!(await this.takeOwnership(tx, job))) return;
+        await this.finishRun(tx, run, {
+          status: "failed",
+          error: { name: "FunctionNotFoundError", message: `function "${run.functionId}" is not registered with the executor` },
+        });
+      });
+      return undefined;
+    }
+    let memo: Record<string, MemoEntry>;
+    let stack: string[];
+    if (known) {
+      ({ memo, stack } = known);
+    } else {
+      const memoRows = await this.store.db
+        .select({ id: steps.id, data: steps.data, error: steps.error })
+        .from(steps)
+        .where(and(eq(steps.runId, runId), eq(steps.hasResult, true)))
+        .orderBy(steps.endedAt, steps.id);
+      memo = {};
+      for (const row of memoRows) memo[row.id] = row.error !== null ? { error: row.error } : { data: row.data };
+      stack = memoRows.map((row) => row.id);
+    }
+
+    if (job.stepId !== "step" && job.stepId in memo) {
+      // The planned step already has a result (e.g. a duplicate job): just let the run continue.
+      await this.store.tx(async (tx) => {
+        if (await this.takeOwnership(tx, job)) await this.scheduleDiscovery(tx, run);
+      });
+      this.wake();
+      return undefined;
+    }
+
+    const body: RunRequestBody = {
+      event: run.event as StoredEvent,
+      events: [run.event as StoredEvent],
+      steps: memo,
+      ctx: {
+        run_id: run.id,
+        attempt: job.attempt,
+        max_attempts: run.maxAttempts,
+        disable_immediate_execution: run.disableImmediate,
+        use_api: false,
+        stack: { stack, current: Math.max(0, stack.length - 1) },
+      },
+      version: 2,
+    };
+    const url = new URL(fn.url);
+    url.searchParams.set("fnId", fn.id);
+    url.searchParams.set("stepId", job.stepId);
+    const startedAt = new Date();
+    const stopHeartbeat = this.heartbeat(job);
+    let response: HttpAnswer;
+    try {
+      const res = await this.transport(
+        new Request(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-inngest-req-version": "2" },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(this.requestTimeoutMs),
+        }),
+      );
+      response = { status: res.status, headers: res.headers, body: jsonParse(await res.text()) };
+    } catch (error) {
+      response = { failure: `request to ${url.origin}${url.pathname} failed: ${(error as Error).message}` };
+    } finally {
+      stopHeartbeat();
+    }
+
+    // Owning the job proves the run is still running: finishing or cancelling a run deletes all its jobs.
+    const applied = await this.store.tx(async (tx) =>
+      (await this.takeOwnership(tx, job)) ? this.applyResponse(tx, run, job, response, startedAt) : undefined,
+    );
+    if (!applied) {
+      this.wake();
+      return undefined;
+    }
+    const { id, entry } = applied.added;
+    return { job: applied.job, known: { run, memo: { ...memo, [id]: entry }, stack: [...stack, id] } };
+  }
+
+  private async applyResponse(
+    tx: Tx,
+    run: RunRow,
+    job: JobRow,
+    response: HttpAnswer,
+    startedAt: Date,
+  ): Promise<Continue | undefined> {
+    if ("failure" in response) {
+      return this.retryOrFail(tx, run, job, { name: "Error", message: response.failure }, undefined);
+    }
+    const { status, headers, body } = response;
+    if (status === 200) {
+      await this.finishRun(tx, run, { status: "completed", output: body ?? null });
+      return undefined;
+    }
+    if (status === 206) {
+      const ops = OpsResponse.safeParse(body);
+      if (!ops.success) {
+        await this.finishRun(tx, run, { status: "failed", error: { name: "ProtocolError", message: `invalid 206 answer from the SDK: ${ops.error.message}` } });
+        return undefined;
+      }
+      return this.applyOps(tx, run, job, ops.data, headers, startedAt);
+    }
+    const error = toError(body, `the serve endpoint answered HTTP ${status}`);
+    const noRetry = headers.get("x-inngest-no-retry") === "true";
+    if (noRetry) {
+      await this.finishRun(tx, run, { status: "failed", error });
+      return undefined;
+    }
+    return this.retryOrFail(tx, run, job, error, headers.get("retry-after"));
+  }
+
+  private async retryOrFail(tx: Tx, run: RunRow, job: JobRow, error: ErrorShape, retryAfter: string | null | undefined): Promise<undefined> {
+    if (job.attempt + 1 >= run.maxAttempts) {
+      await this.finishRun(tx, run, { status: "failed", error });
+      return undefined;
+    }
+    const now = Date.now();
+    const delay = retryAfterDelay(retryAfter, now) ?? backoffDelay(job.attempt, this.backoff);
+    await tx.update(runs).set({ error }).where(eq(runs.id, run.id));
+    await this.insertJob(tx, {
+      key: job.key,
+      kind: "call",
+      runId: run.id,
+      stepId: job.stepId,
+      dueAt: new Date(now + delay),
+      attempt: job.attempt + 1,
+      concurrency: run.concurrency,
+    });
+    return undefined;
+  }
+
+  private async applyOps(tx: Tx, run: RunRow, job: JobRow, ops: OutgoingOp[], headers: Headers, startedAt: Date): Promise<Continue | undefined> {
+    const unsupported = ops.filter((op) => !(supportedOpcodes as readonly string[]).includes(op.op));
+    if (unsupported.length > 0) {
+      const names = [...new Set(unsupported.map((op) => op.op))].join(", ");
+      await this.finishRun(tx, run, {
+        status: "failed",
+        error: {
+          name: "UnsupportedOpcodeError",
+          message: `the Runnel executor does not support opcode ${names} (step ${unsupported.map((op) => op.displayName ?? op.id).join(", ")})`,
+        },
+      });
+      return undefined;
+    }
+    const single = ops.length === 1 ? ops[0] : undefined;
+    if (single?.op === "StepError") {
+      const error = toError(single.error, "step failed");
+      if (job.attempt + 1 < run.maxAttempts) {
+        const now = Date.now();
+        const delay = retryAfterDelay(headers.get("retry-after"), now) ?? backoffDelay(job.attempt, this.backoff);
+        await tx
+          .insert(steps)
+          .values({
+            runId: run.id,
+            id: single.id,
+            op: "StepRun",
+            name: single.name ?? null,
+            displayName: single.displayName ?? null,
+            status: "retrying",
+            error,
+            attempts: job.attempt + 1,
+            startedAt,
+          })
+          .onConflictDoUpdate({
+            target: [steps.runId, steps.id],
+            set: { status: "retrying", error, attempts: job.attempt + 1 },
+            setWhere: eq(steps.hasResult, false),
+          });
+        await this.insertJob(tx, {
+          key: job.key,
+          kind: "call",
+          runId: run.id,
+          stepId: job.stepId,
+          dueAt: new Date(now + delay),
+          attempt: job.attempt + 1,
+          concurrency: run.concurrency,
+        });
+        return undefined;
+      }
+    }
+
+    let progressed = false;
+    let sequentialNext = false;
+    let added: { id: string; entry: MemoEntry } | undefined;
+    if (ops.length > 1 && !run.disableImmediate) {
+      await tx.update(runs).set({ disableImmediate: true }).where(eq(runs.id, run.id));
+      run = { ...run, disableImmediate: true };
+    }
+    for (const op of ops) {
+      const meta = { id: op.id, name: op.name, displayName: op.displayName };
+      switch (op.op) {
+        case "RunComplete":
+          await this.finishRun(tx, run, { status: "completed", output: op.data ?? null });
+          return undefined;
+        case "StepRun": {
+          const entry = { data: op.data ?? null };
+          if (await this.saveResult(tx, run.id, { ...meta, op: "StepRun", status: "completed", attempts: job.attempt + 1, startedAt }, entry)) {
+            progressed = true;
+            added = { id: op.id, entry };
+          }
+          break;
+        }
+        case "StepError":
+        case "StepFailed": {
+          const entry = { error: toError(op.error, "step failed") };
+          if (await this.saveResult(tx, run.id, { ...meta, op: "StepRun", status: "failed", attempts: job.attempt + 1, startedAt }, entry)) {
+            progressed = true;
+            added = { id: op.id, entry };
+          }
+          break;
+        }
+        case "StepPlanned": {
+          const created = await this.planStep(tx, run, op, "planned");
+          if (created) {
+            await this.insertJob(tx, { key: `call:${run.id}:${op.id}`, kind: "call", runId: run.id, stepId: op.id, dueAt: new Date(), concurrency: run.concurrency });
+          }
+          break;
+        }
+        case "Sleep": {
+          const until = sleepUntil(op.name ?? "", new Date());
+          if (!until) {
+            await this.finishRun(tx, run, { status: "failed", error: { name: "ProtocolError", message: `step "${op.displayName ?? op.id}": cannot read sleep duration ${JSON.stringify(op.name)}` } });
+            return undefined;
+          }
+          if (await this.planStep(tx, run, op, "sleeping")) {
+            await this.insertJob(tx, { key: `sleep:${run.id}:${op.id}`, kind: "sleep", runId: run.id, stepId: op.id, dueAt: until });
+          }
+          break;
+        }
+        case "WaitForEvent": {
+          const opts = WaitForEventOpts.safeParse(op.opts ?? {});
+          const timeout = opts.success ? parseDuration(opts.data.timeout) : undefined;
+          if (!opts.success || timeout === undefined || !op.name) {
+            await this.finishRun(tx, run, { status: "failed", error: { name: "ProtocolError", message: `step "${op.displayName ?? op.id}": invalid waitForEvent options ${JSON.stringify(op.opts)}` } });
+            return undefined;
+          }
+          if (await this.planStep(tx, run, op, "waiting")) {
+            const expiresAt = new Date(Date.now() + timeout);
+            await tx.insert(waits).values({ runId: run.id, kind: "event", stepId: op.id, eventName: op.name, expression: opts.data.if ?? null, expiresAt });
+            this.waitedEventNames.add(op.name);
+            await this.insertJob(tx, { key: `wait-timeout:${run.id}:${op.id}`, kind: "wait-timeout", runId: run.id, stepId: op.id, dueAt: expiresAt });
+          }
+          break;
+        }
+        case "InvokeFunction": {
+          const opts = InvokeOpts.safeParse(op.opts ?? {});
+          if (!opts.success) {
+            await this.finishRun(tx, run, { status: "failed", error: { name: "ProtocolError", message: `step "${op.displayName ?? op.id}": invalid invoke options: ${opts.error.message}` } });
+            return undefined;
+          }
+          if (!(await this.planStep(tx, run, op, "invoking"))) break;
+          const target = this.registry.get(opts.data.function_id);
+          if (!target) {
+            await this.saveResult(tx, run.id, { ...meta, op: "InvokeFunction", status: "failed" }, {
+              error: { name: "Error", message: `invoked function "${opts.data.function_id}" is not registered with the executor` },
+            });
+            progressed = true;
+            break;
+          }
+          const data = opts.data.payload?.data;
+          const event: StoredEvent = {
+            id: ulid(),
+            name: internalEvents.invoked,
+            data: data && typeof data === "object" ? (data as Record<string, unknown>) : {},
+            ts: Date.now(),
+          };
+          const childId = await this.createRun(tx, target, event, { runId: run.id, stepId: op.id });
+          await tx.update(steps).set({ opts: { ...op.opts, child_run_id: childId ?? null } }).where(and(eq(steps.runId, run.id), eq(steps.id, op.id)));
+          const timeout = opts.data.timeout ? parseDuration(opts.data.timeout) : undefined;
+          if (timeout !== undefined) {
+            await this.insertJob(tx, { key: `invoke-timeout:${run.id}:${op.id}`, kind: "invoke-timeout", runId: run.id, stepId: op.id, dueAt: new Date(Date.now() + timeout) });
+          }
+          break;
+        }
+      }
+      if (progressed && ops.length === 1) sequentialNext = true;
+    }
+    if (!progressed) return undefined;
+    // A step finished: let the function discover what comes next. A run without parallel steps has no other
+    // job in flight, so this worker continues it right away instead of going through the queue.
+    const leaseTo = sequentialNext && added && !run.disableImmediate && this.running ? this.workerId : undefined;
+    const nextJob = await this.scheduleDiscovery(tx, run, leaseTo);
+    return leaseTo && nextJob && added ? { job: nextJob, added } : undefined;
+  }
+
+  /** Records a newly found step; false when it was already planned (a concurrent discovery found it too). */
+  private async planStep(tx: Tx, run: RunRow, op: OutgoingOp, status: StepStatus): Promise<boolean> {
+    const rows = await tx
+      .insert(steps)
+      .values({
+        runId: run.id,
+        id: op.id,
+        op: op.op,
+        name: op.name ?? null,
+        displayName: op.displayName ?? null,
+        status,
+        opts: op.opts ?? null,
+        startedAt: new Date(),
+      })
+      .onConflictDoNothing()
+      .returning({ id: steps.id });
+    return rows.length > 0;
+  }
+}
+
+export class EventValidationError extends Error {
+  override name = "EventValidationError";
+}
