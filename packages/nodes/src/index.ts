@@ -8,7 +8,11 @@ export { durationMs, Duration, FieldPath, JsonData, JsonSchemaDocument, checkAga
 export { WebhookRequest } from "./catalogue/webhook-trigger";
 export { apiTrigger } from "./catalogue/api-trigger";
 export { approvalNode } from "./catalogue/approval";
+export { codeNode } from "./catalogue/code";
+export { httpRequestNode } from "./catalogue/http-request";
 export { ifNode } from "./catalogue/if";
+export { llmStructuredNode } from "./catalogue/llm-structured";
+export { llmTextNode } from "./catalogue/llm-text";
 export { loopNode } from "./catalogue/loop";
 export { manualTrigger } from "./catalogue/manual-trigger";
 export { mergeNode } from "./catalogue/merge";

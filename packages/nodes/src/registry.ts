@@ -2,7 +2,11 @@ import { z } from "zod";
 
 import { apiTrigger } from "./catalogue/api-trigger";
 import { approvalNode } from "./catalogue/approval";
+import { codeNode } from "./catalogue/code";
+import { httpRequestNode } from "./catalogue/http-request";
 import { ifNode } from "./catalogue/if";
+import { llmStructuredNode } from "./catalogue/llm-structured";
+import { llmTextNode } from "./catalogue/llm-text";
 import { loopNode } from "./catalogue/loop";
 import { manualTrigger } from "./catalogue/manual-trigger";
 import { mergeNode } from "./catalogue/merge";
@@ -34,6 +38,10 @@ export const nodeRegistry: readonly NodeDefinition[] = [
   approvalNode,
   subFlowNode,
   respondNode,
+  httpRequestNode,
+  codeNode,
+  llmTextNode,
+  llmStructuredNode,
 ];
 
 /** A lookup over a list of node definitions (the compiler and engine take one as an argument). */
