@@ -1,0 +1,179 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+
+import type { Database } from "@runnel/db";
+import { sql } from "@runnel/db";
+
+import type { RunEvent } from "../runs/event-types";
+import type {
+  RunEventBus,
+  RunEventNotice,
+  RunEventNotifier,
+  SubscribeOptions,
+} from "./subscription";
+import { subscribeToRun } from "./subscription";
+
+export const DEFAULT_NOTIFY_CHANNEL = "runnel_run_events";
+
+export interface PgEventBusOptions {
+  /** The database the events are stored in: subscribers read rows from it, and NOTIFY is sent through it. */
+  db: Database;
+  /** Postgres URL for the dedicated LISTEN connection (a direct, non-pooled endpoint). */
+  url: string;
+  channel?: string;
+  /** Delay before reconnecting a dropped LISTEN connection (doubles up to 5 s). Default 100 ms. */
+  reconnectDelayMs?: number;
+  /** Called when the LISTEN connection fails (it is re-established); default: ignored. */
+  onError?: (error: Error) => void;
+}
+
+interface NoticePayload {
+  r: string;
+  s: number;
+}
+
+function parsePayload(payload: string | undefined): NoticePayload | undefined {
+  if (!payload) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    const { r, s } = parsed as Record<string, unknown>;
+    return typeof r === "string" && typeof s === "number" && Number.isInteger(s)
+      ? { r, s }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Event bus across processes over Postgres LISTEN/NOTIFY. Publishing sends `pg_notify(channel, {"r": runId,
+ * "s": seq})` (ids only: rows stay in the table, under the org filter). One dedicated node-postgres client per bus
+ * listens and fans notices out to the local subscribers of each run; if that connection drops it reconnects and
+ * tells every subscriber to re-read the table, so nothing is lost.
+ */
+export async function createPgEventBus(options: PgEventBusOptions): Promise<RunEventBus> {
+  const { db, url, channel = DEFAULT_NOTIFY_CHANNEL, onError } = options;
+  const listeners = new Map<string, Set<(notice: RunEventNotice) => void>>();
+  const closed = new AbortController();
+  let active = 0;
+  let client: pg.Client | undefined;
+  let reconnecting = false;
+  const baseDelay = options.reconnectDelayMs ?? 100;
+
+  const dispatch = (runId: string, notice: RunEventNotice) => {
+    for (const listener of listeners.get(runId) ?? []) listener(notice);
+  };
+
+  async function connect(): Promise<void> {
+    const next = new pg.Client({ connectionString: url });
+    next.on("notification", (message) => {
+      if (message.channel !== channel) return;
+      const payload = parsePayload(message.payload);
+      if (payload) dispatch(payload.r, { seq: payload.s });
+    });
+    next.on("error", (error) => {
+      onError?.(error);
+      dropped(next);
+    });
+    next.on("end", () => dropped(next));
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      next.removeAllListeners();
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    if (closed.signal.aborted) {
+      next.removeAllListeners();
+      await next.end();
+      return;
+    }
+    client = next;
+  }
+
+  function dropped(lost: pg.Client) {
+    if (client !== lost) return;
+    client = undefined;
+    lost.removeAllListeners();
+    lost.on("error", () => undefined);
+    void lost.end().catch(() => undefined);
+    void reconnect();
+  }
+
+  async function reconnect(): Promise<void> {
+    if (reconnecting) return;
+    reconnecting = true;
+    let delay = baseDelay;
+    try {
+      while (!closed.signal.aborted && !client) {
+        await sleep(delay, undefined, { signal: closed.signal });
+        try {
+          await connect();
+        } catch (error) {
+          onError?.(error instanceof Error ? error : new Error(String(error)));
+          delay = Math.min(delay * 2, 5000);
+        }
+      }
+    } catch (error) {
+      if (!closed.signal.aborted) throw error;
+    } finally {
+      reconnecting = false;
+    }
+    // Notices sent while the connection was down are lost: every subscriber re-reads the table.
+    if (client) for (const runId of [...listeners.keys()]) dispatch(runId, { seq: Infinity });
+  }
+
+  await connect();
+
+  const notifier: RunEventNotifier = {
+    listen(runId, onNotice) {
+      let set = listeners.get(runId);
+      if (!set) listeners.set(runId, (set = new Set()));
+      set.add(onNotice);
+      return () => {
+        set.delete(onNotice);
+        if (set.size === 0) listeners.delete(runId);
+      };
+    },
+  };
+
+  return {
+    async publish(events: readonly RunEvent[]) {
+      for (const event of events) {
+        const payload = JSON.stringify({ r: event.runId, s: event.seq } satisfies NoticePayload);
+        await db.execute(sql`select pg_notify(${channel}, ${payload})`);
+      }
+    },
+    subscribe(orgId: string, runId: string, subscribeOptions: SubscribeOptions = {}) {
+      const signal = subscribeOptions.signal
+        ? AbortSignal.any([subscribeOptions.signal, closed.signal])
+        : closed.signal;
+      return subscribeToRun(
+        db,
+        notifier,
+        orgId,
+        runId,
+        { ...subscribeOptions, signal },
+        (delta) => {
+          active += delta;
+        },
+      );
+    },
+    get activeSubscriptions() {
+      return active;
+    },
+    async close() {
+      closed.abort();
+      listeners.clear();
+      const current = client;
+      client = undefined;
+      if (current) {
+        current.removeAllListeners();
+        current.on("error", () => undefined);
+        await current.end();
+      }
+    },
+  };
+}
