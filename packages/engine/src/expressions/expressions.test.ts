@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, it } from "vitest";
+
+import type { ExpressionContext } from "./index";
+import { ConfigExpressionError, evaluateTemplate, ExpressionError, findTemplates, hasTemplate, parseTemplate, resolveConfig } from "./index";
+
+const context: ExpressionContext = {
+  trigger: { customer: { name: "Ada", tier: "gold" }, amount: 40 },
+  nodes: {
+    fetch: { status: 200, body: { items: [{ id: 1, price: 2.5 }, { id: 2, price: 4 }], total: 2 } },
+    check: true,
+  },
+  vars: { currency: "EUR" },
+  run: { id: "run_1", flowId: "flow_1" },
+};
+
+describe("templates", () => {
+  it("yields the raw value when the string is exactly one expression", () => {
+    expect(evaluateTemplate("{{ nodes.fetch.body }}", context)).toEqual(context.nodes.fetch && { items: [{ id: 1, price: 2.5 }, { id: 2, price: 4 }], total: 2 });
+    expect(evaluateTemplate("  {{ nodes.fetch.status }} ", context)).toBe(200);
+    expect(evaluateTemplate("{{ nodes.fetch.status == 200 }}", context)).toBe(true);
+    expect(evaluateTemplate("{{ trigger.amount + 2 }}", context)).toBe(42);
+    expect(evaluateTemplate("{{ nodes.fetch.body.items.map(i, i.price) }}", context)).toEqual([2.5, 4]);
+    expect(evaluateTemplate("{{ {'total': size(nodes.fetch.body.items), 'who': trigger.customer.name} }}", context)).toEqual({ total: 2, who: "Ada" });
+    expect(evaluateTemplate("{{ null }}", context)).toBeNull();
+  });
+
+  it("interpolates mixed text as strings", () => {
+    expect(evaluateTemplate("Hello {{ trigger.customer.name }}, you owe {{ trigger.amount }} {{ vars.currency }}", context)).toBe("Hello Ada, you owe 40 EUR");
+    expect(evaluateTemplate("items: {{ nodes.fetch.body.items.map(i, i.id) }} / {{ null }}.", context)).toBe("items: [1,2] / .");
+    expect(evaluateTemplate("run {{ run.id }}", context)).toBe("run run_1");
+    expect(evaluateTemplate("no template", context)).toBe("no template");
+    expect(evaluateTemplate("literal \\{{ braces }}", context)).toBe("literal {{ braces }}");
+    expect(evaluateTemplate('{{ "}}" + "{{" }}', context)).toBe("}}{{");
+  });
+
+  it("reads optional and missing data the CEL way", () => {
+    expect(evaluateTemplate("{{ has(trigger.customer.email) }}", context)).toBe(false);
+    expect(evaluateTemplate("{{ trigger.customer.?email.orValue('none') }}", context)).toBe("none");
+    expect(() => evaluateTemplate("{{ trigger.customer.email }}", context)).toThrow(/No such key: email/);
+    expect(() => evaluateTemplate("{{ nodes.other.x }}", context)).toThrow(/No such key: other/);
+    expect(evaluateTemplate("{{ timestamp('2026-01-01T00:00:00Z') }}", context)).toBe("2026-01-01T00:00:00.000Z");
+  });
+
+  it("refuses results that are not JSON", () => {
+    expect(() => evaluateTemplate("{{ b'abc' }}", context)).toThrow(/bytes value cannot be turned into JSON/);
+    expect(() => evaluateTemplate("{{ duration('5m') }}", context)).toThrow(/cannot be turned into JSON/);
+    expect(() => evaluateTemplate("{{ 1.0 / 0.0 }}", context)).toThrow(/not a JSON number/);
+  });
+
+  it("reports syntax problems with the expression", () => {
+    expect(() => parseTemplate("{{ nodes.fetch. }}")).toThrow(ExpressionError);
+    expect(() => parseTemplate("{{ nodes.fetch")).toThrow(/unclosed \{\{/);
+    expect(() => parseTemplate("{{   }}")).toThrow(/empty/);
+    expect(() => parseTemplate("{{ 'a' + 1 }}")).toThrow(/no such overload|not defined/i);
+    expect(() => parseTemplate("{{ customer.name }}")).toThrow(/unknown variable:? "?customer/i);
+    expect(hasTemplate("a {{ b }}")).toBe(true);
+    expect(hasTemplate("plain")).toBe(false);
+  });
+
+  it("lists what each expression reads, for the compiler", () => {
+    const parsed = parseTemplate("{{ nodes.fetch.body.items[0].id }} {{ has(nodes.check.flag) }} {{ nodes['fetch'].status }} {{ trigger.?x.y }}");
+    expect(parsed.single).toBe(false);
+    expect(parsed.expressions.flatMap((expression) => expression.analysis.references)).toEqual([
+      { root: "nodes", path: ["fetch", "body", "items", 0, "id"], partial: false },
+      { root: "nodes", path: ["check"], partial: true },
+      { root: "nodes", path: ["fetch", "status"], partial: false },
+      { root: "trigger", path: ["x"], partial: true },
+    ]);
+    expect(parseTemplate("{{ nodes.fetch.body.items.map(item, item.id + nodes.other.n) }}").expressions[0]?.analysis.references).toEqual([
+      { root: "nodes", path: ["fetch", "body", "items"], partial: false },
+      { root: "nodes", path: ["other", "n"], partial: false },
+    ]);
+    expect(parseTemplate("{{ cel.bind(x, nodes.a.v, x + 1) }}").expressions[0]?.analysis.references).toEqual([{ root: "nodes", path: ["a", "v"], partial: false }]);
+    expect(parseTemplate("{{ nodes[vars.which].x }}").expressions[0]?.analysis.dynamicNodeAccess).toBe(true);
+    expect(parseTemplate("{{ nodes }}").expressions[0]?.analysis.dynamicNodeAccess).toBe(true);
+    expect(parseTemplate("{{ nodes.fetch[vars.key] }}").expressions[0]?.analysis).toEqual({
+      references: [
+        { root: "nodes", path: ["fetch"], partial: true },
+        { root: "vars", path: ["key"], partial: false },
+      ],
+      dynamicNodeAccess: false,
+    });
+  });
+});
+
+describe("resolveConfig", () => {
+  it("evaluates every template string, leaving literal keys and other values alone", () => {
+    const config = {
+      url: "https://api.example.com/orders/{{ nodes.fetch.body.items[0].id }}",
+      retries: 3,
+      fields: [{ name: "total", value: "{{ nodes.fetch.body.total * 2 }}" }],
+      code: "return {{ not evaluated }}",
+      flag: "{{ nodes.check }}",
+    };
+    expect(resolveConfig(config, context, ["code"])).toEqual({
+      url: "https://api.example.com/orders/1",
+      retries: 3,
+      fields: [{ name: "total", value: 4 }],
+      code: "return {{ not evaluated }}",
+      flag: true,
+    });
+  });
+
+  it("names the config path of a failing expression", () => {
+    const error = (() => {
+      try {
+        resolveConfig({ fields: [{ value: "{{ nodes.fetch.nope }}" }] }, context);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigExpressionError);
+    expect(error).toMatchObject({ path: ["fields", 0, "value"], expression: "nodes.fetch.nope" });
+    expect(String(error)).toMatch(/config\.fields\.0\.value: \{\{ nodes\.fetch\.nope \}\}: No such key: nope/);
+  });
+
+  it("finds template strings and their paths", () => {
+    expect(findTemplates({ a: "{{ x }}", b: ["plain", { c: "x {{ y }}" }], code: "{{ z }}" }, ["code"])).toEqual([
+      { path: ["a"], text: "{{ x }}" },
+      { path: ["b", 1, "c"], text: "x {{ y }}" },
+    ]);
+  });
+});
+
+describe("expression safety", () => {
+  afterEach(() => {
+    expect(Reflect.get(Object.prototype, "polluted")).toBeUndefined();
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain("polluted");
+    expect(Reflect.get(Array.prototype, "polluted")).toBeUndefined();
+  });
+
+  const attacks = [
+    "nodes.constructor",
+    "nodes.fetch.constructor.constructor('return process')()",
+    "trigger.customer.name.constructor",
+    "'x'.constructor",
+    "nodes['constructor']['constructor']",
+    "nodes['con' + 'structor']",
+    "trigger.__proto__",
+    "trigger['__proto__']['polluted']",
+    "nodes.fetch.body.items.__proto__",
+    "vars.prototype",
+    "Function('return globalThis')()",
+    "constructor",
+    "this",
+    "globalThis",
+    "globalThis.process",
+    "process.env",
+    "process.mainModule.require('child_process')",
+    "require('fs')",
+    "import('fs')",
+    "eval('1')",
+    "`constructor`",
+    "${'constructor'}",
+    "nodes.fetch.toString()",
+    "trigger.customer.hasOwnProperty('name')",
+    "[].constructor",
+    "{}.constructor",
+    "dyn(nodes).constructor",
+    "nodes.map(k, k).constructor",
+  ];
+
+  for (const attack of attacks) {
+    it(`refuses ${attack}`, () => {
+      expect(() => evaluateTemplate(`{{ ${attack} }}`, context)).toThrow(ExpressionError);
+    });
+  }
+
+  it("cannot pollute prototypes through map literals or data", () => {
+    // cel-js drops __proto__, constructor and prototype keys from map literals
+    const out = evaluateTemplate("{{ {'__proto__': {'polluted': true}, 'constructor': {'prototype': {'polluted': true}}, 'a': 1} }}", context);
+    expect(out).toEqual({ a: 1 });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, number>;
+    const result = resolveConfig({ v: "{{ trigger }}" }, { ...context, trigger: hostile });
+    expect(Object.getPrototypeOf(Reflect.get(result as object, "v"))).toBe(Object.prototype);
+    expect(Object.keys(Reflect.get(result as object, "v") as object)).toEqual(["__proto__", "a"]);
+  });
+
+  it("gives expressions no path to the host: contexts hold copies, never the engine's objects", () => {
+    const data = { list: [1, 2] };
+    const out = evaluateTemplate("{{ trigger.list }}", { ...context, trigger: data });
+    expect(out).toEqual([1, 2]);
+    expect(out).not.toBe(data.list);
+  });
+
+  it("bounds expression size and nesting", () => {
+    expect(() => parseTemplate(`{{ ${"1 + ".repeat(2_000)}1 }}`)).toThrow(ExpressionError);
+    expect(() => parseTemplate("{{ trigger.l.map(a, trigger.l.map(b, trigger.l.map(c, c))) }}")).toThrow(/nested at most 2 deep/);
+  });
+});
