@@ -37,7 +37,8 @@ export const codeNode = defineNode({
     label: "Code",
     category: "data",
     icon: "code",
-    description: "Transform data with JavaScript in a sandbox (time and memory limits, JSON in and out).",
+    description:
+      "Transform data with JavaScript in a sandbox (time and memory limits, JSON in and out).",
   },
   config: z.object({
     code: z

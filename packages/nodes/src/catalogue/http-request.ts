@@ -4,7 +4,9 @@ import type { HttpResponse, JsonValue, NodeContext } from "../context";
 import { defineNode } from "../define";
 import { JsonData } from "./shared";
 
-const HeaderName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "not a valid HTTP header name");
+const HeaderName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "not a valid HTTP header name");
 
 const Body = z.discriminatedUnion("type", [
   z.object({ type: z.literal("none") }),
@@ -28,15 +30,38 @@ const HttpRequestConfig = z
     method: z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]).default("GET"),
     url: z.url({ protocol: /^https?$/, error: "an absolute http(s) URL" }).describe("Request URL"),
     headers: z.record(HeaderName, z.string()).default({}).describe("Request headers"),
-    query: z.record(z.string(), z.string()).default({}).describe("Query parameters appended to the URL"),
+    query: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe("Query parameters appended to the URL"),
     body: Body.default({ type: "none" }),
     authentication: z.enum(["none", "bearer", "basic", "header"]).default("none"),
-    bearerCredential: z.string().min(1).optional().describe("httpBearer credential (authentication = bearer)"),
-    basicCredential: z.string().min(1).optional().describe("httpBasic credential (authentication = basic)"),
-    headerCredential: z.string().min(1).optional().describe("httpHeader credential (authentication = header)"),
+    bearerCredential: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("httpBearer credential (authentication = bearer)"),
+    basicCredential: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("httpBasic credential (authentication = basic)"),
+    headerCredential: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("httpHeader credential (authentication = header)"),
     timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS).default(30_000),
-    maxResponseBytes: z.number().int().min(1).max(MAX_RESPONSE_BYTES).default(10 * 1024 * 1024),
-    followRedirects: z.boolean().default(true).describe("Follow up to 5 redirects (each hop is checked again)"),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_RESPONSE_BYTES)
+      .default(10 * 1024 * 1024),
+    followRedirects: z
+      .boolean()
+      .default(true)
+      .describe("Follow up to 5 redirects (each hop is checked again)"),
     responseFormat: z
       .enum(["auto", "json", "text", "base64"])
       .default("auto")
@@ -49,9 +74,17 @@ const HttpRequestConfig = z
   })
   .superRefine((config, ctx) => {
     if ((config.method === "GET" || config.method === "HEAD") && config.body.type !== "none") {
-      ctx.addIssue({ code: "custom", path: ["body"], message: `a ${config.method} request cannot have a body` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["body"],
+        message: `a ${config.method} request cannot have a body`,
+      });
     }
-    const needed = { bearer: "bearerCredential", basic: "basicCredential", header: "headerCredential" } as const;
+    const needed = {
+      bearer: "bearerCredential",
+      basic: "basicCredential",
+      header: "headerCredential",
+    } as const;
     if (config.authentication !== "none" && config[needed[config.authentication]] === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -69,7 +102,10 @@ const HttpOutput = z.object({
   body: JsonData,
 });
 
-async function authHeaders(config: HttpRequestConfig, ctx: NodeContext): Promise<Record<string, string>> {
+async function authHeaders(
+  config: HttpRequestConfig,
+  ctx: NodeContext,
+): Promise<Record<string, string>> {
   switch (config.authentication) {
     case "none":
       return {};
@@ -81,11 +117,19 @@ async function authHeaders(config: HttpRequestConfig, ctx: NodeContext): Promise
       const secret = await ctx.credentials.get(config.basicCredential ?? "", "httpBasic");
       const user = requireField(secret, "username", config.basicCredential);
       const password = requireField(secret, "password", config.basicCredential);
-      return { authorization: `Basic ${toBase64(new TextEncoder().encode(`${user}:${password}`))}` };
+      return {
+        authorization: `Basic ${toBase64(new TextEncoder().encode(`${user}:${password}`))}`,
+      };
     }
     case "header": {
       const secret = await ctx.credentials.get(config.headerCredential ?? "", "httpHeader");
-      return { [requireField(secret, "name", config.headerCredential).toLowerCase()]: requireField(secret, "value", config.headerCredential) };
+      return {
+        [requireField(secret, "name", config.headerCredential).toLowerCase()]: requireField(
+          secret,
+          "value",
+          config.headerCredential,
+        ),
+      };
     }
   }
 }
@@ -99,9 +143,14 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-function requireField(secret: Record<string, string>, field: string, credentialId: string | undefined): string {
+function requireField(
+  secret: Record<string, string>,
+  field: string,
+  credentialId: string | undefined,
+): string {
   const value = secret[field];
-  if (value === undefined || value === "") throw new Error(`Credential ${credentialId ?? "?"} has no ${field}`);
+  if (value === undefined || value === "")
+    throw new Error(`Credential ${credentialId ?? "?"} has no ${field}`);
   return value;
 }
 
@@ -114,21 +163,32 @@ function encodeBody(body: HttpRequestConfig["body"]): { body?: string; contentTy
     case "text":
       return { body: body.text, contentType: body.contentType };
     case "form":
-      return { body: new URLSearchParams(body.fields).toString(), contentType: "application/x-www-form-urlencoded" };
+      return {
+        body: new URLSearchParams(body.fields).toString(),
+        contentType: "application/x-www-form-urlencoded",
+      };
   }
 }
 
-function decodeBody(response: HttpResponse, format: HttpRequestConfig["responseFormat"], url: string): JsonValue {
+function decodeBody(
+  response: HttpResponse,
+  format: HttpRequestConfig["responseFormat"],
+  url: string,
+): JsonValue {
   if (format === "base64") return toBase64(response.body);
   if (format === "text") return response.text();
   const contentType = response.headers["content-type"] ?? "";
-  const looksJson = /^application\/([\w.+-]+\+)?json\b/i.test(contentType) || /\bjson\b/i.test(contentType.split(";")[0] ?? "");
+  const looksJson =
+    /^application\/([\w.+-]+\+)?json\b/i.test(contentType) ||
+    /\bjson\b/i.test(contentType.split(";")[0] ?? "");
   if (format === "json" || looksJson) {
     if (response.body.byteLength === 0) return null;
     try {
       return JSON.parse(response.text()) as JsonValue;
     } catch (error) {
-      throw new Error(`Response from ${url} (status ${response.status}) is not valid JSON: ${(error as Error).message}`);
+      throw new Error(
+        `Response from ${url} (status ${response.status}) is not valid JSON: ${(error as Error).message}`,
+      );
     }
   }
   return response.text();
@@ -146,7 +206,8 @@ export const httpRequestNode = defineNode({
     label: "HTTP request",
     category: "integration",
     icon: "globe",
-    description: "Call a URL (GET, POST, ...) with optional credentials; outputs status, headers and body.",
+    description:
+      "Call a URL (GET, POST, ...) with optional credentials; outputs status, headers and body.",
   },
   config: HttpRequestConfig,
   inputs: { in: { type: "any", required: false, label: "Input" } },
@@ -162,8 +223,10 @@ export const httpRequestNode = defineNode({
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
     const encoded = encodeBody(config.body);
-    if (encoded.contentType !== undefined && headers["content-type"] === undefined) headers["content-type"] = encoded.contentType;
-    if (config.sendIdempotencyKey) headers["idempotency-key"] = `runnel-${ctx.run.runId}-${ctx.run.nodeId}`;
+    if (encoded.contentType !== undefined && headers["content-type"] === undefined)
+      headers["content-type"] = encoded.contentType;
+    if (config.sendIdempotencyKey)
+      headers["idempotency-key"] = `runnel-${ctx.run.runId}-${ctx.run.nodeId}`;
     Object.assign(headers, await authHeaders(config, ctx));
 
     const response = await ctx.http.fetch({
@@ -178,9 +241,16 @@ export const httpRequestNode = defineNode({
     ctx.log.log("info", `${config.method} ${url.origin}${url.pathname} → ${response.status}`);
     if (config.failOnHttpError && response.status >= 400) {
       const snippet = response.text().slice(0, 500);
-      throw new Error(`${config.method} ${url.origin}${url.pathname} answered ${response.status}${snippet === "" ? "" : `: ${snippet}`}`);
+      throw new Error(
+        `${config.method} ${url.origin}${url.pathname} answered ${response.status}${snippet === "" ? "" : `: ${snippet}`}`,
+      );
     }
-    const body = config.method === "HEAD" ? null : decodeBody(response, config.responseFormat, response.url);
-    return { kind: "emit", port: "out", value: { status: response.status, headers: response.headers, body } };
+    const body =
+      config.method === "HEAD" ? null : decodeBody(response, config.responseFormat, response.url);
+    return {
+      kind: "emit",
+      port: "out",
+      value: { status: response.status, headers: response.headers, body },
+    };
   },
 });

@@ -16,7 +16,8 @@ export const llmStructuredNode = defineNode({
     label: "LLM structured output",
     category: "ai",
     icon: "braces",
-    description: "Extract or generate a JSON object matching a schema with an OpenAI-compatible model.",
+    description:
+      "Extract or generate a JSON object matching a schema with an OpenAI-compatible model.",
   },
   config: z.object({
     ...llmConfigFields,

@@ -10,10 +10,16 @@ export const TokenUsageSchema = z.object({
 
 /** Fields shared by the LLM nodes. */
 export const llmConfigFields = {
-  credential: z.string().min(1).describe("An openai credential (API key and optional base URL, e.g. Ollama)"),
+  credential: z
+    .string()
+    .min(1)
+    .describe("An openai credential (API key and optional base URL, e.g. Ollama)"),
   model: z.string().min(1).describe("Model name, e.g. gpt-4o-mini or llama3.2"),
   system: z.string().optional().describe("System instructions"),
-  prompt: z.string().min(1).describe("The prompt; usually an expression such as {{ nodes.fetch.body.text }}"),
+  prompt: z
+    .string()
+    .min(1)
+    .describe("The prompt; usually an expression such as {{ nodes.fetch.body.text }}"),
   temperature: z.number().min(0).max(2).optional(),
 };
 
@@ -51,6 +57,10 @@ export const llmTextNode = defineNode({
       ...(config.maxOutputTokens === undefined ? {} : { maxOutputTokens: config.maxOutputTokens }),
     });
     ctx.recordUsage(result.usage);
-    return { kind: "emit", port: "out", value: { text: result.text, finishReason: result.finishReason, usage: result.usage } };
+    return {
+      kind: "emit",
+      port: "out",
+      value: { text: result.text, finishReason: result.finishReason, usage: result.usage },
+    };
   },
 });

@@ -1,0 +1,29 @@
+export {
+  blockedReason,
+  parseAllowList,
+  parseAllowListSetting,
+  SsrfBlockedError,
+} from "./http/address-policy";
+export type { AllowList } from "./http/address-policy";
+export {
+  createHttpService,
+  createSafeDispatcher,
+  HttpRequestError,
+  HttpResponseTooLargeError,
+  HttpTimeoutError,
+} from "./http/safe-fetch";
+export type { SafeHttpOptions, SafeHttpService } from "./http/safe-fetch";
+export { createSandboxService, SandboxError } from "./sandbox/sandbox";
+export type { SandboxErrorCode, SandboxOptions } from "./sandbox/sandbox";
+export { AiCallError, createAiService, OPENAI_CREDENTIAL_TYPE, safeFetchFor } from "./ai/ai";
+export type { AiServiceOptions } from "./ai/ai";
+export { createCredentialsService, CredentialUnavailableError } from "./credentials/credentials";
+export type { CredentialsServiceOptions } from "./credentials/credentials";
+export { createEngineServices, createNodeContext } from "./node-context";
+export type {
+  EngineServices,
+  EngineServicesOptions,
+  NodeContextOptions,
+  StepLogEntry,
+  StepNodeContext,
+} from "./node-context";

@@ -1,0 +1,151 @@
+import type { Database } from "@runnel/db";
+import type {
+  CredentialsService,
+  HttpService,
+  JsonValue,
+  NodeContext,
+  NodeRunInfo,
+  SandboxService,
+  TokenUsage,
+} from "@runnel/nodes";
+
+import type { SafeHttpOptions, SafeHttpService } from "./http/safe-fetch";
+import type { SandboxOptions } from "./sandbox/sandbox";
+import { createAiService } from "./ai/ai";
+import { createCredentialsService } from "./credentials/credentials";
+import { createHttpService } from "./http/safe-fetch";
+import { createSandboxService } from "./sandbox/sandbox";
+
+/** Process-wide services shared by every step (connection pools, the WebAssembly module). */
+export interface EngineServices {
+  db: Database;
+  /** 32-byte credential master key. */
+  masterKey: Buffer;
+  http: HttpService;
+  sandbox: SandboxService;
+  ai: { timeoutMs?: number; maxRetries?: number };
+}
+
+export interface EngineServicesOptions {
+  db: Database;
+  masterKey: Buffer;
+  /** SSRF-safe fetch settings, notably `allow` (the private-target allow-list). */
+  http?: SafeHttpOptions;
+  sandbox?: SandboxOptions;
+  ai?: { timeoutMs?: number; maxRetries?: number };
+}
+
+/** Builds the shared services once per process; `close` releases pooled connections. */
+export function createEngineServices(
+  options: EngineServicesOptions,
+): EngineServices & { close(): Promise<void> } {
+  const http: SafeHttpService = createHttpService(options.http);
+  return {
+    db: options.db,
+    masterKey: options.masterKey,
+    http,
+    sandbox: createSandboxService(options.sandbox),
+    ai: options.ai ?? {},
+    close: () => http.close(),
+  };
+}
+
+export interface StepLogEntry {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+  data?: JsonValue;
+  at: Date;
+}
+
+export interface NodeContextOptions {
+  run: NodeRunInfo;
+  services: EngineServices;
+  /** Called for every log line (after secret redaction), e.g. to append run events. */
+  onLog?: (entry: StepLogEntry) => void;
+  /** Called for every usage report, e.g. to update run totals. */
+  onUsage?: (usage: TokenUsage) => void;
+}
+
+/** A NodeContext plus what the step collected: its log lines and summed token usage. */
+export interface StepNodeContext extends NodeContext {
+  readonly logs: StepLogEntry[];
+  readonly usage: TokenUsage;
+}
+
+const REDACTED = "[redacted]";
+/** Secret values shorter than this are not redacted (they would mangle ordinary text). */
+const MIN_REDACT_LENGTH = 4;
+
+function redact(text: string, secrets: ReadonlySet<string>): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+function redactJson(value: JsonValue, secrets: ReadonlySet<string>): JsonValue {
+  if (typeof value === "string") return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => redactJson(item, secrets));
+  if (value !== null && typeof value === "object") {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [key, item] of Object.entries(value)) out[key] = redactJson(item, secrets);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The services a node's execute receives for one step: credentials scoped to the run's org,
+ * the SSRF-safe fetch, the sandbox, the AI service, a log that redacts every credential value
+ * this step has read, and usage accounting.
+ */
+export function createNodeContext({
+  run,
+  services,
+  onLog,
+  onUsage,
+}: NodeContextOptions): StepNodeContext {
+  const secrets = new Set<string>();
+  const orgCredentials = createCredentialsService({
+    db: services.db,
+    masterKey: services.masterKey,
+    orgId: run.orgId,
+  });
+  const credentials: CredentialsService = {
+    async get(credentialId, expectedType) {
+      const data = await orgCredentials.get(credentialId, expectedType);
+      for (const value of Object.values(data))
+        if (value.length >= MIN_REDACT_LENGTH) secrets.add(value);
+      return data;
+    },
+  };
+  const logs: StepLogEntry[] = [];
+  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+
+  return {
+    run,
+    http: services.http,
+    sandbox: services.sandbox,
+    ai: createAiService({ credentials, http: services.http, ...services.ai }),
+    credentials,
+    log: {
+      log(level, message, data) {
+        const entry: StepLogEntry = {
+          level,
+          message: redact(message, secrets),
+          ...(data === undefined ? {} : { data: redactJson(data, secrets) }),
+          at: new Date(),
+        };
+        logs.push(entry);
+        onLog?.(entry);
+      },
+    },
+    recordUsage(reported) {
+      usage.inputTokens += reported.inputTokens;
+      usage.outputTokens += reported.outputTokens;
+      usage.totalTokens += reported.totalTokens;
+      onUsage?.(reported);
+    },
+    logs,
+    usage,
+  };
+}
