@@ -1,3 +1,4 @@
 import { runnelVitestConfig } from "@runnel/vitest-config";
 
-export default runnelVitestConfig();
+// PGlite opens in ~2 s alone but much slower on a loaded 2-core machine: generous bounds, no flakes.
+export default runnelVitestConfig({ testTimeout: 120_000 });
