@@ -53,6 +53,7 @@ CREATE TABLE "runnel_executor"."runs" (
 	"id" text PRIMARY KEY NOT NULL,
 	"function_id" text NOT NULL,
 	"status" text NOT NULL,
+	"event_id" text NOT NULL,
 	"event" jsonb NOT NULL,
 	"output" jsonb,
 	"error" jsonb,
@@ -103,5 +104,6 @@ CREATE UNIQUE INDEX "jobs_pending_key_idx" ON "runnel_executor"."jobs" USING btr
 CREATE INDEX "runs_created_idx" ON "runnel_executor"."runs" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "runs_function_idx" ON "runnel_executor"."runs" USING btree ("function_id","created_at");--> statement-breakpoint
 CREATE INDEX "runs_parent_idx" ON "runnel_executor"."runs" USING btree ("parent_run_id");--> statement-breakpoint
+CREATE INDEX "runs_event_idx" ON "runnel_executor"."runs" USING btree ("event_id");--> statement-breakpoint
 CREATE INDEX "waits_event_idx" ON "runnel_executor"."waits" USING btree ("event_name");--> statement-breakpoint
 CREATE INDEX "waits_run_idx" ON "runnel_executor"."waits" USING btree ("run_id");

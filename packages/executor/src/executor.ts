@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 
 import type { DbHandle } from "@runnel/db";
 import { and, applyMigrations, eq, inArray, isNull, lt, lte, ne, or, sql } from "@runnel/db";
+import { notInArray } from "drizzle-orm";
 
 import type { BackoffOptions } from "./backoff";
 import type { ConcurrencyLimit, FunctionConfig, IncomingEvent, MemoEntry, OutgoingOp, RunRequestBody, StoredEvent } from "./protocol";
@@ -145,6 +146,8 @@ export class Executor {
   private wakeUp?: () => void;
   private readonly active = new Set<Promise<void>>();
   private readonly waitedEventNames = new Set<string>();
+  /** Jobs this worker is working on: never claimed again by it, even when a slow heartbeat let the lease lapse. */
+  private readonly working = new Set<number>();
 
   constructor(private readonly options: ExecutorOptions) {
     this.store = new Store(options.db);
@@ -403,6 +406,7 @@ export class Executor {
       id: runId,
       functionId: fn.id,
       status: "running",
+      eventId: event.id,
       event,
       maxAttempts: retries + 1,
       concurrency,
@@ -616,12 +620,15 @@ export class Executor {
       let next: Next | undefined = { job: first };
       while (next) {
         const { job }: Next = next;
+        this.working.add(job.id);
         try {
           next = await this.handle(job, next.known);
         } catch (error) {
           this.log("error", `job ${job.kind} ${job.id} failed`, { error: (error as Error).message, runId: job.runId });
           await this.releaseAfterError(job).catch(() => undefined);
           next = undefined;
+        } finally {
+          this.working.delete(job.id);
         }
         if (!this.running) break;
       }
@@ -648,7 +655,13 @@ export class Executor {
       const candidates = await tx
         .select()
         .from(jobs)
-        .where(and(lte(jobs.dueAt, now), or(isNull(jobs.leaseOwner), lt(jobs.leaseExpires, now))))
+        .where(
+          and(
+            lte(jobs.dueAt, now),
+            or(isNull(jobs.leaseOwner), lt(jobs.leaseExpires, now)),
+            this.working.size > 0 ? notInArray(jobs.id, [...this.working]) : undefined,
+          ),
+        )
         .orderBy(jobs.dueAt, jobs.id)
         .limit(limit * 4 + 16)
         .for("update", { skipLocked: true });

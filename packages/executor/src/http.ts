@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Executor } from "./executor";
 import type { RunStatus } from "./schema";
 import { EventValidationError } from "./executor";
-import { getRun, listRuns } from "./runs";
+import { getRun, listRuns, runsForEvent } from "./runs";
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
@@ -63,6 +63,10 @@ export function createFetchHandler(executor: Executor): (request: Request) => Pr
           limit: Number.isFinite(limit) ? limit : 50,
         });
         return json(200, result);
+      }
+      const eventRuns = /^\/v1\/events\/([^/]+)\/runs$/.exec(path);
+      if (method === "GET" && eventRuns?.[1]) {
+        return json(200, { data: await runsForEvent(executor.store.db, decodeURIComponent(eventRuns[1])) });
       }
       const runMatch = /^\/v1\/runs\/([^/]+)(\/cancel)?$/.exec(path);
       if (runMatch?.[1]) {

@@ -4,7 +4,7 @@ import type { ExecutorOptions, SendResult } from "./executor";
 import type { ListRunsQuery, RunDetail, RunSummary } from "./runs";
 import { Executor } from "./executor";
 import { createFetchHandler } from "./http";
-import { getRun, listRuns } from "./runs";
+import { getRun, listRuns, runsForEvent } from "./runs";
 
 export type { ExecutorOptions, Logger, LogLevel, SendResult, Transport } from "./executor";
 export type { ListRunsQuery, RunDetail, RunSummary, StepView } from "./runs";
@@ -26,6 +26,8 @@ export interface RunnelExecutor {
   syncApp(url: string): Promise<Response>;
   listRuns(query?: ListRunsQuery): Promise<{ runs: RunSummary[]; nextCursor: string | null }>;
   getRun(id: string): Promise<RunDetail | undefined>;
+  /** Runs an event started (none when no function matched). */
+  runsForEvent(eventId: string): Promise<RunSummary[]>;
   cancelRun(id: string): Promise<boolean>;
   /** Resolves when the run has ended (completed, failed or cancelled), or rejects after `timeoutMs`. */
   waitForRun(id: string, options?: { timeoutMs?: number }): Promise<RunDetail>;
@@ -56,6 +58,10 @@ export function createExecutor(options: ExecutorOptions): RunnelExecutor {
     getRun: async (id) => {
       await executor.init();
       return getRun(options.db.db, id);
+    },
+    runsForEvent: async (eventId) => {
+      await executor.init();
+      return runsForEvent(options.db.db, eventId);
     },
     cancelRun: (id) => executor.cancelRun(id),
     waitForRun: async (id, { timeoutMs = 30_000 } = {}) => {

@@ -64,6 +64,8 @@ export const runs = executorSchema.table(
     id: text("id").primaryKey(),
     functionId: text("function_id").notNull(),
     status: text("status").$type<RunStatus>().notNull(),
+    /** Id of the triggering event (for GET /v1/events/:id/runs). */
+    eventId: text("event_id").notNull(),
     event: jsonb("event").notNull(),
     output: jsonb("output"),
     error: jsonb("error"),
@@ -82,6 +84,7 @@ export const runs = executorSchema.table(
     index("runs_created_idx").on(t.createdAt),
     index("runs_function_idx").on(t.functionId, t.createdAt),
     index("runs_parent_idx").on(t.parentRunId),
+    index("runs_event_idx").on(t.eventId),
   ],
 );
 

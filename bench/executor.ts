@@ -1,0 +1,114 @@
+/**
+ * Executor benchmark: overhead per step.run (median ms per step in a 100-step function) and throughput
+ * (runs/s of 1-step functions, the executor running 10 requests at a time), on PGlite (in memory) and, when
+ * DATABASE_URL or TEST_DATABASE_URL is set, on that Postgres server (in a fresh database).
+ *
+ *   pnpm --filter @runnel/bench exec tsx executor.ts
+ *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm --filter @runnel/bench exec tsx executor.ts
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import type { DbHandle } from "@runnel/db";
+import { createDb, sql } from "@runnel/db";
+import { createExecutor, listen } from "@runnel/executor";
+import { Inngest } from "inngest";
+import { serve } from "inngest/node";
+
+const noop = () => undefined;
+const STEPS = 100;
+const STEP_RUNS = Number(process.env.BENCH_STEP_RUNS ?? 5);
+const THROUGHPUT_RUNS = Number(process.env.BENCH_RUNS ?? 600);
+const IN_FLIGHT = 10;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+async function bench(label: string, handle: DbHandle): Promise<void> {
+  const executor = createExecutor({ db: handle, pollMs: 5, maxInFlight: IN_FLIGHT });
+  await executor.start();
+  const api = await listen(executor.fetch, { port: 0 });
+  const inngest = new Inngest({ id: "bench", isDev: true, baseUrl: api.url, logger: { info: noop, warn: noop, error: noop, debug: noop } });
+  const long = inngest.createFunction({ id: "long", triggers: [{ event: "bench/long" }] }, async ({ step }) => {
+    let total = 0;
+    for (let i = 0; i < STEPS; i++) total += await step.run(`s${i}`, () => i);
+    return total;
+  });
+  const short = inngest.createFunction({ id: "short", triggers: [{ event: "bench/short" }] }, async ({ step }) => step.run("only", () => 1));
+  const handler = serve({ client: inngest, functions: [long, short] });
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/inngest`;
+  const synced = await executor.syncApp(appUrl);
+  if (!synced.ok) throw new Error(`sync failed: ${await synced.text()}`);
+
+  const perStep: number[] = [];
+  for (let r = 0; r < STEP_RUNS; r++) {
+    const started = performance.now();
+    const id = await executor.sendEvent({ name: "bench/long", data: { r } });
+    const run = await executor.waitForRun(await runFor(executor, id), { timeoutMs: 300_000 });
+    if (run.status !== "completed") throw new Error(`long run ${run.status}`);
+    perStep.push((performance.now() - started) / STEPS);
+  }
+
+  // Throughput: all events sent up front; the executor keeps IN_FLIGHT runs executing at a time.
+  const startedAt = performance.now();
+  for (let i = 0; i < THROUGHPUT_RUNS; i += 100) {
+    await executor.sendEvents(Array.from({ length: Math.min(100, THROUGHPUT_RUNS - i) }, () => ({ name: "bench/short", data: {} })));
+  }
+  for (;;) {
+    const result = await handle.db.execute(
+      sql`select count(*)::int as n from runnel_executor.runs where function_id = 'bench-short' and status = 'completed'`,
+    );
+    const [row] = (result as unknown as { rows: { n: number }[] }).rows;
+    if ((row?.n ?? 0) >= THROUGHPUT_RUNS) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+
+  console.log(
+    JSON.stringify({
+      database: label,
+      msPerStepMedian: Number(median(perStep).toFixed(2)),
+      stepRuns: perStep.map((v) => Number(v.toFixed(2))),
+      runsPerSecond: Number((THROUGHPUT_RUNS / seconds).toFixed(1)),
+      throughputRuns: THROUGHPUT_RUNS,
+      inFlight: IN_FLIGHT,
+    }),
+  );
+  server.closeAllConnections();
+  server.close();
+  await api.close();
+  await executor.stop();
+}
+
+async function runFor(executor: ReturnType<typeof createExecutor>, eventId: string): Promise<string> {
+  for (;;) {
+    const [run] = await executor.runsForEvent(eventId);
+    if (run) return run.id;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+const pglite = await createDb();
+await bench("pglite (in memory)", pglite);
+await pglite.close();
+
+const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+if (serverUrl) {
+  const name = `runnel_executor_bench_${process.pid}`;
+  const admin = await createDb({ url: serverUrl, maxConnections: 1 });
+  await admin.db.execute(sql.raw(`create database "${name}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = await createDb({ url: url.href, maxConnections: 20 });
+  try {
+    await bench(`postgres ${url.host}`, handle);
+  } finally {
+    await handle.close();
+    await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
+    await admin.close();
+  }
+}
