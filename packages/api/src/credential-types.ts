@@ -72,7 +72,7 @@ export function parseCredentialData(type: CredentialType, data: Record<string, s
     return { success: true as const, data: result.data as Record<string, string> };
   return {
     success: false as const,
-    error: new z.ZodError(
+    error: new z.ZodRealError(
       result.error.issues.map((issue) => ({ ...issue, path: ["data", ...issue.path] })),
     ),
   };

@@ -4,7 +4,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError } from "zod";
+import { ZodError, ZodRealError } from "zod";
 
 import type { AuditEntry, DbOrTx, Mailer, Role, VerifiedApiKey } from "@runnel/auth";
 import type { Database } from "@runnel/db";
@@ -90,7 +90,7 @@ export function fieldError(path: (string | number)[], message: string): TRPCErro
   return new TRPCError({
     code: "BAD_REQUEST",
     message,
-    cause: new ZodError([{ code: "custom", path, message, input: undefined }]),
+    cause: new ZodRealError([{ code: "custom", path, message, input: undefined }]),
   });
 }
 
