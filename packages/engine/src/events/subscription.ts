@@ -5,7 +5,7 @@ import type { RunEventPublisher } from "../runs/run-store";
 import { RunNotFoundError } from "../runs/errors";
 import { TERMINAL_RUN_EVENT_TYPES } from "../runs/event-types";
 import { listRunEvents } from "../runs/events";
-import { getRun } from "../runs/store";
+import { runExists } from "../runs/store";
 
 /**
  * What a transport tells a subscriber: event `seq` of its run was committed. In-process transports pass the event
@@ -87,7 +87,7 @@ export async function* subscribeToRun(
     });
   try {
     if (signal?.aborted) return;
-    if (!(await getRun(db, orgId, runId))) throw new RunNotFoundError(runId);
+    if (!(await runExists(db, orgId, runId))) throw new RunNotFoundError(runId);
     for (;;) {
       // From the table: everything after the last delivered event.
       for (;;) {

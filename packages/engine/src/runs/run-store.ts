@@ -1,20 +1,38 @@
 import type { Database } from "@runnel/db";
-import type { RunStatus } from "@runnel/db/schema";
 
-import type { CreateApprovalInput, DecideApprovalInput } from "./approvals";
+import type { CreateApprovalInput, DecideApprovalInput, ListApprovalsOptions } from "./approvals";
 import type { NewRunEvent, RunEvent } from "./event-types";
+import type { ListRunEventsOptions } from "./events";
 import type {
   CreateRunInput,
+  ListRunsOptions,
   RecordStepFinishInput,
   RecordStepStartInput,
   RunStatusDetails,
+  RunStatusTarget,
   UpsertStepInput,
   Written,
 } from "./store";
 import type { ValueLimits } from "./values";
-import { createApproval, decideApproval, expireApproval } from "./approvals";
-import { appendRunEvent } from "./events";
-import { createRun, markRunStatus, recordStepFinish, recordStepStart, upsertStep } from "./store";
+import {
+  createApproval,
+  decideApproval,
+  expireApproval,
+  getApproval,
+  listApprovals,
+} from "./approvals";
+import { appendRunEvent, listRunEvents } from "./events";
+import {
+  createRun,
+  getRun,
+  getRunWithSteps,
+  listRuns,
+  markRunStatus,
+  recordStepFinish,
+  recordStepStart,
+  upsertStep,
+} from "./store";
+import { offloadValue, resolveValue } from "./values";
 
 /** Where committed events go to reach live subscribers (an event bus). */
 export interface RunEventPublisher {
@@ -43,8 +61,12 @@ export function createRunStore({ db, bus, limits = {} }: RunStoreOptions) {
     db,
     createRun: (orgId: string, input: CreateRunInput) =>
       published(createRun(db, orgId, input, limits)),
-    markRunStatus: (orgId: string, runId: string, status: RunStatus, details?: RunStatusDetails) =>
-      published(markRunStatus(db, orgId, runId, status, details, limits)),
+    markRunStatus: (
+      orgId: string,
+      runId: string,
+      status: RunStatusTarget,
+      details?: RunStatusDetails,
+    ) => published(markRunStatus(db, orgId, runId, status, details, limits)),
     recordStepStart: (orgId: string, input: RecordStepStartInput) =>
       published(recordStepStart(db, orgId, input, limits)),
     recordStepFinish: (orgId: string, input: RecordStepFinishInput) =>
@@ -62,6 +84,17 @@ export function createRunStore({ db, bus, limits = {} }: RunStoreOptions) {
       published(decideApproval(db, orgId, input)),
     expireApproval: (orgId: string, approvalId: string) =>
       published(expireApproval(db, orgId, approvalId)),
+    getRun: (orgId: string, runId: string) => getRun(db, orgId, runId),
+    getRunWithSteps: (orgId: string, runId: string) => getRunWithSteps(db, orgId, runId),
+    listRuns: (orgId: string, options?: ListRunsOptions) => listRuns(db, orgId, options),
+    listRunEvents: (orgId: string, runId: string, options?: ListRunEventsOptions) =>
+      listRunEvents(db, orgId, runId, options),
+    getApproval: (orgId: string, approvalId: string) => getApproval(db, orgId, approvalId),
+    listApprovals: (orgId: string, options?: ListApprovalsOptions) =>
+      listApprovals(db, orgId, options),
+    offloadValue: (orgId: string, runId: string, value: unknown) =>
+      offloadValue(db, orgId, runId, value, limits),
+    resolveValue: (orgId: string, value: unknown) => resolveValue(db, orgId, value),
   };
 }
 

@@ -5,8 +5,8 @@ import type { RunStatus, RunTriggerKind, StepStatus, StoredError } from "@runnel
 import { and, asc, desc, eq, lt, sql } from "@runnel/db";
 import { flowVersions, runBlobs, runs, runSteps } from "@runnel/db/schema";
 
-import type { RunEvent } from "./event-types";
-import type { ValueLimits } from "./values";
+import type { NewRunEvent, RunEvent } from "./event-types";
+import type { MeasuredValue, ValueLimits } from "./values";
 import { FlowVersionNotFoundError, isUniqueViolation, RunNotFoundError } from "./errors";
 import { appendRunEvent } from "./events";
 import { eventValue, loadBlobs, measureValue, storeValue } from "./values";
@@ -25,12 +25,17 @@ export interface Written {
   events: RunEvent[];
 }
 
-async function requireRunInOrg(db: Database, orgId: string, runId: string): Promise<void> {
+/** Whether the run exists in the org (a cheap check that reads no values). */
+export async function runExists(db: Database, orgId: string, runId: string): Promise<boolean> {
   const [row] = await db
     .select({ id: runs.id })
     .from(runs)
     .where(and(eq(runs.id, runId), eq(runs.orgId, orgId)));
-  if (!row) throw new RunNotFoundError(runId);
+  return row !== undefined;
+}
+
+async function requireRunInOrg(db: Database, orgId: string, runId: string): Promise<void> {
+  if (!(await runExists(db, orgId, runId))) throw new RunNotFoundError(runId);
 }
 
 type ValueRow = Pick<Run, "input" | "inputBlobId" | "output" | "outputBlobId">;
@@ -218,6 +223,40 @@ export interface RunStatusChange extends Written {
   changed: boolean;
 }
 
+/** A run is `queued` only when created; these are the statuses it can move to. */
+export type RunStatusTarget = Exclude<RunStatus, "queued">;
+
+function statusEvent(
+  runId: string,
+  status: RunStatusTarget,
+  previous: RunStatus,
+  details: RunStatusDetails,
+  updated: Run,
+  output: MeasuredValue,
+): NewRunEvent {
+  const reason = details.reason ? { reason: details.reason } : {};
+  switch (status) {
+    case "running":
+      return { runId, type: "run.running", payload: { previous } };
+    case "waiting":
+      return { runId, type: "run.waiting", payload: { previous, ...reason } };
+    case "succeeded":
+      return { runId, type: "run.succeeded", payload: { previous, output: eventValue(output) } };
+    case "failed":
+      return {
+        runId,
+        type: "run.failed",
+        payload: {
+          previous,
+          error: updated.error ?? { message: "The run failed" },
+          failedNodeId: updated.failedNodeId,
+        },
+      };
+    case "cancelled":
+      return { runId, type: "run.cancelled", payload: { previous, ...reason } };
+  }
+}
+
 /**
  * Moves a run to a new status and appends `run.<status>`. Terminal statuses (succeeded, failed, cancelled) are
  * final: a later change is a no-op reported as `changed: false`, as is setting the status the run already has, so
@@ -228,7 +267,7 @@ export async function markRunStatus(
   db: Database,
   orgId: string,
   runId: string,
-  status: RunStatus,
+  status: RunStatusTarget,
   details: RunStatusDetails = {},
   limits: ValueLimits = {},
 ): Promise<RunStatusChange> {
@@ -266,45 +305,20 @@ export async function markRunStatus(
       .where(eq(runs.id, runId))
       .returning();
     if (!updated) throw new RunNotFoundError(runId);
-    const append = (() => {
-      switch (status) {
-        case "queued":
-          return undefined;
-        case "running":
-          return appendRunEvent(tx, orgId, { runId, type: "run.running", payload: { previous } });
-        case "waiting":
-          return appendRunEvent(tx, orgId, {
-            runId,
-            type: "run.waiting",
-            payload: { previous, ...(details.reason ? { reason: details.reason } : {}) },
-          });
-        case "succeeded":
-          return appendRunEvent(tx, orgId, {
-            runId,
-            type: "run.succeeded",
-            payload: { previous, output: eventValue(output?.measured ?? measureValue(null)) },
-          });
-        case "failed":
-          return appendRunEvent(tx, orgId, {
-            runId,
-            type: "run.failed",
-            payload: {
-              previous,
-              error: updated.error ?? { message: "The run failed" },
-              failedNodeId: updated.failedNodeId,
-            },
-          });
-        case "cancelled":
-          return appendRunEvent(tx, orgId, {
-            runId,
-            type: "run.cancelled",
-            payload: { previous, ...(details.reason ? { reason: details.reason } : {}) },
-          });
-      }
-    })();
-    const appended = append ? [(await append).event] : [];
+    const { event } = await appendRunEvent(
+      tx,
+      orgId,
+      statusEvent(
+        runId,
+        status,
+        previous,
+        details,
+        updated,
+        output?.measured ?? measureValue(null),
+      ),
+    );
     const run = output ? { ...updated, output: output.measured.value } : updated;
-    return { run, changed: true, events: appended };
+    return { run, changed: true, events: [event] };
   });
   return result.changed ? result : { ...result, run: await resolveRow(db, orgId, result.run) };
 }
