@@ -1,2 +1,5 @@
 export * from "./runs";
 export * from "./events";
+export * from "./flow/definition";
+export * from "./expressions";
+export * from "./compiler";
