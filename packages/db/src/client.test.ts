@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { applyMigrations, createDb, detectDriver, queryRows } from "./client";
+import { LOCK_FILE } from "./pglite-lock";
 import { users } from "./schema";
 
 const tempDirs: string[] = [];
@@ -97,6 +99,37 @@ describe("createDb", () => {
     } finally {
       await second.close();
     }
+  });
+
+  it("refuses a second open of a PGlite data folder, in this process or another", async () => {
+    const dataDir = tempDir();
+    const lockFile = join(dataDir, LOCK_FILE);
+    const first = await createDb({ dataDir });
+    expect(readFileSync(lockFile, "utf8").trim()).toBe(String(process.pid));
+    await expect(createDb({ dataDir })).rejects.toThrow(
+      `The PGlite data folder ${dataDir} is already open in this process`,
+    );
+    await first.close();
+    expect(existsSync(lockFile)).toBe(false);
+
+    const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], {
+      stdio: "ignore",
+    });
+    try {
+      writeFileSync(lockFile, `${other.pid}\n`);
+      await expect(createDb({ dataDir })).rejects.toThrow(
+        `The PGlite data folder ${dataDir} is already open in process ${other.pid}. PGlite is single-process`,
+      );
+    } finally {
+      other.kill("SIGKILL");
+      await once(other, "exit");
+    }
+    // The holder is gone: its lock is stale and taken over. So is a lock naming this process that it does not hold.
+    const second = await createDb({ dataDir });
+    await second.close();
+    writeFileSync(lockFile, `${process.pid}\n`);
+    const third = await createDb({ dataDir });
+    await third.close();
   });
 
   it("refuses options that do not fit the driver", async () => {

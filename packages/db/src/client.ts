@@ -2,6 +2,7 @@ import type { ClientConfig as NeonClientConfig } from "@neondatabase/serverless"
 import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
@@ -15,6 +16,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import ws from "ws";
 
+import { lockDataDir } from "./pglite-lock";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -143,10 +145,26 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
         `The pglite driver opens a local data folder; it cannot use ${urlName} (a server URL)`,
       );
     }
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const client = await PGlite.create({ dataDir: options.dataDir, extensions: { vector } });
+    const dataDir = options.dataDir;
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    // PGlite is single-process: a second open of the folder fails here instead of corrupting it.
+    const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
+    let client: PGlite;
+    try {
+      client = await PGlite.create({ dataDir, extensions: { vector } });
+    } catch (error) {
+      unlock();
+      throw error;
+    }
     const db = drizzlePglite({ client, schema }) as unknown as Database;
-    return { db, driver, pglite: client, close: once(() => client.close()) };
+    const close = once(async () => {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    });
+    return { db, driver, pglite: client, close };
   }
 
   if (!options.url) throw new Error(`${urlName} is required for the ${driver} driver`);
@@ -206,7 +224,9 @@ export interface MigrationSet {
 }
 
 export const appMigrations: MigrationSet = {
-  migrationsFolder: fileURLToPath(new URL("../drizzle", import.meta.url)),
+  // Built from the module's own path (not `new URL("../drizzle", import.meta.url)`), which bundlers such as
+  // Turbopack would try to resolve as an asset at build time and fail on a folder.
+  migrationsFolder: join(dirname(fileURLToPath(import.meta.url)), "..", "drizzle"),
 };
 
 /**
