@@ -122,6 +122,20 @@ describe("sandbox: limits", () => {
     expect((await sandbox.run({ code: "return input + 1;", input: 41 })).result).toBe(42);
   });
 
+  it("stops runaway recursion at the stack limit without harming the host", async () => {
+    const error = await failure(
+      sandbox.run({ code: "function f(n) { return f(n + 1) + 1; } return f(0);", input: null }),
+    );
+    expect(error.code).toBe("SANDBOX_THROWN");
+    expect(error.message).toMatch(/stack overflow|call stack/i);
+    expect((await sandbox.run({ code: "return 'alive';", input: null })).result).toBe("alive");
+  });
+
+  it("reports a thrown non-Error value", async () => {
+    const error = await failure(sandbox.run({ code: 'throw { reason: "custom" };', input: null }));
+    expect(error.message).toBe('Code threw: {"reason":"custom"}');
+  });
+
   it("rejects a huge result", async () => {
     const small = createSandboxService({ maxOutputBytes: 1024 });
     const error = await failure(small.run({ code: 'return "x".repeat(5000);', input: null }));
