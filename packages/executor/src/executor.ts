@@ -261,7 +261,7 @@ export class Executor {
 
   /** Asks an app to register itself: PUT on its serve URL (what `inngest dev -u <url>` does). */
   async syncApp(url: string): Promise<Response> {
-    return this.transport(new Request(url, { method: "PUT" }));
+    return this.transport(new Request(url, { method: "PUT", headers: { host: new URL(url).host } }));
   }
 
   private async syncCrons(tx: Tx, appId: string, configs: FunctionConfig[], now: Date): Promise<void> {
@@ -828,7 +828,8 @@ export class Executor {
       const res = await this.transport(
         new Request(url, {
           method: "POST",
-          headers: { "content-type": "application/json", "x-inngest-req-version": "2" },
+          // In-process handlers (inngest/edge) build their URL from the Host header, as a server would.
+          headers: { "content-type": "application/json", "x-inngest-req-version": "2", host: url.host },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(this.requestTimeoutMs),
         }),
