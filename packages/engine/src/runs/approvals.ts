@@ -1,6 +1,6 @@
 import type { Database } from "@runnel/db";
 import type { ApprovalStatus } from "@runnel/db/schema";
-import { and, desc, eq, sql } from "@runnel/db";
+import { and, desc, eq, isUniqueViolation, sql } from "@runnel/db";
 import { approvals, runs } from "@runnel/db/schema";
 
 import type { Written } from "./store";
@@ -8,7 +8,6 @@ import {
   ApprovalAlreadyDecidedError,
   ApprovalExpiredError,
   ApprovalNotFoundError,
-  isUniqueViolation,
   RunNotFoundError,
 } from "./errors";
 import { appendRunEvent } from "./events";

@@ -67,23 +67,3 @@ export class ApprovalExpiredError extends Error {
     this.expiresAt = expiresAt;
   }
 }
-
-/** True when `error` (or the driver error drizzle wrapped in it) is a unique violation, optionally of one constraint. */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    if (typeof current !== "object") return false;
-    const candidate = current as {
-      code?: unknown;
-      constraint?: unknown;
-      cause?: unknown;
-      message?: unknown;
-    };
-    if (candidate.code === "23505") {
-      if (!constraint) return true;
-      if (candidate.constraint === constraint) return true;
-      return typeof candidate.message === "string" && candidate.message.includes(constraint);
-    }
-    current = candidate.cause;
-  }
-  return false;
-}

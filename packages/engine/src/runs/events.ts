@@ -1,9 +1,9 @@
 import type { Database } from "@runnel/db";
-import { and, asc, eq, gt, sql } from "@runnel/db";
+import { and, asc, eq, gt, isUniqueViolation, sql } from "@runnel/db";
 import { runEvents, runs } from "@runnel/db/schema";
 
 import type { NewRunEvent, RunEvent } from "./event-types";
-import { isUniqueViolation, RunNotFoundError } from "./errors";
+import { RunNotFoundError } from "./errors";
 
 type RunEventRow = typeof runEvents.$inferSelect;
 

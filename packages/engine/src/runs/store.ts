@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 
 import type { Database } from "@runnel/db";
 import type { RunStatus, RunTriggerKind, StepStatus, StoredError } from "@runnel/db/schema";
-import { and, asc, desc, eq, lt, sql } from "@runnel/db";
+import { and, asc, desc, eq, isUniqueViolation, lt, sql } from "@runnel/db";
 import { flowVersions, runBlobs, runs, runSteps } from "@runnel/db/schema";
 
 import type { NewRunEvent, RunEvent } from "./event-types";
 import type { MeasuredValue, ValueLimits } from "./values";
-import { FlowVersionNotFoundError, isUniqueViolation, RunNotFoundError } from "./errors";
+import { FlowVersionNotFoundError, RunNotFoundError } from "./errors";
 import { appendRunEvent } from "./events";
 import { eventValue, loadBlobs, measureValue, storeValue } from "./values";
 
