@@ -56,7 +56,7 @@ export function parseAllowList(entries: readonly string[]): AllowList {
       }
       allow.cidrs.push(ipaddr.parseCIDR(entry));
     } else if (isIP(unbracket(entry)) !== 0) {
-      const address = ipaddr.parse(unbracket(entry));
+      const address = parseAddress(unbracket(entry));
       allow.cidrs.push([address, address.kind() === "ipv4" ? 32 : 128]);
     } else if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(entry)) {
       allow.hosts.add(entry);
@@ -78,11 +78,21 @@ export function unbracket(host: string): string {
   return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }
 
+/**
+ * Parses an IP literal. IPv6 text is first canonicalised by the WHATWG URL parser: ipaddr.js reads
+ * the dotted IPv4-compatible form `::a.b.c.d` as IPv4-mapped (`::ffff:a.b.c.d`), and
+ * getaddrinfo prints IPv4-compatible answers in that dotted form.
+ */
+function parseAddress(literal: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  if (isIP(literal) !== 6) return ipaddr.parse(literal);
+  return ipaddr.parse(unbracket(new URL(`http://[${literal}]/`).hostname));
+}
+
 /** Why an address is blocked (e.g. "loopback"), or null when it is a public unicast address. */
 export function blockedReason(address: string): string | null {
-  const literal = unbracket(address);
+  const literal = unbracket(address).split("%")[0] ?? "";
   if (isIP(literal) === 0) return "not an IP address";
-  const parsed = ipaddr.parse(literal.split("%")[0] ?? literal);
+  const parsed = parseAddress(literal);
   if (METADATA_ADDRESSES.has(parsed.toString())) return "a cloud metadata address";
   if (parsed.kind() === "ipv6") {
     const v6 = parsed as ipaddr.IPv6;
@@ -135,7 +145,7 @@ function describeRange(range: string): string {
 export function isAddressAllowListed(address: string, allow: AllowList): boolean {
   const literal = unbracket(address).split("%")[0] ?? "";
   if (isIP(literal) === 0) return false;
-  const parsed = ipaddr.parse(literal);
+  const parsed = parseAddress(literal);
   const candidates: (ipaddr.IPv4 | ipaddr.IPv6)[] = [parsed];
   if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
     candidates.push((parsed as ipaddr.IPv6).toIPv4Address());
