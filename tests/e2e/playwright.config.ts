@@ -15,7 +15,7 @@ const webDir = join(here, "..", "..", "apps", "web");
 if (!existsSync(join(webDir, ".next", "BUILD_ID"))) {
   throw new Error(
     `No production build in ${join(webDir, ".next")}. Run \`pnpm --filter @runnel/web build\` first ` +
-      "(or `pnpm --filter @runnel/e2e test`, which builds and then runs the journeys).",
+      "(`npm test` does both).",
   );
 }
 

@@ -51,3 +51,8 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   );
   expect(summary, `accessibility violations on ${what}`).toEqual([]);
 }
+
+/** Our inline error messages (role="alert"), not Next's empty route announcer, which has the same role. */
+export function alertMessage(page: Page) {
+  return page.getByRole("alert").and(page.locator(":not(#__next-route-announcer__)"));
+}

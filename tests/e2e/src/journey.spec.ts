@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, request, test } from "@playwright/test";
 
-import { expectAccessible, fillSignUp, person, signIn, signOut } from "./helpers";
+import { alertMessage, expectAccessible, fillSignUp, person, signIn, signOut } from "./helpers";
 
 /**
  * The Foundation journey (issue 2, item 6) in one browser session per person, in order:
@@ -68,12 +68,11 @@ test("a wrong password gives a clear error; the right one signs in", async () =>
   await page.goto("/sign-in");
   await expectAccessible(page, "/sign-in");
   await signIn(page, alice.email, "Wrong-password-123");
-  await expect(page.getByRole("alert")).toHaveText("Wrong email or password");
+  await expect(alertMessage(page)).toHaveText("Wrong email or password");
   await expect(page).toHaveURL(/\/sign-in/);
 
   await signIn(page, alice.email, alice.password);
   await expect(page.getByRole("heading", { name: `Welcome, ${alice.name}` })).toBeVisible();
-  await page.screenshot({ path: join(screenshots, "dashboard.png"), fullPage: true });
 });
 
 test("create an organization and switch to it", async () => {
@@ -117,7 +116,7 @@ test("invite by link and accept as a second user", async ({ browser }) => {
 
     // The link was single-use.
     await bobPage.goto(inviteUrl);
-    await expect(bobPage.getByRole("alert")).toBeVisible();
+    await expect(alertMessage(bobPage)).toBeVisible();
   } finally {
     await bobContext.close();
   }
@@ -193,6 +192,17 @@ test("add a credential: its secret is never shown again", async () => {
   const listed = await page.request.get("/api/trpc/credentials.list");
   expect(listed.status()).toBe(200);
   expect(await listed.text()).not.toContain(secret);
+});
+
+test("the dashboard sums up the organization", async () => {
+  await page.goto("/");
+  const glance = page.getByRole("list", { name: "Organization at a glance" });
+  await expect(glance.getByRole("listitem").filter({ hasText: "Members" })).toContainText("2");
+  await expect(glance.getByRole("listitem").filter({ hasText: "Active API keys" })).toContainText(
+    "0",
+  );
+  await expect(glance.getByRole("listitem").filter({ hasText: "Credentials" })).toContainText("1");
+  await page.screenshot({ path: join(screenshots, "dashboard.png"), fullPage: true });
 });
 
 test("pages for later features say so", async () => {

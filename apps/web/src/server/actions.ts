@@ -1,12 +1,21 @@
 "use server";
 
 import { safeCallbackUrl } from "~/lib/callback-url";
-import { AuthError } from "next-auth";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 
 import { getAuth, getSessionUser } from "./runtime";
+
+/**
+ * next-auth's AuthError, recognised by shape: the app and @runnel/auth may load different copies of
+ * next-auth (pnpm peer variants), so `instanceof` is not reliable across them.
+ */
+function authErrorType(error: unknown): string | null {
+  if (!(error instanceof Error)) return null;
+  const type = (error as Error & { type?: unknown }).type;
+  return typeof type === "string" ? type : null;
+}
 
 export interface SignInResult {
   error: string;
@@ -27,15 +36,14 @@ export async function signInWithPassword(
   try {
     await signIn("credentials", { email, password, redirect: false });
   } catch (error) {
-    if (error instanceof AuthError) {
-      return {
-        error:
-          error.type === "CredentialsSignin"
-            ? "Wrong email or password"
-            : "Sign-in failed. Please try again.",
-      };
-    }
-    throw error;
+    const type = authErrorType(error);
+    if (type === null) throw error;
+    return {
+      error:
+        type === "CredentialsSignin"
+          ? "Wrong email or password"
+          : "Sign-in failed. Please try again.",
+    };
   }
   redirect(safeCallbackUrl(callbackUrl));
 }

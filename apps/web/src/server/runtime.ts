@@ -5,10 +5,12 @@ import { env } from "~/env";
 
 import type { AuthEnv } from "@runnel/auth";
 import type { Database, DbHandle } from "@runnel/db";
+import type { DbEnv } from "@runnel/db/env";
 import { authEnv, createAuth, loadServerSecrets } from "@runnel/auth";
-import { applyMigrations, createDb } from "@runnel/db";
+import { applyMigrations } from "@runnel/db";
+import { createDbFromEnv, dbEnv, resolveDataDir } from "@runnel/db/env";
 
-import { resolveDataDir } from "./data-dir";
+import { workspaceRoot } from "./data-dir";
 
 /**
  * The server's composition root: one database handle per process (migrated before first use),
@@ -19,6 +21,7 @@ type Auth = ReturnType<typeof createAuth>;
 type Secrets = ReturnType<typeof loadServerSecrets>;
 interface RunnelGlobals {
   authEnv?: AuthEnv;
+  dbEnv?: DbEnv;
   db?: Promise<DbHandle>;
   secrets?: Promise<Secrets>;
   auth?: Promise<Auth>;
@@ -27,8 +30,14 @@ interface RunnelGlobals {
 const globals = globalThis as typeof globalThis & { __runnel?: RunnelGlobals };
 const state: RunnelGlobals = (globals.__runnel ??= {});
 
+/** DATABASE_URL and RUNNEL_DATA_DIR, validated once. */
+function getDbEnv(): DbEnv {
+  return (state.dbEnv ??= dbEnv());
+}
+
+/** The embedded default's folder (PGlite data and generated secrets), relative paths from the repository root. */
 function dataDir(): string {
-  return resolveDataDir(env.RUNNEL_DATA_DIR, process.cwd());
+  return resolveDataDir(getDbEnv(), workspaceRoot(process.cwd()));
 }
 
 /** The auth package's variables (AUTH_SECRET, RUNNEL_ENCRYPTION_KEY, OAuth, SMTP), validated once. */
@@ -50,9 +59,7 @@ function once<T>(key: "db" | "secrets" | "auth", make: () => Promise<T>): Promis
 
 export function getDbHandle(): Promise<DbHandle> {
   return once("db", async () => {
-    const handle = env.DATABASE_URL
-      ? await createDb({ url: env.DATABASE_URL })
-      : await createDb({ dataDir: dataDir() });
+    const handle = await createDbFromEnv({ env: getDbEnv(), cwd: workspaceRoot(process.cwd()) });
     await applyMigrations(handle);
     return handle;
   });
@@ -65,7 +72,11 @@ export async function getDb(): Promise<Database> {
 export function getSecrets(): Promise<Secrets> {
   return once("secrets", () =>
     Promise.resolve().then(() =>
-      loadServerSecrets({ dataDir: dataDir(), databaseUrl: env.DATABASE_URL, env: getAuthEnv() }),
+      loadServerSecrets({
+        dataDir: dataDir(),
+        databaseUrl: getDbEnv().DATABASE_URL,
+        env: getAuthEnv(),
+      }),
     ),
   );
 }

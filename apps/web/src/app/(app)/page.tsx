@@ -25,9 +25,27 @@ export default async function DashboardPage() {
   ]);
   const activeKeys = keys.filter((key) => !key.revokedAt).length;
   const stats = [
-    { label: "Members", value: members.members.length, href: "/settings/members", icon: Users },
-    { label: "Active API keys", value: activeKeys, href: "/settings/api-keys", icon: KeyRound },
-    { label: "Credentials", value: credentials.length, href: "/credentials", icon: Lock },
+    {
+      label: "Members",
+      value: members.members.length,
+      href: "/settings/members",
+      action: "Manage members",
+      icon: Users,
+    },
+    {
+      label: "Active API keys",
+      value: activeKeys,
+      href: "/settings/api-keys",
+      action: "Manage API keys",
+      icon: KeyRound,
+    },
+    {
+      label: "Credentials",
+      value: credentials.length,
+      href: "/credentials",
+      action: "Manage credentials",
+      icon: Lock,
+    },
   ];
   return (
     <div className="flex max-w-5xl flex-col gap-6">
@@ -39,7 +57,7 @@ export default async function DashboardPage() {
         </p>
       </div>
       <ul className="grid gap-4 sm:grid-cols-3" aria-label="Organization at a glance">
-        {stats.map(({ label, value, href, icon: Icon }) => (
+        {stats.map(({ label, value, href, action, icon: Icon }) => (
           <li key={label}>
             <Card>
               <CardHeader>
@@ -54,7 +72,7 @@ export default async function DashboardPage() {
                   href={href}
                   className="text-sm font-medium text-primary underline-offset-4 hover:underline"
                 >
-                  Manage {label.toLowerCase()}
+                  {action}
                 </Link>
               </CardContent>
             </Card>

@@ -153,7 +153,7 @@ function CreateCredentialButton({
 }) {
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
-  const [typeId, setTypeId] = useState(types[0]?.type ?? "");
+  const [typeId, setTypeId] = useState<CredentialType["type"] | undefined>(types[0]?.type);
   const create = useMutation(
     trpc.credentials.create.mutationOptions({
       onSuccess: () => {
@@ -171,6 +171,7 @@ function CreateCredentialButton({
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
+    if (!typeId) return;
     create.mutate({ type: typeId, name: formText(form, "name"), data: collectData(form, fields) });
   }
 
@@ -197,7 +198,10 @@ function CreateCredentialButton({
           {formError ? <Alert variant="danger">{formError}</Alert> : null}
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="credential-type">Type</Label>
-            <Select value={typeId} onValueChange={setTypeId}>
+            <Select
+              value={typeId}
+              onValueChange={(value) => setTypeId(types.find((t) => t.type === value)?.type)}
+            >
               <SelectTrigger id="credential-type">
                 <SelectValue />
               </SelectTrigger>

@@ -16,7 +16,7 @@ export function AcceptInvite({ token }: { token: string }) {
     trpc.orgs.acceptInvite.mutationOptions({
       onSuccess: (result) =>
         startTransition(async () => {
-          await switchOrg(result.orgId);
+          await switchOrg(result.org.id);
           window.location.assign("/");
         }),
     }),
