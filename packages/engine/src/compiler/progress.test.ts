@@ -1,11 +1,25 @@
 import type { JsonValue } from "@runnel/nodes";
-import { catalogue } from "@runnel/nodes";
+import { createCatalogue, defineNode, nodeRegistry } from "@runnel/nodes";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 
 import { compileFlow } from "./compile";
 import type { ExecutionPlan } from "./plan";
 import type { NodeOutcome } from "./progress";
 import { advance, inputsFor, isComplete, upstreamOutputs } from "./progress";
+
+/** Two required inputs: it cannot run unless both are live. */
+const pair = defineNode({
+  type: "pair",
+  version: 1,
+  kind: "action",
+  ui: { label: "Pair", category: "data", icon: "link", description: "Pairs two values (test node)." },
+  config: z.object({}),
+  inputs: { left: { type: "any" }, right: { type: "any" } },
+  outputs: { out: { type: "array" } },
+  execute: ({ inputs }) => ({ kind: "emit", port: "out", value: [inputs.left, inputs.right] }),
+});
+const catalogue = createCatalogue([...nodeRegistry, pair]);
 
 function plan(definition: unknown): ExecutionPlan {
   const result = compileFlow(definition, { catalogue, credentials: [] });
@@ -105,6 +119,14 @@ describe("advance (dead-path elimination)", () => {
     expect(advance(twoInputs, "start", settled)).toEqual({ ready: ["a"], skipped: [] });
     settled.a = fired("out", {});
     expect(advance(twoInputs, "start", settled)).toEqual({ ready: ["after"], skipped: [] });
+  });
+
+  it("skips a node whose required input is dead even though another input is live", () => {
+    const pairs = plan({
+      nodes: [node("start", "manual_trigger"), node("gate", "if", { condition: true }), node("both", "pair")],
+      edges: [edge("start", "gate"), edge("gate", "both", "true", "left"), edge("gate", "both", "false", "right")],
+    });
+    expect(advance(pairs, "start", { start: fired("out", 1), gate: fired("true", 1) })).toEqual({ ready: [], skipped: ["both"] });
   });
 
   it("routes through the error port like any other port", () => {

@@ -21,6 +21,21 @@ const environment = new Environment({
 });
 for (const root of EXPRESSION_ROOTS) environment.registerVariable(root, "dyn");
 
+/**
+ * JSON has one number type; CEL has int and double and refuses to mix them. Whole numbers arrive as
+ * int, so `price * 2` with price 2.5 would fail: these overloads let int and double mix (result double).
+ */
+const MIXED: Record<"+" | "-" | "*" | "/", (a: number, b: number) => number> = {
+  "+": (a, b) => a + b,
+  "-": (a, b) => a - b,
+  "*": (a, b) => a * b,
+  "/": (a, b) => a / b,
+};
+for (const [operator, apply] of Object.entries(MIXED)) {
+  environment.registerOperator(`double ${operator} int`, (a: number, b: bigint) => apply(a, Number(b)));
+  environment.registerOperator(`int ${operator} double`, (a: bigint, b: number) => apply(Number(a), b));
+}
+
 export class ExpressionError extends Error {
   readonly expression: string;
 

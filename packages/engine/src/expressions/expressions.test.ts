@@ -19,6 +19,9 @@ describe("templates", () => {
     expect(evaluateTemplate("  {{ nodes.fetch.status }} ", context)).toBe(200);
     expect(evaluateTemplate("{{ nodes.fetch.status == 200 }}", context)).toBe(true);
     expect(evaluateTemplate("{{ trigger.amount + 2 }}", context)).toBe(42);
+    expect(evaluateTemplate("{{ nodes.fetch.body.items[0].price * 2 }}", context)).toBe(5);
+    expect(evaluateTemplate("{{ trigger.amount / 16 + nodes.fetch.body.items[0].price }}", context)).toBe(4.5);
+    expect(evaluateTemplate("{{ 7 / 2 }}", context)).toBe(3);
     expect(evaluateTemplate("{{ nodes.fetch.body.items.map(i, i.price) }}", context)).toEqual([2.5, 4]);
     expect(evaluateTemplate("{{ {'total': size(nodes.fetch.body.items), 'who': trigger.customer.name} }}", context)).toEqual({ total: 2, who: "Ada" });
     expect(evaluateTemplate("{{ null }}", context)).toBeNull();
