@@ -38,7 +38,7 @@ export type JsonSchema = Record<string, unknown>;
 export interface CredentialSlot<Key extends string = string> {
   /** Top-level config key holding the credential id (always a literal id, never an expression). */
   key: Key;
-  /** Credential type, e.g. "openai", "http_bearer", "webhook_secret". */
+  /** Credential type, e.g. "openai", "httpBearer", "webhookSecret". */
   type: string;
   /** A required slot must be filled. */
   required: boolean;

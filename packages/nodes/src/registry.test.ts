@@ -51,7 +51,7 @@ describe("node registry", () => {
     const merge = entries.find((entry) => entry.type === "merge");
     expect(merge?.inputs.in).toEqual({ type: "any", label: "Inputs", required: false, multiple: true });
     const webhook = entries.find((entry) => entry.type === "webhook_trigger");
-    expect(webhook?.credentials).toEqual([{ key: "signatureCredentialId", type: "webhook_secret", required: false }]);
+    expect(webhook?.credentials).toEqual([{ key: "signatureCredentialId", type: "webhookSecret", required: false }]);
     expect(webhook?.outputs.out?.schema).toMatchObject({ type: "object", required: ["method", "headers", "query", "body"] });
   });
 

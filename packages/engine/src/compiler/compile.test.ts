@@ -14,7 +14,7 @@ const lookup = defineNode({
   kind: "action",
   ui: { label: "Lookup", category: "integration", icon: "search", description: "Looks a customer up (test node)." },
   config: z.object({ customerId: z.string(), apiKeyId: z.string(), limit: z.number().int().default(10) }),
-  credentials: [{ key: "apiKeyId", type: "http_bearer", required: true }],
+  credentials: [{ key: "apiKeyId", type: "httpBearer", required: true }],
   inputs: { in: { type: "any", required: false } },
   outputs: {
     out: { type: "object", schema: z.object({ customer: z.object({ name: z.string(), tier: z.string() }), orders: z.array(z.object({ id: z.number() })) }) },
@@ -35,7 +35,7 @@ const numbers = defineNode({
 
 const catalogue = createCatalogue([...nodeRegistry, lookup, numbers]);
 const credentials = [
-  { id: "cred_bearer", type: "http_bearer" },
+  { id: "cred_bearer", type: "httpBearer" },
   { id: "cred_openai", type: "openai" },
 ];
 
@@ -284,9 +284,9 @@ describe("compileFlow: problems", () => {
     });
     expect(problems.map((problem) => [problem.nodeId, problem.code, problem.message])).toEqual(
       expect.arrayContaining([
-        ["no_key", "missing_credential", "no_key needs a http_bearer credential"],
+        ["no_key", "missing_credential", "no_key needs a httpBearer credential"],
         ["bad_key", "unknown_credential", 'credential "cred_gone" does not exist in this organisation'],
-        ["wrong_key", "credential_type_mismatch", 'credential "cred_openai" is a openai credential; wrong_key needs http_bearer'],
+        ["wrong_key", "credential_type_mismatch", 'credential "cred_openai" is a openai credential; wrong_key needs httpBearer'],
         ["dyn_key", "credential_expression", "a credential is chosen by id, not by an expression"],
         ["hook", "unknown_credential", 'credential "cred_missing" does not exist in this organisation'],
       ]),

@@ -53,8 +53,8 @@ describe("webhook trigger", () => {
     await expect(runPure(webhookTrigger, {}, {}, { method: "POST" })).rejects.toThrow(/event\.headers/);
   });
 
-  it("declares its signature secret as an optional webhook_secret credential and defaults its options", () => {
-    expect(webhookTrigger.credentials).toEqual([{ key: "signatureCredentialId", type: "webhook_secret", required: false }]);
+  it("declares its signature secret as an optional webhookSecret credential and defaults its options", () => {
+    expect(webhookTrigger.credentials).toEqual([{ key: "signatureCredentialId", type: "webhookSecret", required: false }]);
     expect(webhookTrigger.config.parse({})).toEqual({ methods: ["POST"], signatureHeader: "x-runnel-signature", respondMode: "immediately", responseTimeoutMs: 30_000 });
     expect(webhookTrigger.config.safeParse({ methods: [] }).success).toBe(false);
   });

@@ -16,7 +16,7 @@ export type WebhookRequest = z.infer<typeof WebhookRequest>;
 
 /**
  * Starts a run when `/api/hooks/{hookId}` receives a request. Signature checking (HMAC-SHA256 of the
- * raw body with the `webhook_secret` credential, hex, in `signatureHeader`) happens at the ingress,
+ * raw body with the `webhookSecret` credential (field `secret`), hex, in `signatureHeader`) happens at the ingress,
  * before a run exists; `respondMode` says whether the caller gets 202 + run id at once or the
  * response of a Respond node.
  */
@@ -28,12 +28,12 @@ export const webhookTrigger = defineNode({
   ui: { label: "Webhook", category: "trigger", icon: "webhook", description: "Start the flow when an HTTP request reaches its webhook URL." },
   config: z.object({
     methods: z.array(z.enum(METHODS)).min(1).default(["POST"]).describe("Accepted HTTP methods"),
-    signatureCredentialId: z.string().min(1).optional().describe("webhook_secret credential used to verify an HMAC-SHA256 signature"),
+    signatureCredentialId: z.string().min(1).optional().describe("webhookSecret credential used to verify an HMAC-SHA256 signature"),
     signatureHeader: z.string().min(1).default("x-runnel-signature").describe("Header carrying the hex signature"),
     respondMode: z.enum(["immediately", "respond_node"]).default("immediately").describe("immediately: 202 with the run id; respond_node: the Respond node's answer"),
     responseTimeoutMs: z.number().int().min(1_000).max(300_000).default(30_000).describe("How long the caller waits for a Respond node"),
   }),
-  credentials: [{ key: "signatureCredentialId", type: "webhook_secret", required: false }],
+  credentials: [{ key: "signatureCredentialId", type: "webhookSecret", required: false }],
   inputs: {},
   outputs: { out: { type: "object", label: "Request", schema: WebhookRequest } },
   execute({ config, event }) {
