@@ -10,6 +10,7 @@ import type { HttpRequest, HttpResponse, HttpService } from "@runnel/nodes";
 import type { AllowList } from "./address-policy";
 import {
   assertAddressAllowed,
+  blockedReason,
   EMPTY_ALLOW_LIST,
   isAddressAllowListed,
   isHostAllowListed,
@@ -129,12 +130,13 @@ export function createSafeDispatcher(options: SafeHttpOptions = {}): Agent {
           return;
         }
         const remote = socket.remoteAddress;
-        if (!hostAllowed && (remote === undefined || !isConnectedAddressAllowed(remote, allow))) {
+        const reason =
+          remote === undefined
+            ? "unknown (the socket closed)"
+            : connectedBlockedReason(remote, allow);
+        if (!hostAllowed && reason !== null) {
           socket.destroy();
-          callback(
-            new SsrfBlockedError(host, remote ?? "(unknown)", "not a permitted connected address"),
-            null,
-          );
+          callback(new SsrfBlockedError(host, remote ?? "(none)", reason), null);
           return;
         }
         callback(null, socket);
@@ -143,13 +145,9 @@ export function createSafeDispatcher(options: SafeHttpOptions = {}): Agent {
   });
 }
 
-function isConnectedAddressAllowed(address: string, allow: AllowList): boolean {
-  try {
-    assertAddressAllowed(address, address, allow);
-    return true;
-  } catch {
-    return isAddressAllowListed(address, allow);
-  }
+/** Why the connected address is refused, or null when it may be used. */
+function connectedBlockedReason(address: string, allow: AllowList): string | null {
+  return isAddressAllowListed(address, allow) ? null : blockedReason(address);
 }
 
 function resolveAllowList(allow: SafeHttpOptions["allow"]): AllowList {
