@@ -6,6 +6,8 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { users } from "@runnel/db/schema";
+
 import type { Harness } from "../test/harness";
 import type { AppRouter } from "./root";
 import { APP_URL, createHarness } from "../test/harness";
@@ -158,5 +160,20 @@ describe("tRPC over real HTTP with a Bearer API key", () => {
       401,
     );
     expect((await rawGet("me.get")).status).toBe(401);
+  });
+
+  it("refuses a cross-site style form post (not JSON) to a mutation without running it", async () => {
+    const before = await t.db.select().from(users);
+    for (const contentType of ["text/plain", "application/x-www-form-urlencoded"]) {
+      const response = await fetch(`${base}/auth.signUp`, {
+        method: "POST",
+        headers: { "content-type": contentType },
+        body: JSON.stringify({
+          json: { name: "Csrf", email: "csrf@example.com", password: "password-123" },
+        }),
+      });
+      expect(response.status).toBe(415);
+    }
+    expect(await t.db.select().from(users)).toEqual(before);
   });
 });

@@ -7,6 +7,7 @@ import { createTestDb } from "@runnel/db/testing";
 
 import type { SignInEvent } from "./config";
 import { createAuth, enabledOAuthProviders } from "./config";
+import { createRateLimiter } from "./rate-limit";
 import { registerUser } from "./users";
 
 const BASE = "http://localhost:3000/api/auth";
@@ -112,6 +113,40 @@ describe("createAuth (next-auth handlers, credentials provider)", () => {
     const token = jar.get("authjs.session-token") ?? "";
     const tampered = token.slice(0, -4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
     expect(await session(`authjs.session-token=${tampered}`)).toBeNull();
+  });
+
+  it("after too many failures for an email, refuses even the right password (code=rate_limited)", async () => {
+    const limited = createAuth({
+      getDb: () => Promise.resolve(h.db),
+      secret: "test-secret-".padEnd(48, "x"),
+      env: {},
+      signInLimiter: createRateLimiter({ limit: 2, windowMs: 60_000 }),
+    });
+    const attempt = async (password: string) => {
+      const csrf = await limited.handlers.GET(new Request(`${BASE}/csrf`) as never);
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const response = await limited.handlers.POST(
+        new Request(`${BASE}/callback/credentials`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            cookie: cookieHeader(cookiesOf(csrf)),
+          },
+          body: new URLSearchParams({
+            email: "ada@example.com",
+            password,
+            csrfToken,
+            callbackUrl: "http://localhost:3000/",
+          }),
+        }) as never,
+      );
+      return response.headers.get("location") ?? "";
+    };
+    expect(await attempt("wrong-password-1")).toMatch(/code=credentials/);
+    expect(await attempt("wrong-password-2")).toMatch(/code=credentials/);
+    expect(await attempt("analytical-engine-1")).toMatch(
+      /error=CredentialsSignin&code=rate_limited/,
+    );
   });
 
   it("enables OAuth providers only when both their id and secret are set", () => {

@@ -1,6 +1,6 @@
 import type { NextAuthConfig, NextAuthResult } from "next-auth";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
-import NextAuth from "next-auth";
+import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
@@ -9,9 +9,16 @@ import type { Database } from "@runnel/db";
 import { accounts, sessions, users, verificationTokens } from "@runnel/db/schema";
 
 import type { AuthEnv } from "./env";
+import type { RateLimiter } from "./rate-limit";
 import { writeAudit } from "./audit";
 import { createOrgWithOwner, listUserOrgs, personalOrgName } from "./orgs";
-import { authorizeCredentials } from "./users";
+import { createRateLimiter } from "./rate-limit";
+import { authorizeCredentials, normalizeEmail } from "./users";
+
+/** Too many failed sign-ins for this email: the redirect carries `error=CredentialsSignin&code=rate_limited`. */
+export class SignInRateLimited extends CredentialsSignin {
+  override code = "rate_limited";
+}
 
 export interface SignInEvent {
   userId: string;
@@ -31,7 +38,11 @@ export interface CreateAuthOptions {
   >;
   /** Called after each successful sign-in (after the audit row is written). */
   onSignIn?: (event: SignInEvent) => void | Promise<void>;
+  /** Failed password sign-ins per email; default: 10 per 15 minutes, then refused until the window ends. */
+  signInLimiter?: RateLimiter;
 }
+
+export const DEFAULT_SIGN_IN_LIMIT = { limit: 10, windowMs: 15 * 60 * 1000 };
 
 /** The OAuth providers whose id and secret are both configured. */
 export function enabledOAuthProviders(env: CreateAuthOptions["env"]): ("github" | "google")[] {
@@ -44,9 +55,9 @@ export function enabledOAuthProviders(env: CreateAuthOptions["env"]): ("github" 
 /** The next-auth configuration over an open database (exported for tests; apps use createAuth). */
 export function buildAuthConfig(
   db: Database,
-  options: Omit<CreateAuthOptions, "getDb">,
+  options: Omit<CreateAuthOptions, "getDb" | "signInLimiter"> & { signInLimiter: RateLimiter },
 ): NextAuthConfig {
-  const { env } = options;
+  const { env, signInLimiter } = options;
   const providers: NextAuthConfig["providers"] = [
     Credentials({
       id: "credentials",
@@ -55,7 +66,14 @@ export function buildAuthConfig(
         email: { label: "Email", type: "email" },
         password: { label: "Password", type: "password" },
       },
-      authorize: (credentials) => authorizeCredentials(db, credentials),
+      async authorize(credentials) {
+        const key = typeof credentials.email === "string" ? normalizeEmail(credentials.email) : "";
+        if (signInLimiter.blocked(key)) throw new SignInRateLimited();
+        const user = await authorizeCredentials(db, credentials);
+        if (user) signInLimiter.reset(key);
+        else signInLimiter.hit(key);
+        return user;
+      },
     }),
   ];
   if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
@@ -124,5 +142,8 @@ export function buildAuthConfig(
  * Google when their AUTH_* id and secret are set. Mount `handlers` at /api/auth/[...nextauth].
  */
 export function createAuth(options: CreateAuthOptions): NextAuthResult {
-  return NextAuth(async () => buildAuthConfig(await options.getDb(), options));
+  const signInLimiter = options.signInLimiter ?? createRateLimiter(DEFAULT_SIGN_IN_LIMIT);
+  return NextAuth(async () =>
+    buildAuthConfig(await options.getDb(), { ...options, signInLimiter }),
+  );
 }

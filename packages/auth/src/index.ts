@@ -8,7 +8,13 @@ export {
 export type { GeneratedApiKey, VerifiedApiKey } from "./api-keys";
 export { AUDIT_ACTIONS, writeAudit } from "./audit";
 export type { AuditAction, AuditEntry } from "./audit";
-export { buildAuthConfig, createAuth, enabledOAuthProviders } from "./config";
+export {
+  buildAuthConfig,
+  createAuth,
+  DEFAULT_SIGN_IN_LIMIT,
+  enabledOAuthProviders,
+  SignInRateLimited,
+} from "./config";
 export type { CreateAuthOptions, SignInEvent } from "./config";
 export { isUniqueViolation } from "./db";
 export type { DbOrTx, Transaction } from "./db";
@@ -27,6 +33,8 @@ export {
 } from "./orgs";
 export type { CreateOrgInput, OrgWithRole } from "./orgs";
 export { hashPassword, verifyPassword } from "./password";
+export { createRateLimiter } from "./rate-limit";
+export type { RateLimiter } from "./rate-limit";
 export { hasRole, roleRank, ROLES } from "./roles";
 export type { Role } from "./roles";
 export { loadServerSecrets, SECRETS_FILE } from "./secrets";
