@@ -270,6 +270,24 @@ describe("safe fetch: blocked by default", () => {
     await http.close();
   });
 
+  it("applies the same checks to https: (TLS connections resolve through the guarded lookup)", async () => {
+    const http = createHttpService({ lookup: testLookup });
+    const before = target.connections;
+    for (const url of [
+      `https://private.test:${target.port}/`,
+      `https://127.0.0.1:${target.port}/`,
+      `https://[::ffff:7f00:1]:${target.port}/`,
+    ]) {
+      const error = await http.fetch({ url }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SsrfBlockedError);
+    }
+    expect(target.connections).toBe(before);
+    await http.close();
+  });
+
   it("refuses a redirect from an allowed host to a blocked one at the hop", async () => {
     const http = createHttpService({ allow: ["allowed.test"], lookup: testLookup });
     const requestsBefore = other.requests.length;
