@@ -4,8 +4,11 @@ import type { InngestFunction } from "inngest";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { and, eq } from "@runnel/db";
+
 import type { TestApp, TestClient, TestExecutor } from "../test/harness";
 import { client, runOf, serveApp, startExecutor, testDatabase, until } from "../test/harness";
+import { jobs } from "./schema";
 
 let db: Awaited<ReturnType<typeof testDatabase>>;
 let ex: TestExecutor;
@@ -358,9 +361,12 @@ describe.concurrent("conformance with the inngest SDK over HTTP", () => {
     const run = await finished("cron-fn");
     expect(run.output).toBe("inngest/scheduled.timer");
     expect(run.event).toMatchObject({ name: "inngest/scheduled.timer", data: { cron: "* * * * * *" } });
+    const cronJobs = () => db.handle.db.select().from(jobs).where(and(eq(jobs.kind, "cron"), eq(jobs.stepId, "cron-fn")));
+    expect(await cronJobs()).toHaveLength(1);
     // Re-registering without the cron trigger removes the schedule.
     const quiet = inngest.createFunction({ id: "fn", triggers: [{ event: "cron/never" }] }, () => "x");
     await register(inngest, [quiet]);
+    expect(await cronJobs()).toHaveLength(0);
   });
 
   it("rejects registration of functions with unsupported options, naming them", async () => {

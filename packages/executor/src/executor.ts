@@ -82,6 +82,8 @@ interface Known {
 interface Continue {
   job: JobRow;
   added: { id: string; entry: MemoEntry };
+  /** The job was no longer ours (run ended or another worker took it over): nothing to continue. */
+  lost?: boolean;
 }
 
 interface Next {
@@ -235,7 +237,7 @@ export class Executor {
           target: apps.id,
           set: { url: body.data.url, sdk: body.data.sdk, framework: body.data.framework, functions: body.data.functions, updatedAt: now },
         });
-      await tx.delete(functions).where(eq(functions.appId, appId));
+      const previous = await tx.delete(functions).where(eq(functions.appId, appId)).returning({ id: functions.id });
       if (configs.length > 0) {
         await tx.insert(functions).values(
           configs.map((config) => ({
@@ -251,7 +253,7 @@ export class Executor {
           set: { appId, name: sql`excluded.name`, url: sql`excluded.url`, config: sql`excluded.config`, updatedAt: now },
         });
       }
-      await this.syncCrons(tx, appId, configs, now);
+      await this.syncCrons(tx, previous.map((fn) => fn.id), configs, now);
     });
     await this.reloadFunctions();
     this.wake();
@@ -264,7 +266,8 @@ export class Executor {
     return this.transport(new Request(url, { method: "PUT", headers: { host: new URL(url).host } }));
   }
 
-  private async syncCrons(tx: Tx, appId: string, configs: FunctionConfig[], now: Date): Promise<void> {
+  /** Keeps one pending cron job per (function, cron expression) of the app; drops schedules that went away. */
+  private async syncCrons(tx: Tx, previousFnIds: string[], configs: FunctionConfig[], now: Date): Promise<void> {
     const wanted = new Map<string, { fnId: string; cron: string; due: Date }>();
     for (const config of configs) {
       for (const trigger of config.triggers) {
@@ -273,15 +276,16 @@ export class Executor {
         if (due) wanted.set(`cron:${config.id}:${trigger.cron}`, { fnId: config.id, cron: trigger.cron, due });
       }
     }
-    const existing = await tx
-      .select({ id: jobs.id, key: jobs.key, fnId: jobs.stepId })
-      .from(jobs)
-      .where(eq(jobs.kind, "cron"));
-    const appFnIds = new Set(configs.map((c) => c.id));
-    const stale = existing.filter(
-      (job) => !wanted.has(job.key) && (appFnIds.has(job.fnId) || this.registry.get(job.fnId)?.appId === appId || !this.registry.get(job.fnId)),
-    );
-    if (stale.length > 0) await tx.delete(jobs).where(inArray(jobs.id, stale.map((job) => job.id)));
+    const appFnIds = [...new Set([...previousFnIds, ...configs.map((c) => c.id)])];
+    const existing =
+      appFnIds.length === 0
+        ? []
+        : await tx
+            .select({ id: jobs.id, key: jobs.key })
+            .from(jobs)
+            .where(and(eq(jobs.kind, "cron"), inArray(jobs.stepId, appFnIds)));
+    const stale = existing.filter((job) => !wanted.has(job.key)).map((job) => job.id);
+    if (stale.length > 0) await tx.delete(jobs).where(inArray(jobs.id, stale));
     for (const [key, { fnId, cron, due }] of wanted) {
       if (existing.some((job) => job.key === key)) continue;
       await this.insertJob(tx, { key, kind: "cron", runId: null, stepId: fnId, dueAt: due, payload: { cron } });
@@ -842,15 +846,70 @@ export class Executor {
     }
 
     // Owning the job proves the run is still running: finishing or cancelling a run deletes all its jobs.
-    const applied = await this.store.tx(async (tx) =>
-      (await this.takeOwnership(tx, job)) ? this.applyResponse(tx, run, job, response, startedAt) : undefined,
-    );
-    if (!applied) {
+    const applied =
+      (await this.fastStep(run, job, response, startedAt)) ??
+      (await this.store.tx(async (tx) =>
+        (await this.takeOwnership(tx, job)) ? this.applyResponse(tx, run, job, response, startedAt) : undefined,
+      ));
+    if (!applied || applied.lost) {
       this.wake();
       return undefined;
     }
     const { id, entry } = applied.added;
     return { job: applied.job, known: { run, memo: { ...memo, [id]: entry }, stack: [...stack, id] } };
+  }
+
+  /**
+   * The common case in one statement: a run without parallel steps ran one step (StepRun). Deleting the
+   * leased job, recording the result and leasing the run's next call to this worker happen atomically,
+   * exactly as the transaction in applyOps would do them, in one round trip.
+   */
+  private async fastStep(run: RunRow, job: JobRow, response: HttpAnswer, startedAt: Date): Promise<Continue | undefined> {
+    if (run.disableImmediate || !this.running || "failure" in response || response.status !== 206) return undefined;
+    const ops = OpsResponse.safeParse(response.body);
+    const op = ops.success && ops.data.length === 1 ? ops.data[0] : undefined;
+    if (!op || op.op !== "StepRun") return undefined;
+    const now = new Date();
+    const data = JSON.stringify(op.data ?? null);
+    const key = `call:${run.id}:step`;
+    const leaseExpires = new Date(now.getTime() + this.leaseMs);
+    const concurrency = JSON.stringify(run.concurrency);
+    const result = await this.store.db.execute(sql`
+      with owned as (
+        delete from runnel_executor.jobs where id = ${job.id} and lease_owner = ${this.workerId} returning id
+      ), saved as (
+        insert into runnel_executor.steps (run_id, id, op, name, display_name, status, has_result, data, attempts, started_at, ended_at)
+        select ${run.id}, ${op.id}, 'StepRun', ${op.name ?? null}, ${op.displayName ?? null}, 'completed', true, ${data}::jsonb,
+               ${job.attempt + 1}, ${startedAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+        from owned
+        on conflict (run_id, id) do update set status = 'completed', has_result = true, data = excluded.data, error = null,
+          attempts = excluded.attempts, ended_at = excluded.ended_at
+          where runnel_executor.steps.has_result = false
+        returning id
+      )
+      insert into runnel_executor.jobs (key, kind, run_id, step_id, attempt, due_at, lease_owner, lease_expires, concurrency)
+      select ${key}, 'call', ${run.id}, 'step', 0, ${now.toISOString()}::timestamptz, ${this.workerId},
+             ${leaseExpires.toISOString()}::timestamptz, ${concurrency}::jsonb
+      from saved
+      returning id`);
+    const [row] = (result as { rows: { id: number | string | bigint }[] }).rows;
+    if (!row) return { job: { ...job, id: -1 }, added: { id: op.id, entry: { data: op.data ?? null } }, lost: true };
+    return {
+      job: {
+        id: Number(row.id),
+        key,
+        kind: "call",
+        runId: run.id,
+        stepId: "step",
+        attempt: 0,
+        dueAt: now,
+        leaseOwner: this.workerId,
+        leaseExpires,
+        concurrency: run.concurrency,
+        payload: null,
+      },
+      added: { id: op.id, entry: { data: op.data ?? null } },
+    };
   }
 
   private async applyResponse(
