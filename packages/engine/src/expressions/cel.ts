@@ -167,6 +167,7 @@ function analyse(source: string, ast: ASTNode): ExpressionAnalysis {
         return;
       case "call": {
         const [name, args] = node.args;
+        if (name === "matches") checkPattern(source, args[1]);
         if (name === "has" && args.length === 1 && args[0] !== undefined) {
           const target = args[0];
           if ((target.op === "." || target.op === ".?") && record(target.args[0], bound, true)) return;
@@ -176,6 +177,7 @@ function analyse(source: string, ast: ASTNode): ExpressionAnalysis {
       }
       case "rcall": {
         const [name, receiver, args] = node.args;
+        if (name === "matches") checkPattern(source, args[0]);
         if (name === "bind" && receiver.op === "id" && receiver.args === "cel" && !bound.has("cel")) {
           const [variable, init, body] = args;
           if (variable?.op !== "id" || init === undefined || body === undefined) throw new ExpressionError(source, "cel.bind(name, value, expression) needs a name");
@@ -230,6 +232,25 @@ function analyse(source: string, ast: ASTNode): ExpressionAnalysis {
 
   visit(ast, new Set(), 0);
   return { references, dynamicNodeAccess };
+}
+
+const MAX_PATTERN_LENGTH = 200;
+/** A quantified group that itself contains a quantifier: the shape of catastrophic backtracking. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}?](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,?\d*\})/;
+
+/**
+ * `matches()` runs a JavaScript regular expression in the engine process. To keep one expression from
+ * stalling it (ReDoS), the pattern must be a string literal, short, and free of nested quantifiers.
+ */
+function checkPattern(source: string, pattern: ASTNode | undefined): void {
+  if (pattern?.op !== "value" || typeof pattern.args !== "string") {
+    throw new ExpressionError(source, "matches() needs its pattern as a string literal");
+  }
+  if (pattern.args.length > MAX_PATTERN_LENGTH) throw new ExpressionError(source, `matches() patterns are limited to ${MAX_PATTERN_LENGTH} characters`);
+  const groupsOpened = pattern.args.replace(/\(\?(?:[:=!]|<[=!]?[A-Za-z_]*>?)/g, "(");
+  if (NESTED_QUANTIFIER.test(groupsOpened)) {
+    throw new ExpressionError(source, "matches() refuses patterns with a repeated group that repeats inside, like (a+)+ (they can take exponential time)");
+  }
 }
 
 function isRoot(name: string): name is ExpressionRoot {

@@ -188,6 +188,15 @@ describe("expression safety", () => {
     expect(out).not.toBe(data.list);
   });
 
+  it("allows only literal, linear-looking patterns in matches()", () => {
+    expect(evaluateTemplate("{{ trigger.customer.name.matches('^A[a-z]+$') }}", context)).toBe(true);
+    expect(evaluateTemplate("{{ trigger.customer.tier.matches('^(?:go)+(?<rest>ld)?$') }}", context)).toBe(true);
+    expect(() => parseTemplate("{{ trigger.customer.name.matches(vars.currency) }}")).toThrow(/string literal/);
+    for (const pattern of ["(a+)+$", "(a*)*b", "(x+x+)+y", "(\\\\w+\\\\s?)*$", "(?:ab+)+c", "(a{1,3}){5}"]) {
+      expect(() => parseTemplate(`{{ trigger.customer.name.matches('${pattern}') }}`), pattern).toThrow(/exponential time/);
+    }
+  });
+
   it("bounds expression size and nesting", () => {
     expect(() => parseTemplate(`{{ ${"1 + ".repeat(2_000)}1 }}`)).toThrow(ExpressionError);
     expect(() => parseTemplate("{{ trigger.l.map(a, trigger.l.map(b, trigger.l.map(c, c))) }}")).toThrow(/nested at most 2 deep/);
