@@ -90,6 +90,20 @@ describe("invites", () => {
     ).toBe("This invite has already been used");
   });
 
+  it("two users accepting the same link at once: exactly one joins", async () => {
+    const ada = await t.user("Ada");
+    const bob = await t.user("Bob");
+    const cy = await t.user("Cy");
+    const invite = await ada.caller.orgs.invite({ role: "viewer" });
+    const results = await Promise.allSettled([
+      bob.caller.orgs.acceptInvite({ token: invite.token }),
+      cy.caller.orgs.acceptInvite({ token: invite.token }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const joined = [await roleOf(ada.orgId, bob.userId), await roleOf(ada.orgId, cy.userId)];
+    expect(joined.filter((role) => role === "viewer")).toHaveLength(1);
+  });
+
   it("an expired invite fails with a clear message and adds no member", async () => {
     const ada = await t.user("Ada");
     const bob = await t.user("Bob");
