@@ -63,6 +63,7 @@ const fired = (port: string, value: JsonValue): NodeOutcome => ({ status: "fired
 describe("advance (dead-path elimination)", () => {
   it("starts at the trigger that started the run and skips the others", () => {
     expect(advance(branching, "start", {})).toEqual({ ready: ["start"], skipped: ["hook"] });
+    expect(() => advance(branching, "check", {})).toThrow(/"check" is not a trigger of this flow \(triggers: start, hook\)/);
   });
 
   it("runs a node whose inputs are decided, and skips the branch that did not fire, transitively", () => {

@@ -23,6 +23,7 @@ export interface Progress {
 
 /** Decides what can happen next. `settled` holds every node that finished (fired a port) or was skipped. */
 export function advance(plan: ExecutionPlan, startedBy: string, settled: Readonly<Record<string, NodeOutcome>>): Progress {
+  if (!plan.triggers.includes(startedBy)) throw new Error(`advance: "${startedBy}" is not a trigger of this flow (triggers: ${plan.triggers.join(", ")})`);
   const outcomes = new Map(Object.entries(settled));
   const ready: string[] = [];
   const skipped: string[] = [];
