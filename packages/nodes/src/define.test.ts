@@ -117,5 +117,6 @@ describe("defineNode", () => {
     expect(() => defineNode({ ...base, type: "Bad-Type", outputs: { out: { type: "number" } } })).toThrow(/must match/);
     expect(() => defineNode({ ...base, type: "ok", version: 0, outputs: { out: { type: "number" } } })).toThrow(/positive integer/);
     expect(() => defineNode({ ...base, type: "ok", outputs: { out: { type: "number" }, error: { type: "any" } } })).toThrow(/reserved/);
+    expect(() => defineNode({ ...base, type: "ok", outputs: { out: { type: "number" }, "Bad-Port": { type: "any" } } })).toThrow(/port name "Bad-Port"/);
   });
 });

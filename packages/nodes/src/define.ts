@@ -261,6 +261,9 @@ export function defineNode<
   if ((spec.kind === "trigger") !== (spec.trigger !== undefined)) {
     throw new Error(`defineNode ${spec.type}: trigger nodes (and only they) name their trigger type`);
   }
+  for (const name of [...Object.keys(spec.inputs), ...Object.keys(spec.outputs)]) {
+    if (!PORT_NAME_PATTERN.test(name)) throw new Error(`defineNode ${spec.type}: port name "${name}" must match ${PORT_NAME_PATTERN.source}`);
+  }
   for (const reserved of RESERVED_PORTS) {
     if (reserved in spec.outputs) throw new Error(`defineNode ${spec.type}: output port "${reserved}" is reserved for onError routing`);
   }
