@@ -1,5 +1,5 @@
 import type { Database } from "@runnel/db";
-import { and, asc, eq, gt, isUniqueViolation, sql } from "@runnel/db";
+import { and, asc, eq, gt, isUniqueViolation, queryRows, sql } from "@runnel/db";
 import { runEvents, runs } from "@runnel/db/schema";
 
 import type { NewRunEvent, RunEvent } from "./event-types";
@@ -41,11 +41,15 @@ export interface AppendedEvent {
 }
 
 /**
- * Appends one event with the next per-run sequence number. The counter on the run row is incremented and the event
- * inserted in one transaction (a savepoint inside the caller's), so:
+ * Appends one event with the next per-run sequence number, in one statement: a data-modifying CTE increments
+ * `runs.event_seq` (taking the run row lock until commit) and the INSERT uses the new value. So:
  * - concurrent appends to one run serialise on the run row and get distinct, consecutive numbers;
- * - a failed insert rolls the counter back, leaving no gap;
+ * - a statement or transaction that fails takes its number back with it: no gap;
  * - seq n+1 cannot commit before seq n, so readers always see a gapless prefix.
+ * With a dedupe key, the counter is only incremented when no event with that key exists; replays get the stored
+ * event back. Two appends racing with one key outside any transaction also end with one event (the loser's unique
+ * violation is caught); inside a caller's transaction the loser's transaction fails, so callers serialise such
+ * writes first (the step and approval writers do, through their own row).
  * Publishing to a live bus is the caller's job, after its transaction commits (see createRunStore).
  */
 export async function appendRunEvent(
@@ -53,44 +57,48 @@ export async function appendRunEvent(
   orgId: string,
   input: NewRunEvent,
 ): Promise<AppendedEvent> {
-  const { dedupeKey } = input;
+  const { runId, dedupeKey } = input;
+  const nodeId = input.nodeId ?? null;
+  const notDuplicate = dedupeKey
+    ? sql`and not exists (select 1 from ${runEvents} where ${runEvents.runId} = ${runId} and ${runEvents.dedupeKey} = ${dedupeKey})`
+    : sql``;
+  let rows: { seq: number; created_ms: number }[];
+  try {
+    rows = await queryRows(
+      db,
+      sql`with counter as (
+            update ${runs} set "event_seq" = ${runs.eventSeq} + 1
+            where ${runs.id} = ${runId} and ${runs.orgId} = ${orgId} ${notDuplicate}
+            returning ${runs.eventSeq} as seq
+          )
+          insert into ${runEvents} ("run_id", "seq", "org_id", "type", "node_id", "payload", "dedupe_key")
+          select ${runId}, counter.seq, ${orgId}, ${input.type}, ${nodeId},
+                 ${JSON.stringify(input.payload)}::jsonb, ${dedupeKey ?? null}
+          from counter
+          returning "seq", (extract(epoch from "created_at") * 1000)::float8 as created_ms`,
+    );
+  } catch (error) {
+    if (!dedupeKey || !isUniqueViolation(error, "run_events_run_dedupe_uq")) throw error;
+    rows = [];
+  }
+  const [row] = rows;
+  if (row) {
+    const event = {
+      runId,
+      orgId,
+      seq: row.seq,
+      type: input.type,
+      nodeId,
+      payload: input.payload,
+      createdAt: new Date(row.created_ms),
+    } as RunEvent;
+    return { event, created: true };
+  }
   if (dedupeKey) {
-    const existing = await findByDedupeKey(db, orgId, input.runId, dedupeKey);
+    const existing = await findByDedupeKey(db, orgId, runId, dedupeKey);
     if (existing) return { event: toRunEvent(existing), created: false };
   }
-  try {
-    const row = await db.transaction(async (tx) => {
-      const [counter] = await tx
-        .update(runs)
-        .set({ eventSeq: sql`${runs.eventSeq} + 1` })
-        .where(and(eq(runs.id, input.runId), eq(runs.orgId, orgId)))
-        .returning({ seq: runs.eventSeq });
-      if (!counter) throw new RunNotFoundError(input.runId);
-      const [inserted] = await tx
-        .insert(runEvents)
-        .values({
-          runId: input.runId,
-          orgId,
-          seq: counter.seq,
-          type: input.type,
-          nodeId: input.nodeId ?? null,
-          payload: input.payload,
-          dedupeKey: dedupeKey ?? null,
-        })
-        .returning();
-      if (!inserted)
-        throw new Error(`Appending ${input.type} to run ${input.runId} returned no row`);
-      return inserted;
-    });
-    return { event: toRunEvent(row), created: true };
-  } catch (error) {
-    // Another append with the same dedupe key committed between our check and our insert.
-    if (dedupeKey && isUniqueViolation(error, "run_events_run_dedupe_uq")) {
-      const existing = await findByDedupeKey(db, orgId, input.runId, dedupeKey);
-      if (existing) return { event: toRunEvent(existing), created: false };
-    }
-    throw error;
-  }
+  throw new RunNotFoundError(runId);
 }
 
 export interface ListRunEventsOptions {

@@ -231,6 +231,27 @@ describeEachDriver("run store", (suite) => {
       ]);
     });
 
+    it("records one row and one event when replays of an attempt race each other", async () => {
+      const { orgId, flowVersionId } = await seedFlowVersion(suite.db);
+      const { run } = await createRun(suite.db, orgId, { flowVersionId, triggerKind: "manual" });
+      const key = { runId: run.id, nodeId: "racy", attempt: 0 };
+      const starts = await Promise.all(
+        Array.from({ length: 5 }, () => recordStepStart(suite.db, orgId, { ...key, input: 1 })),
+      );
+      const finishes = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          recordStepFinish(suite.db, orgId, { ...key, status: "succeeded", output: 2 }),
+        ),
+      );
+      expect(starts.flatMap((result) => result.events)).toHaveLength(1);
+      expect(finishes.flatMap((result) => result.events)).toHaveLength(1);
+      const rows = await suite.db.select().from(runSteps).where(eq(runSteps.runId, run.id));
+      expect(rows).toHaveLength(1);
+      expect((await listRunEvents(suite.db, orgId, run.id)).map((event) => event.seq)).toEqual([
+        1, 2, 3,
+      ]);
+    });
+
     it("keeps each retry attempt as its own row and sums tokens over them", async () => {
       const { orgId, flowVersionId } = await seedFlowVersion(suite.db);
       const { run } = await createRun(suite.db, orgId, { flowVersionId, triggerKind: "manual" });

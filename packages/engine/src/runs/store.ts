@@ -2,14 +2,20 @@ import { randomUUID } from "node:crypto";
 
 import type { Database } from "@runnel/db";
 import type { RunStatus, RunTriggerKind, StepStatus, StoredError } from "@runnel/db/schema";
-import { and, asc, desc, eq, isUniqueViolation, lt, sql } from "@runnel/db";
+import { and, asc, desc, eq, isUniqueViolation, lt, pgError, sql } from "@runnel/db";
 import { flowVersions, runBlobs, runs, runSteps } from "@runnel/db/schema";
 
 import type { NewRunEvent, RunEvent } from "./event-types";
 import type { MeasuredValue, ValueLimits } from "./values";
 import { FlowVersionNotFoundError, RunNotFoundError } from "./errors";
 import { appendRunEvent } from "./events";
-import { eventValue, loadBlobs, measureValue, storeValue } from "./values";
+import {
+  eventValue,
+  INLINE_VALUE_LIMIT_BYTES,
+  loadBlobs,
+  measureValue,
+  storeValue,
+} from "./values";
 
 export type Run = typeof runs.$inferSelect;
 export type RunStep = typeof runSteps.$inferSelect;
@@ -126,38 +132,49 @@ export async function createRun(
         if (related) await requireRunInOrg(tx, orgId, related);
       }
       const id = randomUUID();
-      await tx.insert(runs).values({
-        id,
-        orgId,
-        flowId: version.flowId,
-        flowVersionId: version.id,
-        triggerKind: input.triggerKind,
-        triggerInfo: input.triggerInfo ?? {},
-        idempotencyKey: idempotencyKey ?? null,
-        parentRunId: input.parentRunId ?? null,
-        rerunOfRunId: input.rerunOfRunId ?? null,
-        rerunFromNodeId: input.rerunFromNodeId ?? null,
-        createdBy: input.createdBy ?? null,
-      });
-      // A blob row references its run, so the run is inserted first and its input set afterwards.
-      const stored = await storeValue(tx, orgId, id, input.input, limits);
-      const [run] = await tx
-        .update(runs)
-        .set({ input: stored.inline, inputBlobId: stored.blobId })
-        .where(eq(runs.id, id))
+      const measured = measureValue(input.input);
+      const inline = measured.bytes <= (limits.inlineLimitBytes ?? INLINE_VALUE_LIMIT_BYTES);
+      const [inserted] = await tx
+        .insert(runs)
+        .values({
+          id,
+          orgId,
+          flowId: version.flowId,
+          flowVersionId: version.id,
+          triggerKind: input.triggerKind,
+          triggerInfo: input.triggerInfo ?? {},
+          input: inline ? measured.value : null,
+          idempotencyKey: idempotencyKey ?? null,
+          parentRunId: input.parentRunId ?? null,
+          rerunOfRunId: input.rerunOfRunId ?? null,
+          rerunFromNodeId: input.rerunFromNodeId ?? null,
+          createdBy: input.createdBy ?? null,
+        })
         .returning();
-      if (!run) throw new Error(`Run ${id} vanished while it was being created`);
+      if (!inserted) throw new Error(`Creating a run of version ${version.id} returned no row`);
+      let run: Run = inserted;
+      if (!inline) {
+        // A blob row references its run, so a large input is stored after the run row exists.
+        const stored = await storeValue(tx, orgId, id, measured.value, limits);
+        const [updated] = await tx
+          .update(runs)
+          .set({ inputBlobId: stored.blobId })
+          .where(eq(runs.id, id))
+          .returning();
+        if (!updated) throw new Error(`Run ${id} vanished while it was being created`);
+        run = updated;
+      }
       const { event } = await appendRunEvent(tx, orgId, {
         runId: id,
         type: "run.queued",
         payload: {
           triggerKind: input.triggerKind,
           flowVersionId: version.id,
-          input: eventValue(stored.measured),
+          input: eventValue(measured),
         },
       });
       return {
-        run: { ...run, input: stored.measured.value, eventSeq: event.seq },
+        run: { ...run, input: measured.value, eventSeq: event.seq },
         created: true,
         events: [event],
       };
@@ -348,80 +365,90 @@ type StepWrite = StepKey & {
   finished?: boolean;
 };
 
-/** Inserts or updates the (run, node, attempt) row in place; replaced blobs are deleted. */
+/** True when `error` is the composite foreign key to the run failing: the run is not in this org. */
+function isMissingRun(error: unknown): boolean {
+  const info = pgError(error);
+  return (
+    info?.code === "23503" && (info.constraint === undefined || info.constraint.endsWith("_run_fk"))
+  );
+}
+
+/**
+ * Inserts or updates the (run, node, attempt) row in place; the upsert holds that row's lock until commit, which
+ * serialises replays of one attempt. A blob the write replaces is deleted (a replay that stores a large value again).
+ */
 async function writeStep(
   tx: Database,
   orgId: string,
   write: StepWrite,
   limits: ValueLimits,
-): Promise<{
-  step: RunStep;
-  input?: ReturnType<typeof measureValue>;
-  output?: ReturnType<typeof measureValue>;
-}> {
-  const key = and(
-    eq(runSteps.runId, write.runId),
-    eq(runSteps.nodeId, write.nodeId),
-    eq(runSteps.attempt, write.attempt),
-    eq(runSteps.orgId, orgId),
-  );
-  const [previous] = await tx.select().from(runSteps).where(key).for("update");
-  if (!previous) await requireRunInOrg(tx, orgId, write.runId);
-  const input = write.input
-    ? await storeValue(tx, orgId, write.runId, write.input.value, limits)
-    : undefined;
-  const output = write.output
-    ? await storeValue(tx, orgId, write.runId, write.output.value, limits)
-    : undefined;
-  const fields = {
-    status: write.status,
-    updatedAt: sql`now()`,
-    ...(input ? { input: input.inline, inputBlobId: input.blobId } : {}),
-    ...(output ? { output: output.inline, outputBlobId: output.blobId } : {}),
-    ...(write.error !== undefined ? { error: write.error } : {}),
-    ...(write.tokensIn !== undefined ? { tokensIn: write.tokensIn } : {}),
-    ...(write.tokensOut !== undefined ? { tokensOut: write.tokensOut } : {}),
-    ...(write.started ? { startedAt: sql`coalesce(${runSteps.startedAt}, now())` } : {}),
-    ...(write.finished ? { finishedAt: sql`now()` } : {}),
-  };
-  const [step] = await tx
-    .insert(runSteps)
-    .values({
-      runId: write.runId,
-      orgId,
-      nodeId: write.nodeId,
-      attempt: write.attempt,
+): Promise<{ step: RunStep; input?: MeasuredValue; output?: MeasuredValue }> {
+  try {
+    const input = write.input
+      ? await storeValue(tx, orgId, write.runId, write.input.value, limits)
+      : undefined;
+    const output = write.output
+      ? await storeValue(tx, orgId, write.runId, write.output.value, limits)
+      : undefined;
+    const replaced = [
+      input?.blobId ? sql`${runSteps.inputBlobId}` : undefined,
+      output?.blobId ? sql`${runSteps.outputBlobId}` : undefined,
+    ].filter((column) => column !== undefined);
+    if (replaced.length > 0) {
+      await tx.execute(
+        sql`delete from ${runBlobs} where ${runBlobs.orgId} = ${orgId} and ${runBlobs.id} in (
+              select unnest(array[${sql.join(replaced, sql`, `)}]) from ${runSteps}
+              where ${runSteps.runId} = ${write.runId} and ${runSteps.nodeId} = ${write.nodeId}
+                and ${runSteps.attempt} = ${write.attempt})`,
+      );
+    }
+    const fields = {
       status: write.status,
-      input: input?.inline ?? null,
-      inputBlobId: input?.blobId ?? null,
-      output: output?.inline ?? null,
-      outputBlobId: output?.blobId ?? null,
-      error: write.error ?? null,
-      tokensIn: write.tokensIn ?? 0,
-      tokensOut: write.tokensOut ?? 0,
-      startedAt: write.started || write.finished ? sql`now()` : null,
-      finishedAt: write.finished ? sql`now()` : null,
-    })
-    .onConflictDoUpdate({
-      target: [runSteps.runId, runSteps.nodeId, runSteps.attempt],
-      set: fields,
-    })
-    .returning();
-  if (!step)
-    throw new Error(`Recording node ${write.nodeId} of run ${write.runId} returned no row`);
-  const replaced = [
-    input && previous?.inputBlobId !== input.blobId ? previous?.inputBlobId : null,
-    output && previous?.outputBlobId !== output.blobId ? previous?.outputBlobId : null,
-  ].filter((id): id is string => typeof id === "string");
-  for (const blobId of replaced) {
-    await tx.delete(runBlobs).where(and(eq(runBlobs.id, blobId), eq(runBlobs.orgId, orgId)));
+      updatedAt: sql`now()`,
+      ...(input ? { input: input.inline, inputBlobId: input.blobId } : {}),
+      ...(output ? { output: output.inline, outputBlobId: output.blobId } : {}),
+      ...(write.error !== undefined ? { error: write.error } : {}),
+      ...(write.tokensIn !== undefined ? { tokensIn: write.tokensIn } : {}),
+      ...(write.tokensOut !== undefined ? { tokensOut: write.tokensOut } : {}),
+      ...(write.started ? { startedAt: sql`coalesce(${runSteps.startedAt}, now())` } : {}),
+      ...(write.finished ? { finishedAt: sql`now()` } : {}),
+    };
+    const [step] = await tx
+      .insert(runSteps)
+      .values({
+        runId: write.runId,
+        orgId,
+        nodeId: write.nodeId,
+        attempt: write.attempt,
+        status: write.status,
+        input: input?.inline ?? null,
+        inputBlobId: input?.blobId ?? null,
+        output: output?.inline ?? null,
+        outputBlobId: output?.blobId ?? null,
+        error: write.error ?? null,
+        tokensIn: write.tokensIn ?? 0,
+        tokensOut: write.tokensOut ?? 0,
+        startedAt: write.started || write.finished ? sql`now()` : null,
+        finishedAt: write.finished ? sql`now()` : null,
+      })
+      .onConflictDoUpdate({
+        target: [runSteps.runId, runSteps.nodeId, runSteps.attempt],
+        set: fields,
+        // The run id is unique across orgs, so this only guards against a foreign org reaching the row.
+        setWhere: eq(runSteps.orgId, orgId),
+      })
+      .returning();
+    if (!step) throw new RunNotFoundError(write.runId);
+    const resolved = {
+      ...step,
+      ...(input ? { input: input.measured.value } : {}),
+      ...(output ? { output: output.measured.value } : {}),
+    };
+    return { step: resolved, input: input?.measured, output: output?.measured };
+  } catch (error) {
+    if (isMissingRun(error)) throw new RunNotFoundError(write.runId);
+    throw error;
   }
-  const resolved = {
-    ...step,
-    ...(input ? { input: input.measured.value } : {}),
-    ...(output ? { output: output.measured.value } : {}),
-  };
-  return { step: resolved, input: input?.measured, output: output?.measured };
 }
 
 function dedupe(kind: string, key: StepKey): string {
@@ -489,14 +516,17 @@ export async function recordStepFinish(
         : { ...key, ...tokens, status: "failed", error: input.error, finished: true },
       limits,
     );
-    await tx
-      .update(runs)
-      .set({
-        tokensIn: sql`(select coalesce(sum(${runSteps.tokensIn}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
-        tokensOut: sql`(select coalesce(sum(${runSteps.tokensOut}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(runs.id, input.runId), eq(runs.orgId, orgId)));
+    // Totals are recomputed from the steps, so a replayed attempt is never counted twice.
+    if (tokens.tokensIn > 0 || tokens.tokensOut > 0) {
+      await tx
+        .update(runs)
+        .set({
+          tokensIn: sql`(select coalesce(sum(${runSteps.tokensIn}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
+          tokensOut: sql`(select coalesce(sum(${runSteps.tokensOut}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(runs.id, input.runId), eq(runs.orgId, orgId)));
+    }
     const { step } = written;
     const durationMs =
       step.startedAt && step.finishedAt
