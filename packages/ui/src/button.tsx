@@ -14,7 +14,7 @@ export const buttonVariants = cva(
         secondary: "border border-border bg-surface text-fg hover:bg-surface-muted",
         ghost: "text-fg hover:bg-surface-muted",
         danger: "bg-danger text-danger-fg hover:bg-danger-hover",
-        link: "text-primary underline-offset-4 hover:underline",
+        link: "text-link underline-offset-4 hover:underline",
       },
       size: {
         sm: "h-8 px-3",

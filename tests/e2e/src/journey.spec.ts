@@ -75,6 +75,19 @@ test("a wrong password gives a clear error; the right one signs in", async () =>
   await expect(page.getByRole("heading", { name: `Welcome, ${alice.name}` })).toBeVisible();
 });
 
+test("the dark palette keeps its contrast", async ({ browser }) => {
+  const dark = await browser.newContext({ colorScheme: "dark" });
+  try {
+    const darkPage = await dark.newPage();
+    await darkPage.goto("/sign-in");
+    await signIn(darkPage, alice.email, "Wrong-password-123");
+    await expect(alertMessage(darkPage)).toHaveText("Wrong email or password");
+    await expectAccessible(darkPage, "/sign-in in dark mode");
+  } finally {
+    await dark.close();
+  }
+});
+
 test("create an organization and switch to it", async () => {
   await page.getByRole("button", { name: /^Organization:/ }).click();
   await page.getByRole("menuitem", { name: "Create organization" }).click();

@@ -21,7 +21,7 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
       </a>
       <aside className="flex shrink-0 flex-col gap-4 border-b border-border bg-surface-muted p-4 md:w-60 md:border-r md:border-b-0">
         <Link href="/" className="flex items-center gap-2 text-lg font-semibold">
-          <Workflow aria-hidden="true" className="size-5 text-primary" />
+          <Workflow aria-hidden="true" className="size-5 text-link" />
           Runnel
         </Link>
         <OrgSwitcher activeOrg={me.activeOrg} orgs={me.orgs} />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { fieldErrorsOf, formErrorOf } from "./errors";
+import { fieldErrorsOf, formErrorOf, isUnauthorized } from "./errors";
 
 describe("tRPC error helpers", () => {
   const zodFailure = {
@@ -27,5 +27,15 @@ describe("tRPC error helpers", () => {
     expect(formErrorOf(forbidden)).toBe("Only an admin can invite");
     expect(formErrorOf(null)).toBeNull();
     expect(fieldErrorsOf("boom")).toEqual({});
+  });
+
+  it("recognises an ended session", () => {
+    expect(
+      isUnauthorized({ message: "Sign in", data: { code: "UNAUTHORIZED", httpStatus: 401 } }),
+    ).toBe(true);
+    expect(isUnauthorized({ message: "No", data: { code: "FORBIDDEN", httpStatus: 403 } })).toBe(
+      false,
+    );
+    expect(isUnauthorized(new Error("network"))).toBe(false);
   });
 });

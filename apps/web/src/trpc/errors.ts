@@ -3,7 +3,16 @@ export type FieldErrors = Record<string, string[] | undefined>;
 
 interface ErrorShape {
   message?: unknown;
-  data?: { zodError?: { fieldErrors?: unknown } | null } | null;
+  data?: { code?: unknown; zodError?: { fieldErrors?: unknown } | null } | null;
+}
+
+/** True for a tRPC UNAUTHORIZED error: the session ended (or was never there). */
+export function isUnauthorized(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as ErrorShape).data?.code === "UNAUTHORIZED"
+  );
 }
 
 /** Reads `error.data.zodError.fieldErrors` from a tRPC client error (empty when there is none). */

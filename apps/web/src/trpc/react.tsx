@@ -1,7 +1,7 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState } from "react";
@@ -9,10 +9,21 @@ import superjson from "superjson";
 
 import type { AppRouter } from "@runnel/api";
 
+import { isUnauthorized } from "./errors";
+
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+
+/** A request found the session gone (expired, signed out elsewhere): go and sign in, then come back. */
+function redirectWhenSignedOut(error: unknown): void {
+  if (!isUnauthorized(error)) return;
+  const back = `${window.location.pathname}${window.location.search}`;
+  window.location.assign(`/sign-in?callbackUrl=${encodeURIComponent(back)}`);
+}
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({
+    queryCache: new QueryCache({ onError: redirectWhenSignedOut }),
+    mutationCache: new MutationCache({ onError: redirectWhenSignedOut }),
     defaultOptions: {
       queries: { staleTime: 10_000, retry: false, refetchOnWindowFocus: false },
       mutations: { retry: false },

@@ -70,7 +70,7 @@ export default async function DashboardPage() {
               <CardContent>
                 <Link
                   href={href}
-                  className="text-sm font-medium text-primary underline-offset-4 hover:underline"
+                  className="text-sm font-medium text-link underline-offset-4 hover:underline"
                 >
                   {action}
                 </Link>

@@ -85,7 +85,7 @@ export function SignInForm({
         No account yet?
         <Link
           href={signUpHref}
-          className="font-medium text-primary underline-offset-4 hover:underline"
+          className="font-medium text-link underline-offset-4 hover:underline"
         >
           Create one
         </Link>

@@ -104,7 +104,7 @@ export function SignUpForm({
         Already have an account?
         <Link
           href={signInHref}
-          className="font-medium text-primary underline-offset-4 hover:underline"
+          className="font-medium text-link underline-offset-4 hover:underline"
         >
           Sign in
         </Link>

@@ -32,7 +32,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       <Card className="w-full max-w-md">
         <CardHeader>
           <h1 className="flex items-center gap-2 text-lg font-semibold">
-            <MailOpen aria-hidden="true" className="size-5 text-primary" />
+            <MailOpen aria-hidden="true" className="size-5 text-link" />
             {preview ? `Join ${preview.orgName}` : "Invitation"}
           </h1>
           {preview ? (
