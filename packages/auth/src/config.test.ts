@@ -6,7 +6,8 @@ import { auditLog } from "@runnel/db/schema";
 import { createTestDb } from "@runnel/db/testing";
 
 import type { SignInEvent } from "./config";
-import { createAuth, enabledOAuthProviders } from "./config";
+import { buildAuthConfig, createAuth, enabledOAuthProviders } from "./config";
+import { listUserOrgs } from "./orgs";
 import { createRateLimiter } from "./rate-limit";
 import { registerUser } from "./users";
 
@@ -147,6 +148,44 @@ describe("createAuth (next-auth handlers, credentials provider)", () => {
     expect(await attempt("analytical-engine-1")).toMatch(
       /error=CredentialsSignin&code=rate_limited/,
     );
+  });
+
+  it("gives a user created by the adapter (OAuth) a personal org once", async () => {
+    const config = buildAuthConfig(h.db, {
+      secret: "s".repeat(40),
+      env: {},
+      signInLimiter: createRateLimiter({ limit: 1, windowMs: 1 }),
+    });
+    const created = await config.adapter?.createUser?.({
+      id: "",
+      email: "grace@example.com",
+      name: "Grace",
+      emailVerified: null,
+    });
+    if (!created) throw new Error("the adapter did not create the user");
+    await config.events?.createUser?.({ user: created });
+    await config.events?.createUser?.({ user: created });
+    const orgsOfGrace = await listUserOrgs(h.db, created.id);
+    expect(orgsOfGrace).toEqual([
+      expect.objectContaining({ name: "Grace's org", role: "owner", personal: true }),
+    ]);
+  });
+
+  it("configures GitHub and Google only when their id and secret are set", () => {
+    const limiter = createRateLimiter({ limit: 1, windowMs: 1 });
+    const ids = (env: Parameters<typeof enabledOAuthProviders>[0]) =>
+      buildAuthConfig(h.db, { secret: "s".repeat(40), env, signInLimiter: limiter }).providers.map(
+        (p) => (typeof p === "function" ? p().id : p.id),
+      );
+    expect(ids({})).toEqual(["credentials"]);
+    expect(
+      ids({
+        AUTH_GITHUB_ID: "id",
+        AUTH_GITHUB_SECRET: "s",
+        AUTH_GOOGLE_ID: "g",
+        AUTH_GOOGLE_SECRET: "t",
+      }),
+    ).toEqual(["credentials", "github", "google"]);
   });
 
   it("enables OAuth providers only when both their id and secret are set", () => {

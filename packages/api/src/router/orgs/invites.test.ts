@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -148,6 +149,30 @@ describe("invites", () => {
     );
     await bob.caller.orgs.acceptInvite({ token: invite.token });
     expect(await roleOf(ada.orgId, bob.userId)).toBe("admin");
+  });
+
+  it("when the SMTP server is unreachable the invite still stands, with mailed false and the reason", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const broken = await createHarness({
+      mailer: createSmtpMailer({
+        url: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
+        from: "runnel@localhost",
+      }),
+    });
+    try {
+      const ada = await broken.user("Ada");
+      const invite = await ada.caller.orgs.invite({ role: "viewer", email: "nobody@example.com" });
+      expect(invite.mailed).toBe(false);
+      expect(invite.mailError).toMatch(
+        /^The invite mail to nobody@example.com could not be sent: /,
+      );
+      expect((await ada.caller.orgs.members()).invitations.map((i) => i.id)).toEqual([invite.id]);
+    } finally {
+      await broken.close();
+    }
   });
 
   it("viewer or editor inviting → FORBIDDEN and no invitation row; only an owner can invite an owner", async () => {

@@ -90,23 +90,29 @@ export const invitesProcedures = {
       });
       const url = `${ctx.appUrl}/invite/${token}`;
       let mailed = false;
+      let mailError: string | null = null;
       if (email && ctx.mailer) {
         const [inviter] = invitedBy
           ? await ctx.db.select({ name: users.name }).from(users).where(eq(users.id, invitedBy))
           : [];
-        await ctx.mailer.send(
-          inviteMail({
-            to: email,
-            orgName: ctx.org.name,
-            inviterName: inviter?.name ?? null,
-            role: input.role,
-            url,
-            expiresAt,
-          }),
-        );
-        mailed = true;
+        // The invite stands even when mail fails: the link is shown to the inviter either way.
+        try {
+          await ctx.mailer.send(
+            inviteMail({
+              to: email,
+              orgName: ctx.org.name,
+              inviterName: inviter?.name ?? null,
+              role: input.role,
+              url,
+              expiresAt,
+            }),
+          );
+          mailed = true;
+        } catch (error) {
+          mailError = `The invite mail to ${email} could not be sent: ${error instanceof Error ? error.message : String(error)}`;
+        }
       }
-      return { id, url, token, expiresAt, role: input.role, email, mailed };
+      return { id, url, token, expiresAt, role: input.role, email, mailed, mailError };
     }),
 
   /** Withdraws a pending invite; its link stops working. */
