@@ -106,7 +106,7 @@ test("create an organization and switch to it", async () => {
 test("invite by link and accept as a second user", async ({ browser }) => {
   await page.goto("/settings/members");
   await expectAccessible(page, "/settings/members");
-  await page.getByRole("combobox", { name: "Role" }).click();
+  await page.getByRole("combobox", { name: "Role", exact: true }).click();
   await page.getByRole("option", { name: "editor" }).click();
   await page.getByRole("button", { name: "Create invite link" }).click();
   const link = page.getByLabel("Invite link", { exact: true });
@@ -216,6 +216,32 @@ test("the dashboard sums up the organization", async () => {
   );
   await expect(glance.getByRole("listitem").filter({ hasText: "Credentials" })).toContainText("1");
   await page.screenshot({ path: join(screenshots, "dashboard.png"), fullPage: true });
+});
+
+test("revoke an unused invite link and remove a member", async () => {
+  await page.goto("/settings/members");
+  await page.getByRole("combobox", { name: "Role", exact: true }).click();
+  await page.getByRole("option", { name: "viewer" }).click();
+  await page.getByRole("button", { name: "Create invite link" }).click();
+  const link = page.getByLabel("Invite link", { exact: true });
+  await expect(link).toHaveValue(/\/invite\//);
+  const revokedUrl = await link.inputValue();
+  const pending = page.getByRole("table", { name: "Pending invitations" });
+  await pending.getByRole("button", { name: "Revoke invitation for a viewer" }).click();
+  await expect(pending).toBeHidden();
+
+  await page.goto(revokedUrl);
+  await expect(alertMessage(page)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Accept invitation" })).toHaveCount(0);
+
+  await page.goto("/settings/members");
+  const row = page.getByTestId(`member-${bob.email}`);
+  await row.getByRole("button", { name: `Remove ${bob.name}` }).click();
+  await page.getByRole("button", { name: "Remove member" }).click();
+  await expect(row).toBeHidden();
+  await page.reload();
+  await expect(page.getByTestId(`member-${alice.email}`)).toBeVisible();
+  await expect(page.getByTestId(`member-${bob.email}`)).toHaveCount(0);
 });
 
 test("pages for later features say so", async () => {
