@@ -9,6 +9,7 @@ import { appendRunEvent, listRunEvents } from "./events";
 import { seedFlowVersion } from "./fixtures";
 import {
   createRun,
+  getNodeOutputs,
   getRun,
   getRunWithSteps,
   listRuns,
@@ -315,6 +316,49 @@ describeEachDriver("run store", (suite) => {
           status: "succeeded",
         }),
       ).rejects.toThrow(/use recordStepFinish/);
+    });
+
+    it("gives the latest successful output of every node, for reruns", async () => {
+      const { orgId, flowVersionId } = await seedFlowVersion(suite.db);
+      const { run } = await createRun(suite.db, orgId, { flowVersionId, triggerKind: "manual" });
+      const big = bigValue(300 * 1024);
+      await recordStepFinish(suite.db, orgId, {
+        runId: run.id,
+        nodeId: "a",
+        attempt: 0,
+        status: "succeeded",
+        output: 1,
+      });
+      await recordStepFinish(suite.db, orgId, {
+        runId: run.id,
+        nodeId: "b",
+        attempt: 0,
+        status: "failed",
+        error: { message: "flaky" },
+      });
+      await recordStepFinish(suite.db, orgId, {
+        runId: run.id,
+        nodeId: "b",
+        attempt: 1,
+        status: "succeeded",
+        output: big,
+      });
+      await recordStepFinish(suite.db, orgId, {
+        runId: run.id,
+        nodeId: "c",
+        attempt: 0,
+        status: "failed",
+        error: { message: "broken" },
+      });
+      await upsertStep(suite.db, orgId, {
+        runId: run.id,
+        nodeId: "d",
+        attempt: 0,
+        status: "skipped",
+      });
+      expect(await getNodeOutputs(suite.db, orgId, run.id)).toEqual({ a: 1, b: big });
+      const other = await seedFlowVersion(suite.db);
+      expect(await getNodeOutputs(suite.db, other.orgId, run.id)).toBeUndefined();
     });
 
     it("stores outputs over 256 KB by reference and resolves them on read", async () => {

@@ -640,3 +640,30 @@ export async function getRunWithSteps(
   const blobs = await blobsOf(db, orgId, [run, ...steps]);
   return { run: withValues(run, blobs), steps: steps.map((step) => withValues(step, blobs)) };
 }
+
+/**
+ * The output of every node that succeeded in a run (its latest successful attempt), resolved: what a rerun from a
+ * node reuses for the nodes upstream of it. Undefined when the run is not in the org.
+ */
+export async function getNodeOutputs(
+  db: Database,
+  orgId: string,
+  runId: string,
+): Promise<Record<string, unknown> | undefined> {
+  if (!(await runExists(db, orgId, runId))) return undefined;
+  const rows = await db
+    .selectDistinctOn([runSteps.nodeId], {
+      nodeId: runSteps.nodeId,
+      input: runSteps.input,
+      inputBlobId: sql<string | null>`null`,
+      output: runSteps.output,
+      outputBlobId: runSteps.outputBlobId,
+    })
+    .from(runSteps)
+    .where(
+      and(eq(runSteps.runId, runId), eq(runSteps.orgId, orgId), eq(runSteps.status, "succeeded")),
+    )
+    .orderBy(runSteps.nodeId, desc(runSteps.attempt));
+  const blobs = await blobsOf(db, orgId, rows);
+  return Object.fromEntries(rows.map((row) => [row.nodeId, withValues(row, blobs).output]));
+}
