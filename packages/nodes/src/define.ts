@@ -350,7 +350,7 @@ export function defineNode<
     outputSchemas(rawConfig) {
       const schemas: Record<string, JsonSchema> = {};
       for (const [name, port] of Object.entries(outputPorts(rawConfig))) {
-        if (port.schema !== undefined) schemas[name] = z.toJSONSchema(port.schema, { io: "output", unrepresentable: "any" });
+        if (port.schema !== undefined) schemas[name] = portJsonSchema(port.schema);
       }
       if (spec.outputSchemas !== undefined) {
         const parsed = spec.config.safeParse(rawConfig);
@@ -374,6 +374,18 @@ export function defineNode<
     },
   };
   return definition;
+}
+
+const portSchemaCache = new WeakMap<z.ZodType, JsonSchema>();
+
+/** JSON Schema of a port's zod schema, converted once per schema (the compiler asks often). */
+function portJsonSchema(schema: z.ZodType): JsonSchema {
+  let converted = portSchemaCache.get(schema);
+  if (converted === undefined) {
+    converted = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" });
+    portSchemaCache.set(schema, converted);
+  }
+  return converted;
 }
 
 function isJsonSchema(value: unknown): value is JsonSchema {

@@ -119,6 +119,27 @@ describe("compileFlow: a valid flow", () => {
   });
 });
 
+describe("compileFlow: switch ports", () => {
+  it("wires one output port per case, named by the config", () => {
+    const result = compile({
+      nodes: [
+        node("start", "manual_trigger"),
+        node("route", "switch", { cases: [{ name: "small", when: "{{ trigger.n < 10 }}" }, { name: "large", when: "{{ trigger.n >= 10 }}" }] }),
+        node("a", "set"),
+        node("b", "set"),
+        node("c", "set"),
+      ],
+      edges: [edge("start", "route"), edge("route", "a", "small"), edge("route", "b", "large"), edge("route", "c", "default")],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+    expect(Object.keys(result.plan.nodes.route?.outputs ?? {}).sort()).toEqual(["default", "large", "small"]);
+    expect(result.plan.nodes.route?.continuePort).toBe("default");
+    expect(problemsOf({ nodes: [node("start", "manual_trigger"), node("route", "switch", { cases: [{ name: "x", when: true }] }), node("a", "set")], edges: [edge("start", "route"), edge("route", "a", "y")] })).toEqual([
+      expect.objectContaining({ code: "edge_unknown_port", message: 'route has no output port "y" (ports: x, default)' }),
+    ]);
+  });
+});
+
 describe("compileFlow: problems", () => {
   it("reports every problem at once", () => {
     const flow = orderFlow();

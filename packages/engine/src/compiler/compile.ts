@@ -121,6 +121,8 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
 
   // Edges: shape, unique ids, known ends and ports, matching port types.
   const edges: CompiledEdge[] = [];
+  /** Edges between existing nodes, even with a bad port: graph checks use them so one bad port is one problem. */
+  const links: FlowEdge[] = [];
   const edgeIds = new Set<string>();
   const edgeKeys = new Set<string>();
   top.data.edges.forEach((raw, index) => {
@@ -142,16 +144,15 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
     edgeIds.add(edge.id);
     const source = nodes.get(edge.source);
     const target = nodes.get(edge.target);
-    let usable = true;
     if (source === undefined) {
       report({ nodeId: null, edgeId: edge.id, path: at("source"), message: `edge ${edge.id} starts at unknown node "${edge.source}"`, code: "edge_unknown_node" });
-      usable = false;
     }
     if (target === undefined) {
       report({ nodeId: null, edgeId: edge.id, path: at("target"), message: `edge ${edge.id} ends at unknown node "${edge.target}"`, code: "edge_unknown_node" });
-      usable = false;
     }
     if (source === undefined || target === undefined) return;
+    links.push(edge);
+    let usable = true;
     const sourcePort = source.outputs[edge.sourcePort];
     if (source.definition !== undefined && sourcePort === undefined) {
       const hint =
@@ -204,7 +205,7 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
   const ids = [...nodes.keys()];
   const successors = new Map<string, string[]>(ids.map((id) => [id, []]));
   const predecessors = new Map<string, string[]>(ids.map((id) => [id, []]));
-  for (const { edge } of edges) {
+  for (const edge of links) {
     successors.get(edge.source)?.push(edge.target);
     predecessors.get(edge.target)?.push(edge.source);
   }
