@@ -24,6 +24,7 @@ import {
 import { appendRunEvent, listRunEvents } from "./events";
 import {
   createRun,
+  getNodeOutputs,
   getRun,
   getRunWithSteps,
   listRuns,
@@ -86,6 +87,7 @@ export function createRunStore({ db, bus, limits = {} }: RunStoreOptions) {
       published(expireApproval(db, orgId, approvalId)),
     getRun: (orgId: string, runId: string) => getRun(db, orgId, runId),
     getRunWithSteps: (orgId: string, runId: string) => getRunWithSteps(db, orgId, runId),
+    getNodeOutputs: (orgId: string, runId: string) => getNodeOutputs(db, orgId, runId),
     listRuns: (orgId: string, options?: ListRunsOptions) => listRuns(db, orgId, options),
     listRunEvents: (orgId: string, runId: string, options?: ListRunEventsOptions) =>
       listRunEvents(db, orgId, runId, options),
