@@ -170,7 +170,15 @@ function analyse(source: string, ast: ASTNode): ExpressionAnalysis {
         if (name === "matches") checkPattern(source, args[1]);
         if (name === "has" && args.length === 1 && args[0] !== undefined) {
           const target = args[0];
-          if ((target.op === "." || target.op === ".?") && record(target.args[0], bound, true)) return;
+          if (target.op === "." || target.op === ".?") {
+            const parent = chain(target.args[0], bound);
+            if (parent !== undefined && parent.path.length === 0 && !parent.partial) {
+              // has(nodes.fetch) asks whether a node ran: it names the node, not every node
+              references.push({ root: parent.root, path: [target.args[1]], partial: true });
+              return;
+            }
+            if (record(target.args[0], bound, true)) return;
+          }
         }
         for (const arg of args) visit(arg, bound, depth);
         return;

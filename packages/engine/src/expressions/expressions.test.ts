@@ -38,6 +38,7 @@ describe("templates", () => {
 
   it("reads optional and missing data the CEL way", () => {
     expect(evaluateTemplate("{{ has(trigger.customer.email) }}", context)).toBe(false);
+    expect(evaluateTemplate("{{ has(nodes.skipped) ? 1 : 2 }} {{ has(nodes.check) }}", context)).toBe("2 true");
     expect(evaluateTemplate("{{ trigger.customer.?email.orValue('none') }}", context)).toBe("none");
     expect(() => evaluateTemplate("{{ trigger.customer.email }}", context)).toThrow(/No such key: email/);
     expect(() => evaluateTemplate("{{ nodes.other.x }}", context)).toThrow(/No such key: other/);
@@ -75,6 +76,13 @@ describe("templates", () => {
     ]);
     expect(parseTemplate("{{ cel.bind(x, nodes.a.v, x + 1) }}").expressions[0]?.analysis.references).toEqual([{ root: "nodes", path: ["a", "v"], partial: false }]);
     expect(parseTemplate("{{ nodes[vars.which].x }}").expressions[0]?.analysis.dynamicNodeAccess).toBe(true);
+    expect(parseTemplate("{{ has(nodes.fetch) ? nodes.fetch.status : 0 }}").expressions[0]?.analysis).toEqual({
+      references: [
+        { root: "nodes", path: ["fetch"], partial: true },
+        { root: "nodes", path: ["fetch", "status"], partial: false },
+      ],
+      dynamicNodeAccess: false,
+    });
     expect(parseTemplate("{{ nodes }}").expressions[0]?.analysis.dynamicNodeAccess).toBe(true);
     expect(parseTemplate("{{ nodes.fetch[vars.key] }}").expressions[0]?.analysis).toEqual({
       references: [
