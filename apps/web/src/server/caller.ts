@@ -7,7 +7,7 @@ import { cache } from "react";
 
 import { appRouter, createTRPCContext } from "@runnel/api";
 
-import { appUrlFor, getDb, getSecrets, getSessionUser } from "./runtime";
+import { appUrlFor, getDb, getMailer, getSecrets, getSessionUser } from "./runtime";
 
 /** The request's own origin as seen by the browser (for invite links when APP_URL is unset). */
 function originOf(requestHeaders: Headers): string {
@@ -27,6 +27,7 @@ export async function callerFor(session: { userId: string } | null) {
     session,
     encryptionKey: secrets.encryptionKey,
     appUrl: appUrlFor(originOf(requestHeaders)),
+    mailer: getMailer(),
   });
   return appRouter.createCaller(ctx);
 }

@@ -3,10 +3,10 @@ import "server-only";
 import type { Session } from "next-auth";
 import { env } from "~/env";
 
-import type { AuthEnv } from "@runnel/auth";
+import type { AuthEnv, Mailer } from "@runnel/auth";
 import type { Database, DbHandle } from "@runnel/db";
 import type { DbEnv } from "@runnel/db/env";
-import { authEnv, createAuth, loadServerSecrets } from "@runnel/auth";
+import { authEnv, createAuth, createSmtpMailer, loadServerSecrets } from "@runnel/auth";
 import { applyMigrations } from "@runnel/db";
 import { createDbFromEnv, dbEnv, resolveDataDir } from "@runnel/db/env";
 
@@ -22,6 +22,7 @@ type Secrets = ReturnType<typeof loadServerSecrets>;
 interface RunnelGlobals {
   authEnv?: AuthEnv;
   dbEnv?: DbEnv;
+  mailer?: { value: Mailer | undefined };
   db?: Promise<DbHandle>;
   secrets?: Promise<Secrets>;
   auth?: Promise<Auth>;
@@ -43,6 +44,17 @@ function dataDir(): string {
 /** The auth package's variables (AUTH_SECRET, RUNNEL_ENCRYPTION_KEY, OAuth, SMTP), validated once. */
 export function getAuthEnv(): AuthEnv {
   return (state.authEnv ??= authEnv());
+}
+
+/** Invitations are also mailed when SMTP_URL is set (from SMTP_FROM). */
+export function getMailer(): Mailer | undefined {
+  if (!state.mailer) {
+    const { SMTP_URL, SMTP_FROM } = getAuthEnv();
+    state.mailer = {
+      value: SMTP_URL ? createSmtpMailer({ url: SMTP_URL, from: SMTP_FROM }) : undefined,
+    };
+  }
+  return state.mailer.value;
 }
 
 /** Memoises a promise; a failure is not kept, so the next request tries again. */

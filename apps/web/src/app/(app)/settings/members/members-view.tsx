@@ -262,8 +262,12 @@ function InviteCard({
               {formatDateTime(invite.data.expiresAt)}.
             </p>
             <CopyField id="invite-link" label="Invite link" value={invite.data.url} />
+            {invite.data.mailed ? (
+              <p className="mt-2">It was also mailed to the address you gave.</p>
+            ) : null}
           </Alert>
         ) : null}
+        {invite.data?.mailError ? <Alert variant="danger">{invite.data.mailError}</Alert> : null}
       </CardContent>
     </Card>
   );

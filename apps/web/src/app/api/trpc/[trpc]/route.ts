@@ -1,6 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { env } from "~/env";
-import { appUrlFor, getDb, getSecrets, getSessionUser } from "~/server/runtime";
+import { appUrlFor, getDb, getMailer, getSecrets, getSessionUser } from "~/server/runtime";
 
 import { appRouter, createTRPCContext } from "@runnel/api";
 
@@ -19,6 +19,7 @@ async function handler(request: Request): Promise<Response> {
         session,
         encryptionKey: secrets.encryptionKey,
         appUrl: appUrlFor(request.url),
+        mailer: getMailer(),
       }),
     onError: ({ path, error }) => {
       if (env.NODE_ENV !== "production" || error.code === "INTERNAL_SERVER_ERROR") {
