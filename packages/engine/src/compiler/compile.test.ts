@@ -194,6 +194,20 @@ describe("compileFlow: problems", () => {
     ]);
   });
 
+  it("reports a mixed template where the config needs another type than text", () => {
+    const problems = problemsOf({
+      nodes: [
+        node("start", "manual_trigger"),
+        node("check", "if", { condition: "is {{ trigger.ok }}" }),
+        node("pause", "wait", { mode: "until", until: "{{ trigger.date }}T09:00:00Z" }),
+      ],
+      edges: [edge("start", "check"), edge("start", "pause")],
+    });
+    expect(problems.map((problem) => [problem.path.join("."), problem.code, problem.message])).toEqual([
+      ["nodes.1.config.condition", "invalid_config", "Invalid input: expected boolean, received string"],
+    ]);
+  });
+
   it("reports unknown ports, port type mismatches and missing required inputs", () => {
     const problems = problemsOf({
       nodes: [node("start", "manual_trigger"), node("check", "if", { condition: true }), node("count", "numbers"), node("rows", "loop", { flowId: "f" }), node("lonely", "numbers")],

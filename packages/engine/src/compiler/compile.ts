@@ -257,22 +257,34 @@ function checkConfig(definition: NodeDefinition, node: FlowNode, index: number, 
   if (parsed.success) return;
   for (const issue of parsed.error.issues) {
     const path = issue.path.map(pathKey);
-    if (underTemplate(node.config, path)) continue;
+    const template = templateAt(node.config, path);
+    // A single {{ }} may yield any type: its value is checked at run time. Mixed text always yields a
+    // string, so a type error is real; other checks (formats, lengths) wait for the evaluated text.
+    if (template === "single" || (template === "mixed" && issue.code !== "invalid_type")) continue;
     report({ nodeId: node.id, path: ["nodes", index, "config", ...path], message: issue.message, code: "invalid_config" });
   }
 }
 
-/** True when the value at `path`, or at one of its prefixes, is a template string (checked at run time instead). */
-function underTemplate(config: unknown, path: readonly (string | number)[]): boolean {
+/** Whether the value at `path`, or at one of its prefixes, is a template string, and of which kind. */
+function templateAt(config: unknown, path: readonly (string | number)[]): "single" | "mixed" | undefined {
   let current: unknown = config;
   for (let depth = 0; depth <= path.length; depth += 1) {
-    if (typeof current === "string") return current.includes("{{");
-    if (depth === path.length || typeof current !== "object" || current === null) return false;
+    if (typeof current === "string") return templateKind(current);
+    if (depth === path.length || typeof current !== "object" || current === null) return undefined;
     const key = path[depth];
-    if (key === undefined) return false;
+    if (key === undefined) return undefined;
     current = Object.hasOwn(current, key) ? Reflect.get(current, key) : undefined;
   }
-  return false;
+  return undefined;
+}
+
+function templateKind(text: string): "single" | "mixed" | undefined {
+  if (!text.includes("{{")) return undefined;
+  try {
+    return parseTemplate(text).single ? "single" : "mixed";
+  } catch {
+    return "single";
+  }
 }
 
 function checkTriggers(triggers: CompiledNode[], nodes: Map<string, CompiledNode>, successors: Map<string, string[]>, report: Report): void {
