@@ -66,7 +66,7 @@ export async function createPgEventBus(options: PgEventBusOptions): Promise<RunE
   };
 
   async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: url });
+    const next = new pg.Client({ connectionString: url, keepAlive: true });
     next.on("notification", (message) => {
       if (message.channel !== channel) return;
       const payload = parsePayload(message.payload);
@@ -106,21 +106,18 @@ export async function createPgEventBus(options: PgEventBusOptions): Promise<RunE
     if (reconnecting) return;
     reconnecting = true;
     let delay = baseDelay;
-    try {
-      while (!closed.signal.aborted && !client) {
-        await sleep(delay, undefined, { signal: closed.signal });
-        try {
-          await connect();
-        } catch (error) {
-          onError?.(error instanceof Error ? error : new Error(String(error)));
-          delay = Math.min(delay * 2, 5000);
-        }
+    while (!closed.signal.aborted && !client) {
+      // close() aborts the wait; the loop condition then ends the attempts.
+      await sleep(delay, undefined, { signal: closed.signal }).catch(() => undefined);
+      if (closed.signal.aborted) break;
+      try {
+        await connect();
+      } catch (error) {
+        onError?.(error instanceof Error ? error : new Error(String(error)));
+        delay = Math.min(delay * 2, 5000);
       }
-    } catch (error) {
-      if (!closed.signal.aborted) throw error;
-    } finally {
-      reconnecting = false;
     }
+    reconnecting = false;
     // Notices sent while the connection was down are lost: every subscriber re-reads the table.
     if (client) for (const runId of [...listeners.keys()]) dispatch(runId, { seq: Infinity });
   }
