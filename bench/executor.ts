@@ -8,6 +8,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { cpus, loadavg } from "node:os";
 
 import type { DbHandle } from "@runnel/db";
 import { createDb, sql } from "@runnel/db";
@@ -27,7 +28,19 @@ const median = (values: number[]) => {
 };
 
 async function bench(label: string, handle: DbHandle): Promise<void> {
-  const executor = createExecutor({ db: handle, pollMs: 5, maxInFlight: IN_FLIGHT });
+  // Time spent inside the SDK's serve handler (requests in flight), to separate it from executor overhead.
+  let sdkMs = 0;
+  const executor = createExecutor({
+    db: handle,
+    maxInFlight: IN_FLIGHT,
+    transport: async (request) => {
+      const started = performance.now();
+      const response = await fetch(request);
+      const body = await response.arrayBuffer();
+      sdkMs += performance.now() - started;
+      return new Response(body, { status: response.status, headers: response.headers });
+    },
+  });
   await executor.start();
   const api = await listen(executor.fetch, { port: 0 });
   const inngest = new Inngest({ id: "bench", isDev: true, baseUrl: api.url, logger: { info: noop, warn: noop, error: noop, debug: noop } });
@@ -45,12 +58,15 @@ async function bench(label: string, handle: DbHandle): Promise<void> {
   if (!synced.ok) throw new Error(`sync failed: ${await synced.text()}`);
 
   const perStep: number[] = [];
+  const sdkPerStep: number[] = [];
   for (let r = 0; r < STEP_RUNS; r++) {
     const started = performance.now();
+    sdkMs = 0;
     const id = await executor.sendEvent({ name: "bench/long", data: { r } });
     const run = await executor.waitForRun(await runFor(executor, id), { timeoutMs: 300_000 });
     if (run.status !== "completed") throw new Error(`long run ${run.status}`);
     perStep.push((performance.now() - started) / STEPS);
+    sdkPerStep.push(sdkMs / STEPS);
   }
 
   // Throughput: all events sent up front; the executor keeps IN_FLIGHT runs executing at a time.
@@ -72,10 +88,14 @@ async function bench(label: string, handle: DbHandle): Promise<void> {
     JSON.stringify({
       database: label,
       msPerStepMedian: Number(median(perStep).toFixed(2)),
+      sdkMsPerStepMedian: Number(median(sdkPerStep).toFixed(2)),
+      executorMsPerStepMedian: Number(median(perStep.map((v, i) => v - (sdkPerStep[i] ?? 0))).toFixed(2)),
       stepRuns: perStep.map((v) => Number(v.toFixed(2))),
       runsPerSecond: Number((THROUGHPUT_RUNS / seconds).toFixed(1)),
       throughputRuns: THROUGHPUT_RUNS,
       inFlight: IN_FLIGHT,
+      loadAverage: loadavg().map((v) => Number(v.toFixed(1))),
+      cores: cpus().length,
     }),
   );
   server.closeAllConnections();

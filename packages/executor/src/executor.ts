@@ -595,7 +595,13 @@ export class Executor {
   // ---------------------------------------------------------------- worker
 
   private async workLoop(): Promise<void> {
+    let reloadedAt = Date.now();
     while (this.running) {
+      if (Date.now() - reloadedAt > 5000) {
+        // Another executor process on the same database may have registered apps.
+        reloadedAt = Date.now();
+        await this.reloadFunctions().catch((error: unknown) => this.log("warn", "reloading functions failed", { error: (error as Error).message }));
+      }
       let claimed: JobRow[] = [];
       const free = this.maxInFlight - this.inFlight;
       if (free > 0) {

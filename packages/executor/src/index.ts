@@ -4,7 +4,7 @@ import type { ExecutorOptions, SendResult } from "./executor";
 import type { ListRunsQuery, RunDetail, RunSummary } from "./runs";
 import { Executor } from "./executor";
 import { createFetchHandler } from "./http";
-import { getRun, listRuns, runsForEvent } from "./runs";
+import { getRun, listRuns, runStatus, runsForEvent } from "./runs";
 
 export type { ExecutorOptions, Logger, LogLevel, SendResult, Transport } from "./executor";
 export type { ListRunsQuery, RunDetail, RunSummary, StepView } from "./runs";
@@ -68,9 +68,12 @@ export function createExecutor(options: ExecutorOptions): RunnelExecutor {
       await executor.init();
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const run = await getRun(options.db.db, id);
-        if (run && run.status !== "running") return run;
-        if (Date.now() > deadline) throw new Error(`run ${id} did not end within ${timeoutMs} ms (status ${run?.status ?? "unknown"})`);
+        const status = await runStatus(options.db.db, id);
+        if (status && status !== "running") {
+          const run = await getRun(options.db.db, id);
+          if (run) return run;
+        }
+        if (Date.now() > deadline) throw new Error(`run ${id} did not end within ${timeoutMs} ms (status ${status ?? "unknown"})`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },

@@ -84,6 +84,11 @@ export async function listRuns(db: Database, query: ListRunsQuery = {}): Promise
   return { runs: page.map(summary), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
 }
 
+export async function runStatus(db: Database, id: string): Promise<RunStatus | undefined> {
+  const [row] = await db.select({ status: runs.status }).from(runs).where(eq(runs.id, id)).limit(1);
+  return row?.status;
+}
+
 /** Runs started by an event (Inngest's GET /v1/events/:id/runs). */
 export async function runsForEvent(db: Database, eventId: string): Promise<RunSummary[]> {
   const rows = await db.select().from(runs).where(eq(runs.eventId, eventId)).orderBy(runs.id);
