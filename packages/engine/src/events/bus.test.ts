@@ -211,6 +211,25 @@ describeEachDriver("in-process run event bus", (suite) => {
     },
   );
 
+  it("delivers everything, gapless, to a consumer that falls 1200 events behind (past the notice buffer)", async () => {
+    const bus = createInProcessEventBus({ db: suite.db });
+    try {
+      const store = createRunStore({ db: suite.db, bus });
+      const { orgId, flowVersionId } = await seedFlowVersion(suite.db);
+      const { run } = await store.createRun(orgId, { flowVersionId, triggerKind: "manual" });
+      const stream = bus.subscribe(orgId, run.id, { pollIntervalMs: 60_000 });
+      const first = await stream.next();
+      expect(first.value?.seq).toBe(1);
+      // 1200 events are published while the consumer reads nothing.
+      await appendConcurrently(suite.db, bus, orgId, run.id, 4, 300);
+      await store.markRunStatus(orgId, run.id, "cancelled");
+      const rest = await collect({ [Symbol.asyncIterator]: () => stream });
+      expectGapless(rest, 2, 1202);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it("ends open subscriptions when the bus closes", async () => {
     const bus = createInProcessEventBus({ db: suite.db });
     const store = createRunStore({ db: suite.db, bus });

@@ -49,6 +49,7 @@ export interface RunEventBus extends RunEventPublisher {
 }
 
 const PAGE = 500;
+const MAX_BUFFERED = 1000;
 
 /**
  * The replay-then-live loop shared by every transport. The listener is registered before the replay query, so a
@@ -69,6 +70,8 @@ export async function* subscribeToRun(
   const queue: RunEventNotice[] = [];
   let wake: (() => void) | undefined;
   const unlisten = notifier.listen(runId, (notice) => {
+    // A consumer far behind stops buffering: one marker sends it back to the table instead.
+    if (queue.length >= MAX_BUFFERED) queue.splice(0, queue.length, { seq: Infinity });
     queue.push(notice);
     wake?.();
   });
