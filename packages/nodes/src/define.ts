@@ -206,6 +206,8 @@ export interface NodeDefinition {
   readonly outputs: OutputPorts;
   readonly credentials: readonly CredentialSlot[];
   readonly literalConfig: readonly string[];
+  /** True when the config names extra output ports (switch cases): ask {@link outputPorts}. */
+  readonly hasDynamicOutputs: boolean;
   /** Every output port for this raw config: the static ones plus those named by the config. */
   outputPorts(rawConfig: unknown): OutputPorts;
   /** JSON Schema of each output port whose data shape is known for this (raw, compile-time) config. */
@@ -346,6 +348,7 @@ export function defineNode<
     credentials: spec.credentials ?? [],
     literalConfig: spec.literalConfig ?? [],
     execute: (args) => spec.execute(args),
+    hasDynamicOutputs: spec.dynamicOutputs !== undefined,
     outputPorts,
     outputSchemas(rawConfig) {
       const schemas: Record<string, JsonSchema> = {};

@@ -48,6 +48,7 @@ describe("node registry", () => {
     expect(entries).toHaveLength(nodeRegistry.length);
     const roundTripped: unknown = JSON.parse(JSON.stringify(entries));
     expect(roundTripped).toEqual(entries);
+    expect(entries.filter((entry) => entry.dynamicOutputs).map((entry) => entry.type)).toEqual(["switch"]);
     const merge = entries.find((entry) => entry.type === "merge");
     expect(merge?.inputs.in).toEqual({ type: "any", label: "Inputs", required: false, multiple: true });
     const webhook = entries.find((entry) => entry.type === "webhook_trigger");

@@ -97,8 +97,10 @@ export interface CatalogueEntry {
   /** JSON Schema of the config form (input side: defaults may be omitted). */
   configSchema: JsonSchema;
   inputs: Record<string, CataloguePort>;
-  /** Static output ports; switch adds one port per case (see `dynamicOutputs`). */
+  /** Static output ports. */
   outputs: Record<string, CataloguePort>;
+  /** True when the config adds output ports (switch cases): use `getNode(type, version).outputPorts(config)`. */
+  dynamicOutputs: boolean;
   credentials: CredentialSlot[];
   literalConfig: string[];
 }
@@ -118,6 +120,7 @@ export function catalogueEntries(nodes: readonly NodeDefinition[] = nodeRegistry
       ]),
     ),
     outputs: Object.fromEntries(Object.entries(node.outputs).map(([name, port]) => [name, describePort(port, false, false)])),
+    dynamicOutputs: node.hasDynamicOutputs,
     credentials: [...node.credentials],
     literalConfig: [...node.literalConfig],
   }));
