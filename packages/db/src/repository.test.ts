@@ -10,12 +10,21 @@ import { isUniqueViolation, pgError } from "./errors";
 import {
   accounts,
   apiKeys,
+  approvals,
   auditLog,
   credentials,
+  deployments,
+  flows,
+  flowVersions,
   invitations,
   memberships,
   orgs,
+  runBlobs,
+  runEvents,
+  runs,
+  runSteps,
   sessions,
+  triggers,
   users,
   verificationTokens,
 } from "./schema";
@@ -40,6 +49,32 @@ async function newOrg(db: Database) {
     .returning();
   if (!org) throw new Error("insert into orgs returned no row");
   return org;
+}
+
+/** A flow with one published version and one run in `orgId`: the parents of the workflow tables. */
+async function newRun(db: Database, orgId: string) {
+  const [flow] = await db
+    .insert(flows)
+    .values({ orgId, name: "Flow", slug: `flow-${unique()}` })
+    .returning();
+  if (!flow) throw new Error("insert into flows returned no row");
+  const [version] = await db
+    .insert(flowVersions)
+    .values({ orgId, flowId: flow.id, number: 1, definition: { nodes: [], edges: [] } })
+    .returning();
+  if (!version) throw new Error("insert into flow_versions returned no row");
+  const [run] = await db
+    .insert(runs)
+    .values({
+      orgId,
+      flowId: flow.id,
+      flowVersionId: version.id,
+      triggerKind: "manual",
+      input: { q: 1 },
+    })
+    .returning();
+  if (!run) throw new Error("insert into runs returned no row");
+  return { flow, version, run };
 }
 
 async function expectRejection(promise: Promise<unknown>): Promise<unknown> {
@@ -261,6 +296,148 @@ describeEachDriver("db repository", (suite) => {
       await db.delete(auditLog).where(eq(auditLog.id, entry.id));
       expect(await db.$count(auditLog, eq(auditLog.id, entry.id))).toBe(0);
     });
+
+    it("flows, flow_versions, deployments and triggers", async () => {
+      const { db } = suite;
+      const org = await newOrg(db);
+      const { flow, version } = await newRun(db, org.id);
+      await db
+        .update(flows)
+        .set({ draft: { nodes: [{ id: "a" }], edges: [] } })
+        .where(eq(flows.id, flow.id));
+      const [readFlow] = await db.select().from(flows).where(eq(flows.id, flow.id));
+      expect(readFlow?.draft).toEqual({ nodes: [{ id: "a" }], edges: [] });
+      const [readVersion] = await db
+        .select()
+        .from(flowVersions)
+        .where(eq(flowVersions.id, version.id));
+      expect(readVersion).toMatchObject({ number: 1, flowId: flow.id });
+
+      const [deployment] = await db
+        .insert(deployments)
+        .values({ orgId: org.id, flowId: flow.id, versionId: version.id, slug: `d-${unique()}` })
+        .returning();
+      await db
+        .update(deployments)
+        .set({ enabled: false })
+        .where(eq(deployments.id, deployment?.id ?? ""));
+      const [readDeployment] = await db
+        .select()
+        .from(deployments)
+        .where(eq(deployments.id, deployment?.id ?? ""));
+      expect(readDeployment?.enabled).toBe(false);
+
+      const hookId = unique();
+      const [trigger] = await db
+        .insert(triggers)
+        .values({ orgId: org.id, flowId: flow.id, kind: "webhook", hookId })
+        .returning();
+      const nextRunAt = new Date("2030-01-01T00:00:00.000Z");
+      await db
+        .update(triggers)
+        .set({ nextRunAt })
+        .where(eq(triggers.id, trigger?.id ?? ""));
+      const [readTrigger] = await db.select().from(triggers).where(eq(triggers.hookId, hookId));
+      expect(readTrigger?.nextRunAt?.toISOString()).toBe(nextRunAt.toISOString());
+      const noHook = await expectRejection(
+        db.insert(triggers).values({ orgId: org.id, flowId: flow.id, kind: "webhook" }),
+      );
+      expect(pgError(noHook)).toEqual({
+        code: "23514",
+        constraint: "triggers_webhook_has_hook_id",
+      });
+
+      await db.delete(triggers).where(eq(triggers.hookId, hookId));
+      await db.delete(deployments).where(eq(deployments.id, deployment?.id ?? ""));
+      await db.delete(flows).where(eq(flows.id, flow.id));
+      expect(await db.$count(flowVersions, eq(flowVersions.flowId, flow.id))).toBe(0);
+    });
+
+    it("runs, run_steps, run_blobs, run_events and approvals", async () => {
+      const { db } = suite;
+      const [org, user] = [await newOrg(db), await newUser(db)];
+      const { run } = await newRun(db, org.id);
+      expect(run).toMatchObject({ status: "queued", eventSeq: 0, input: { q: 1 } });
+      const [blob] = await db
+        .insert(runBlobs)
+        .values({ orgId: org.id, runId: run.id, bytes: 9, sha256: "ab", content: { big: true } })
+        .returning();
+      const [step] = await db
+        .insert(runSteps)
+        .values({
+          orgId: org.id,
+          runId: run.id,
+          nodeId: "fetch_page",
+          status: "running",
+          outputBlobId: blob?.id,
+        })
+        .returning();
+      await db
+        .update(runSteps)
+        .set({ status: "succeeded", tokensIn: 5 })
+        .where(eq(runSteps.id, step?.id ?? ""));
+      await db.insert(runEvents).values([
+        { orgId: org.id, runId: run.id, seq: 1, type: "run.started" },
+        {
+          orgId: org.id,
+          runId: run.id,
+          seq: 2,
+          type: "step.succeeded",
+          nodeId: "fetch_page",
+          payload: { ok: 1 },
+        },
+      ]);
+      const [approval] = await db
+        .insert(approvals)
+        .values({ orgId: org.id, runId: run.id, nodeId: "review", assignees: [user.id] })
+        .returning();
+      await db
+        .update(approvals)
+        .set({ status: "approved", decidedBy: user.id, decidedAt: new Date() })
+        .where(eq(approvals.id, approval?.id ?? ""));
+      await db
+        .update(runs)
+        .set({ status: "succeeded", output: [1, 2], eventSeq: 2 })
+        .where(eq(runs.id, run.id));
+
+      const [readRun] = await db.select().from(runs).where(eq(runs.id, run.id));
+      expect(readRun).toMatchObject({ status: "succeeded", output: [1, 2], eventSeq: 2 });
+      const [readStep] = await db
+        .select()
+        .from(runSteps)
+        .where(eq(runSteps.id, step?.id ?? ""));
+      expect(readStep).toMatchObject({ status: "succeeded", tokensIn: 5, outputBlobId: blob?.id });
+      const events = await db
+        .select()
+        .from(runEvents)
+        .where(eq(runEvents.runId, run.id))
+        .orderBy(runEvents.seq);
+      expect(events.map((event) => event.type)).toEqual(["run.started", "step.succeeded"]);
+      const [readApproval] = await db
+        .select()
+        .from(approvals)
+        .where(eq(approvals.id, approval?.id ?? ""));
+      expect(readApproval).toMatchObject({
+        status: "approved",
+        decidedBy: user.id,
+        assignees: [user.id],
+      });
+      const duplicateSeq = await expectRejection(
+        db.insert(runEvents).values({ orgId: org.id, runId: run.id, seq: 2, type: "again" }),
+      );
+      expect(isUniqueViolation(duplicateSeq)).toBe(true);
+
+      await db.delete(runBlobs).where(eq(runBlobs.id, blob?.id ?? ""));
+      const [unlinked] = await db
+        .select()
+        .from(runSteps)
+        .where(eq(runSteps.id, step?.id ?? ""));
+      expect(unlinked?.outputBlobId).toBeNull();
+      await db.delete(runs).where(eq(runs.id, run.id));
+      for (const table of [runSteps, runEvents, approvals]) {
+        expect(await db.$count(table, eq(table.runId, run.id))).toBe(0);
+      }
+    });
   });
 
   describe("constraints", () => {
@@ -313,14 +490,12 @@ describeEachDriver("db repository", (suite) => {
         await db
           .insert(credentials)
           .values({ orgId, type: "t", name: "n", secret: "s", createdBy: user.id });
-        await db
-          .insert(invitations)
-          .values({
-            orgId,
-            tokenHash: unique(),
-            role: "viewer",
-            expiresAt: new Date(Date.now() + 60_000),
-          });
+        await db.insert(invitations).values({
+          orgId,
+          tokenHash: unique(),
+          role: "viewer",
+          expiresAt: new Date(Date.now() + 60_000),
+        });
       }
       await db.delete(orgs).where(eq(orgs.id, org.id));
       for (const table of [memberships, apiKeys, credentials, invitations]) {
@@ -330,20 +505,52 @@ describeEachDriver("db repository", (suite) => {
       expect(await db.$count(users, eq(users.id, user.id))).toBe(1);
     });
 
+    it("deleting an org deletes its flows, versions, runs and everything under them", async () => {
+      const { db } = suite;
+      const [org, other] = [await newOrg(db), await newOrg(db)];
+      const mine = await newRun(db, org.id);
+      const theirs = await newRun(db, other.id);
+      for (const { run } of [mine, theirs]) {
+        await db.insert(runSteps).values({ orgId: run.orgId, runId: run.id, nodeId: "a" });
+        await db
+          .insert(runEvents)
+          .values({ orgId: run.orgId, runId: run.id, seq: 1, type: "run.started" });
+      }
+      await db.delete(orgs).where(eq(orgs.id, org.id));
+      for (const table of [flows, flowVersions, runs, runSteps, runEvents]) {
+        expect(await db.$count(table, eq(table.orgId, org.id))).toBe(0);
+        expect(await db.$count(table, eq(table.orgId, other.id))).toBe(1);
+      }
+    });
+
+    it("a row cannot point at another org's flow or run (org-bound foreign keys)", async () => {
+      const { db } = suite;
+      const [org, other] = [await newOrg(db), await newOrg(db)];
+      const { flow, run } = await newRun(db, other.id);
+      const version = await expectRejection(
+        db
+          .insert(flowVersions)
+          .values({ orgId: org.id, flowId: flow.id, number: 2, definition: {} }),
+      );
+      expect(pgError(version)).toEqual({ code: "23503", constraint: "flow_versions_flow_fk" });
+      const step = await expectRejection(
+        db.insert(runSteps).values({ orgId: org.id, runId: run.id, nodeId: "a" }),
+      );
+      expect(pgError(step)).toEqual({ code: "23503", constraint: "run_steps_run_fk" });
+    });
+
     it("deleting a user deletes their sessions and accounts and keeps keys they created", async () => {
       const { db } = suite;
       const [org, user] = [await newOrg(db), await newUser(db)];
       await db
         .insert(sessions)
         .values({ sessionToken: unique(), userId: user.id, expires: new Date("2030-01-01") });
-      await db
-        .insert(accounts)
-        .values({
-          userId: user.id,
-          type: "oauth",
-          provider: "google",
-          providerAccountId: unique(),
-        });
+      await db.insert(accounts).values({
+        userId: user.id,
+        type: "oauth",
+        provider: "google",
+        providerAccountId: unique(),
+      });
       const [key] = await db
         .insert(apiKeys)
         .values({ orgId: org.id, name: "k", prefix: "rk_k", hash: unique(), createdBy: user.id })
