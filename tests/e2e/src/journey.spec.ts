@@ -59,19 +59,21 @@ test("sign out, then an existing email is a field error on sign-up", async () =>
   await expect(page).toHaveURL(/\/sign-up/);
 });
 
-test("signed-out visitors are sent to sign-in", async () => {
+test("signed-out visitors are sent to sign-in, remembering the page", async () => {
   await page.goto("/settings/members");
-  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=/);
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fsettings%2Fmembers$/);
 });
 
-test("a wrong password gives a clear error; the right one signs in", async () => {
-  await page.goto("/sign-in");
+test("a wrong password gives a clear error; the right one signs in and returns to the page", async () => {
   await expectAccessible(page, "/sign-in");
   await signIn(page, alice.email, "Wrong-password-123");
   await expect(alertMessage(page)).toHaveText("Wrong email or password");
   await expect(page).toHaveURL(/\/sign-in/);
 
   await signIn(page, alice.email, alice.password);
+  await expect(page).toHaveURL(/\/settings\/members$/);
+  await expect(page.getByRole("heading", { name: "Members", exact: true })).toBeVisible();
+  await page.goto("/");
   await expect(page.getByRole("heading", { name: `Welcome, ${alice.name}` })).toBeVisible();
 });
 

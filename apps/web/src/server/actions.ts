@@ -8,8 +8,9 @@ import { z } from "zod";
 import { getAuth, getSessionUser } from "./runtime";
 
 /**
- * next-auth's AuthError, recognised by shape: the app and @runnel/auth may load different copies of
- * next-auth (pnpm peer variants), so `instanceof` is not reliable across them.
+ * next-auth's AuthError, recognised by its `type`. The auth instance is a process-wide singleton and may
+ * have been created from another bundle layer (a route handler) than this server action, each with its
+ * own copy of the AuthError class, so `instanceof` is not reliable here.
  */
 function authErrorType(error: unknown): string | null {
   if (!(error instanceof Error)) return null;

@@ -1,6 +1,8 @@
 import "server-only";
 
 import { TRPCError } from "@trpc/server";
+import { safeCallbackUrl } from "~/lib/callback-url";
+import { PATH_HEADER } from "~/lib/path-header";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
@@ -32,25 +34,29 @@ export async function callerFor(session: { userId: string } | null) {
   return appRouter.createCaller(ctx);
 }
 
+/** Sends the visitor to sign in, then back to the page they asked for (set by src/proxy.ts). */
+async function redirectToSignIn(): Promise<never> {
+  const back = safeCallbackUrl((await headers()).get(PATH_HEADER));
+  redirect(`/sign-in?callbackUrl=${encodeURIComponent(back)}`);
+}
+
 /**
  * A caller acting as the signed-in user (the `runnel_org` cookie chooses the active org).
  * Redirects to /sign-in when nobody is signed in.
  */
-export async function requireCaller(returnTo = "/") {
+export async function requireCaller() {
   const session = await getSessionUser();
-  if (!session) redirect(`/sign-in?callbackUrl=${encodeURIComponent(returnTo)}`);
+  if (!session) return redirectToSignIn();
   return callerFor(session);
 }
 
 /** The signed-in user's profile and orgs; a session whose user is gone counts as signed out. */
-export const requireMe = cache(async (returnTo = "/") => {
-  const caller = await requireCaller(returnTo);
+export const requireMe = cache(async () => {
+  const caller = await requireCaller();
   try {
     return await caller.me.get();
   } catch (error) {
-    if (error instanceof TRPCError && error.code === "UNAUTHORIZED") {
-      redirect(`/sign-in?callbackUrl=${encodeURIComponent(returnTo)}`);
-    }
+    if (error instanceof TRPCError && error.code === "UNAUTHORIZED") return redirectToSignIn();
     throw error;
   }
 });

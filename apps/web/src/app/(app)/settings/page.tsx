@@ -7,7 +7,7 @@ import { Badge, Card, CardContent, CardDescription, CardHeader, CardTitle } from
 export const metadata: Metadata = { title: "Organization settings" };
 
 export default async function SettingsPage() {
-  const me = await requireMe("/settings");
+  const me = await requireMe();
   const { activeOrg } = me;
   return (
     <>
