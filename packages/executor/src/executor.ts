@@ -1106,7 +1106,14 @@ export class Executor {
             ts: Date.now(),
           };
           const childId = await this.createRun(tx, target, event, { runId: run.id, stepId: op.id });
-          await tx.update(steps).set({ opts: { ...op.opts, child_run_id: childId ?? null } }).where(and(eq(steps.runId, run.id), eq(steps.id, op.id)));
+          if (!childId) {
+            await this.saveResult(tx, run.id, { ...meta, op: "InvokeFunction", status: "failed" }, {
+              error: { name: "Error", message: `invoked function "${target.id}" did not start: its idempotency key was already used` },
+            });
+            progressed = true;
+            break;
+          }
+          await tx.update(steps).set({ opts: { ...op.opts, child_run_id: childId } }).where(and(eq(steps.runId, run.id), eq(steps.id, op.id)));
           const timeout = opts.data.timeout ? parseDuration(opts.data.timeout) : undefined;
           if (timeout !== undefined) {
             await this.insertJob(tx, { key: `invoke-timeout:${run.id}:${op.id}`, kind: "invoke-timeout", runId: run.id, stepId: op.id, dueAt: new Date(Date.now() + timeout) });
