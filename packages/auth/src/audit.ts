@@ -16,6 +16,17 @@ export const AUDIT_ACTIONS = [
   "credential.created",
   "credential.updated",
   "credential.deleted",
+  "flow.created",
+  "flow.imported",
+  "flow.duplicated",
+  "flow.draft_saved",
+  "flow.published",
+  "flow.deleted",
+  "deployment.published",
+  "deployment.unpublished",
+  "trigger.secret_rotated",
+  "trigger.schedule_created",
+  "trigger.schedule_updated",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
