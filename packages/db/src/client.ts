@@ -87,8 +87,7 @@ export function detectDriver(url: string | undefined, urlName = "DATABASE_URL"):
   return NEON_HOST.test(parsed.hostname) ? "neon" : "pg";
 }
 
-type MigrationConfig = Required<Pick<MigrationSet, "migrationsFolder">> & MigrationSet;
-type LockedMigrator = (config: MigrationConfig) => Promise<void>;
+type LockedMigrator = (config: MigrationSet) => Promise<void>;
 
 /** Server handles migrate on one dedicated connection that holds the migration advisory lock. */
 const lockedMigrators = new WeakMap<Database, LockedMigrator>();
@@ -238,7 +237,7 @@ export async function applyMigrations(
   handle: DbHandle,
   set: MigrationSet = appMigrations,
 ): Promise<void> {
-  const config: MigrationConfig = {
+  const config: MigrationSet = {
     migrationsFolder: set.migrationsFolder,
     migrationsTable: set.migrationsTable,
     migrationsSchema: set.migrationsSchema,
