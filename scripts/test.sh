@@ -40,15 +40,19 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends chromium
 }
 
-run_phase "Chromium for the end-to-end tests" ensure_chromium || true
+chromium_ok=yes
+run_phase "Chromium for the end-to-end tests" ensure_chromium || chromium_ok=no
 # The e2e package's own `test` needs the production build: it runs in the last phase instead.
 run_phase "Unit and integration tests (PGlite)" \
   pnpm turbo run test --filter='!@runnel/e2e' --continue --concurrency=2 || true
-if run_phase "Web production build" pnpm --filter @runnel/web build; then
-  run_phase "End-to-end tests (Playwright, Chromium)" pnpm test:e2e || true
-else
+if ! run_phase "Web production build" pnpm --filter @runnel/web build; then
   failed="$failed
   - End-to-end tests (skipped: the build failed)"
+elif [ "$chromium_ok" = no ]; then
+  failed="$failed
+  - End-to-end tests (skipped: no Chromium, see above)"
+else
+  run_phase "End-to-end tests (Playwright, Chromium)" pnpm test:e2e || true
 fi
 
 if [ -n "$failed" ]; then
