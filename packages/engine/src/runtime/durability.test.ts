@@ -1,0 +1,116 @@
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import type { TestDb } from "@runnel/db/testing";
+import { availableDrivers, createTestDb } from "@runnel/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { HitServer } from "./harness";
+import { startHitServer } from "./harness";
+
+/**
+ * kill -9 mid-run: a child process runs the executor and runFlow on a PGlite data folder (or, with
+ * TEST_DATABASE_URL, a server database). It is SIGKILLed while the middle node's request is in flight, then
+ * started again on the same database: the run finishes, and the nodes that had completed are not executed again
+ * (counted at the local HTTP server the HTTP nodes call).
+ */
+const pkgDir = fileURLToPath(new URL("../..", import.meta.url));
+const children = new Set<ChildProcess>();
+let server: HitServer;
+let work: string;
+let serverDb: TestDb | undefined;
+
+type Line = { ready?: { runId: string; orgId: string }; finished?: { runId: string; status: string; output: unknown } };
+
+function startEngine(args: string[]): { proc: ChildProcess; next(key: keyof Line): Promise<Line> } {
+  const proc = spawn(process.execPath, ["--import", "tsx", "src/runtime/fixtures/engine-process.ts", ...args], {
+    cwd: pkgDir,
+    env: process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(proc);
+  proc.once("exit", () => children.delete(proc));
+  const lines: Line[] = [];
+  const waiters: (() => void)[] = [];
+  let buffer = "";
+  let stderr = "";
+  proc.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  proc.stdout?.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split("\n");
+    buffer = parts.pop() ?? "";
+    for (const raw of parts) {
+      if (!raw.startsWith("{")) continue;
+      lines.push(JSON.parse(raw) as Line);
+      for (const wake of waiters.splice(0)) wake();
+    }
+  });
+  return {
+    proc,
+    next: (key) =>
+      new Promise<Line>((resolve, reject) => {
+        const check = () => {
+          const found = lines.find((line) => line[key] !== undefined);
+          if (found) resolve(found);
+          else waiters.push(check);
+        };
+        proc.once("exit", (code, signal) => {
+          if (!lines.some((line) => line[key] !== undefined)) reject(new Error(`engine process exited (${code ?? signal}) before "${key}": ${stderr}`));
+        });
+        check();
+      }),
+  };
+}
+
+function kill(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once("exit", () => resolve());
+    proc.kill("SIGKILL");
+  });
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  server = await startHitServer();
+  work = mkdtempSync(join(tmpdir(), "runnel-kill-"));
+  if (availableDrivers().includes("pg")) serverDb = await createTestDb({ driver: "pg" });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([...children].map(kill));
+  await server.close();
+  await serverDb?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe(`runFlow survives kill -9 [${availableDrivers().includes("pg") ? "pg" : "pglite"}]`, () => {
+  it("resumes the run after a restart without executing completed nodes again", async () => {
+    const database = serverDb?.url ? ["--url", serverDb.url] : ["--data-dir", join(work, "pglite")];
+    const first = startEngine([...database, "--seed", "--hits", server.url]);
+    const { ready } = await first.next("ready");
+    if (!ready) throw new Error("no ready line");
+    await until("the slow node's request", () => server.hits("/slow/kill-slow") === 1);
+    expect(server.hits("/count/kill-first")).toBe(1);
+    await kill(first.proc);
+
+    const second = startEngine([...database, "--run-id", ready.runId, "--org-id", ready.orgId]);
+    const { finished } = await second.next("finished");
+    expect(finished?.status).toBe("succeeded");
+    expect(server.hits("/count/kill-first")).toBe(1);
+    // The node that was in flight when the process died runs again; the one after it runs once.
+    expect(server.hits("/slow/kill-slow")).toBe(2);
+    expect(server.hits("/count/kill-last")).toBe(1);
+  }, 120_000);
+});
