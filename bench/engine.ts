@@ -1,0 +1,95 @@
+/**
+ * Engine benchmark: runFlow's overhead per node (a 100-node chain of Set nodes, ms per node, median of several
+ * runs) and the end-to-end time of a 10-node flow (start → run succeeded), through the local executor with
+ * runFlow served in-process (inngest/edge), on PGlite (in memory) and, when DATABASE_URL or TEST_DATABASE_URL is
+ * set, on that Postgres server (in a fresh database, dropped afterwards).
+ *
+ *   pnpm --filter @runnel/bench exec tsx engine.ts
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm --filter @runnel/bench exec tsx engine.ts
+ * Environment: BENCH_CHAIN_RUNS (100-node runs, 5), BENCH_SMALL_RUNS (10-node runs, 10), BENCH_SKIP_PGLITE=1.
+ */
+import { cpus, loadavg } from "node:os";
+
+import type { DbHandle } from "@runnel/db";
+import { applyMigrations, createDb, sql } from "@runnel/db";
+
+import { flowOf, seedFlow, startEmbeddedEngine } from "../packages/engine/src/runtime/harness";
+
+const CHAIN = 100;
+const SMALL = 10;
+const CHAIN_RUNS = Number(process.env.BENCH_CHAIN_RUNS ?? 5);
+const SMALL_RUNS = Number(process.env.BENCH_SMALL_RUNS ?? 10);
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+/** A manual trigger followed by `count` Set nodes in a chain, each adding one field. */
+function chain(count: number) {
+  const nodes = Array.from({ length: count }, (_, i) => ({
+    id: `n${i}`,
+    type: "set",
+    version: 1,
+    name: `n${i}`,
+    config: { fields: [{ name: `f${i}`, value: i }] },
+  }));
+  const edges: [string, string][] = nodes.map((node, i) => [i === 0 ? "start" : `n${i - 1}`, node.id]);
+  return flowOf(nodes, edges);
+}
+
+async function bench(label: string, handle: DbHandle): Promise<void> {
+  await applyMigrations(handle);
+  const engine = await startEmbeddedEngine({ handle, pollMs: 5 });
+  const timeRuns = async (count: number, runs: number): Promise<number[]> => {
+    const seeded = await seedFlow(handle.db, chain(count));
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const started = performance.now();
+      const { run } = await engine.start({ orgId: seeded.orgId, versionId: seeded.flowVersionId, input: {}, trigger: { kind: "manual" } });
+      const finished = await engine.waitForRun(seeded.orgId, run.id, undefined, 600_000);
+      if (finished.status !== "succeeded") throw new Error(`run ${run.id} ${finished.status}: ${JSON.stringify(finished.error)}`);
+      times.push(performance.now() - started);
+    }
+    return times;
+  };
+  // One warm-up run compiles the code paths (JIT, prepared statements) before measuring.
+  await timeRuns(SMALL - 1, 1);
+  const chainTimes = await timeRuns(CHAIN, CHAIN_RUNS);
+  const smallTimes = await timeRuns(SMALL - 1, SMALL_RUNS);
+  console.log(
+    JSON.stringify({
+      database: label,
+      msPerNodeMedian: Number((median(chainTimes) / (CHAIN + 1)).toFixed(2)),
+      chainRunsMs: chainTimes.map((v) => Math.round(v)),
+      tenNodeFlowMsMedian: Math.round(median(smallTimes)),
+      tenNodeRunsMs: smallTimes.map((v) => Math.round(v)),
+      loadAverage: loadavg().map((v) => Number(v.toFixed(1))),
+      cores: cpus().length,
+    }),
+  );
+  await engine.close();
+}
+
+if (process.env.BENCH_SKIP_PGLITE !== "1") {
+  const pglite = await createDb();
+  await bench("pglite (in memory)", pglite);
+  await pglite.close();
+}
+
+const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+if (serverUrl) {
+  const name = `runnel_engine_bench_${process.pid}`;
+  const admin = await createDb({ url: serverUrl, maxConnections: 1 });
+  await admin.db.execute(sql.raw(`create database "${name}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = await createDb({ url: url.href, maxConnections: 20 });
+  try {
+    await bench(`postgres ${url.host}`, handle);
+  } finally {
+    await handle.close();
+    await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
+    await admin.close();
+  }
+}
