@@ -5,16 +5,17 @@
  *
  *   pnpm --filter @runnel/bench exec tsx executor.ts
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm --filter @runnel/bench exec tsx executor.ts
+ * Environment: BENCH_RUNS (throughput runs, 600), BENCH_STEP_RUNS (100-step runs, 5), BENCH_SKIP_PGLITE=1.
  */
-import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { cpus, loadavg } from "node:os";
+import { Inngest } from "inngest";
+import { serve } from "inngest/node";
 
 import type { DbHandle } from "@runnel/db";
 import { createDb, sql } from "@runnel/db";
 import { createExecutor, listen } from "@runnel/executor";
-import { Inngest } from "inngest";
-import { serve } from "inngest/node";
 
 const noop = () => undefined;
 const STEPS = 100;
@@ -43,13 +44,24 @@ async function bench(label: string, handle: DbHandle): Promise<void> {
   });
   await executor.start();
   const api = await listen(executor.fetch, { port: 0 });
-  const inngest = new Inngest({ id: "bench", isDev: true, baseUrl: api.url, logger: { info: noop, warn: noop, error: noop, debug: noop } });
-  const long = inngest.createFunction({ id: "long", triggers: [{ event: "bench/long" }] }, async ({ step }) => {
-    let total = 0;
-    for (let i = 0; i < STEPS; i++) total += await step.run(`s${i}`, () => i);
-    return total;
+  const inngest = new Inngest({
+    id: "bench",
+    isDev: true,
+    baseUrl: api.url,
+    logger: { info: noop, warn: noop, error: noop, debug: noop },
   });
-  const short = inngest.createFunction({ id: "short", triggers: [{ event: "bench/short" }] }, async ({ step }) => step.run("only", () => 1));
+  const long = inngest.createFunction(
+    { id: "long", triggers: [{ event: "bench/long" }] },
+    async ({ step }) => {
+      let total = 0;
+      for (let i = 0; i < STEPS; i++) total += await step.run(`s${i}`, () => i);
+      return total;
+    },
+  );
+  const short = inngest.createFunction(
+    { id: "short", triggers: [{ event: "bench/short" }] },
+    async ({ step }) => step.run("only", () => 1),
+  );
   const handler = serve({ client: inngest, functions: [long, short] });
   const server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -72,7 +84,12 @@ async function bench(label: string, handle: DbHandle): Promise<void> {
   // Throughput: all events sent up front; the executor keeps IN_FLIGHT runs executing at a time.
   const startedAt = performance.now();
   for (let i = 0; i < THROUGHPUT_RUNS; i += 100) {
-    await executor.sendEvents(Array.from({ length: Math.min(100, THROUGHPUT_RUNS - i) }, () => ({ name: "bench/short", data: {} })));
+    await executor.sendEvents(
+      Array.from({ length: Math.min(100, THROUGHPUT_RUNS - i) }, () => ({
+        name: "bench/short",
+        data: {},
+      })),
+    );
   }
   for (;;) {
     const result = await handle.db.execute(
@@ -89,7 +106,9 @@ async function bench(label: string, handle: DbHandle): Promise<void> {
       database: label,
       msPerStepMedian: Number(median(perStep).toFixed(2)),
       sdkMsPerStepMedian: Number(median(sdkPerStep).toFixed(2)),
-      executorMsPerStepMedian: Number(median(perStep.map((v, i) => v - (sdkPerStep[i] ?? 0))).toFixed(2)),
+      executorMsPerStepMedian: Number(
+        median(perStep.map((v, i) => v - (sdkPerStep[i] ?? 0))).toFixed(2),
+      ),
       stepRuns: perStep.map((v) => Number(v.toFixed(2))),
       runsPerSecond: Number((THROUGHPUT_RUNS / seconds).toFixed(1)),
       throughputRuns: THROUGHPUT_RUNS,
@@ -104,7 +123,10 @@ async function bench(label: string, handle: DbHandle): Promise<void> {
   await executor.stop();
 }
 
-async function runFor(executor: ReturnType<typeof createExecutor>, eventId: string): Promise<string> {
+async function runFor(
+  executor: ReturnType<typeof createExecutor>,
+  eventId: string,
+): Promise<string> {
   for (;;) {
     const [run] = await executor.runsForEvent(eventId);
     if (run) return run.id;
@@ -112,9 +134,11 @@ async function runFor(executor: ReturnType<typeof createExecutor>, eventId: stri
   }
 }
 
-const pglite = await createDb();
-await bench("pglite (in memory)", pglite);
-await pglite.close();
+if (process.env.BENCH_SKIP_PGLITE !== "1") {
+  const pglite = await createDb();
+  await bench("pglite (in memory)", pglite);
+  await pglite.close();
+}
 
 const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 if (serverUrl) {

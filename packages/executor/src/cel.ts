@@ -25,12 +25,17 @@ export function checkExpression(expression: string, where: string): void {
   try {
     compile(expression);
   } catch (error) {
-    throw new Error(`${where}: invalid CEL expression ${JSON.stringify(expression)}: ${(error as Error).message}`);
+    throw new Error(
+      `${where}: invalid CEL expression ${JSON.stringify(expression)}: ${(error as Error).message}`,
+    );
   }
 }
 
 /** True when the expression holds. A missing field or a type error counts as "does not match". */
-export function matches(expression: string | null | undefined, context: Record<string, unknown>): boolean {
+export function matches(
+  expression: string | null | undefined,
+  context: Record<string, unknown>,
+): boolean {
   if (!expression) return true;
   try {
     return compile(expression)(context) === true;
@@ -40,12 +45,16 @@ export function matches(expression: string | null | undefined, context: Record<s
 }
 
 /** Evaluates a key expression (concurrency, idempotency) to a string; undefined when it cannot be evaluated. */
-export function evaluateKey(expression: string, context: Record<string, unknown>): string | undefined {
+export function evaluateKey(
+  expression: string,
+  context: Record<string, unknown>,
+): string | undefined {
   try {
     const value = compile(expression)(context);
     if (value === null || value === undefined) return undefined;
     if (typeof value === "string") return value;
-    if (typeof value === "bigint" || typeof value === "number" || typeof value === "boolean") return String(value);
+    if (typeof value === "bigint" || typeof value === "number" || typeof value === "boolean")
+      return String(value);
     return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
   } catch {
     return undefined;

@@ -11,7 +11,8 @@ const usage = `Usage: runnel-executor [--port 8288] [--host 127.0.0.1] [--databa
 function number(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative number (got ${value})`);
+  if (!Number.isFinite(parsed) || parsed < 0)
+    throw new Error(`--${name} must be a non-negative number (got ${value})`);
   return parsed;
 }
 
@@ -34,7 +35,9 @@ async function main(): Promise<void> {
     return;
   }
   const url = values["database-url"] ?? env.RUNNEL_EXECUTOR_DATABASE_URL;
-  const dataDir = url ? undefined : (values["data-dir"] ?? env.RUNNEL_EXECUTOR_DATA_DIR ?? ".runnel/executor");
+  const dataDir = url
+    ? undefined
+    : (values["data-dir"] ?? env.RUNNEL_EXECUTOR_DATA_DIR ?? ".runnel/executor");
   const handle = await createDb({ url, dataDir });
   const executor = createExecutor({
     db: handle,
@@ -46,13 +49,40 @@ async function main(): Promise<void> {
     },
   });
   await executor.start();
-  const server = await listen(executor.fetch, { port: number("port", values.port, 8288), host: values.host });
-  console.log(JSON.stringify({ level: "info", message: "runnel executor listening", url: server.url, database: url ? "postgres" : dataDir }));
+  const server = await listen(executor.fetch, {
+    port: number("port", values.port, 8288),
+    host: values.host,
+  });
+  console.log(
+    JSON.stringify({
+      level: "info",
+      message: "runnel executor listening",
+      url: server.url,
+      database: url ? "postgres" : dataDir,
+    }),
+  );
   for (const sdkUrl of values["sdk-url"] ?? []) {
     executor
       .syncApp(sdkUrl)
-      .then(async (res) => console.log(JSON.stringify({ level: res.ok ? "info" : "error", message: `synced ${sdkUrl}`, status: res.status, body: await res.text() })))
-      .catch((error: unknown) => console.log(JSON.stringify({ level: "error", message: `could not sync ${sdkUrl}`, error: (error as Error).message })));
+      .then(async (res) =>
+        console.log(
+          JSON.stringify({
+            level: res.ok ? "info" : "error",
+            message: `synced ${sdkUrl}`,
+            status: res.status,
+            body: await res.text(),
+          }),
+        ),
+      )
+      .catch((error: unknown) =>
+        console.log(
+          JSON.stringify({
+            level: "error",
+            message: `could not sync ${sdkUrl}`,
+            error: (error as Error).message,
+          }),
+        ),
+      );
   }
   const shutdown = () => {
     void (async () => {

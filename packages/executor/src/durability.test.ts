@@ -5,7 +5,6 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { testDatabase, until } from "../test/harness";
@@ -34,7 +33,11 @@ function freePort(): Promise<number> {
 }
 
 /** Starts a TypeScript entry point in one node process (node --import tsx), so SIGKILL hits the real process. */
-function start(script: string, args: string[], env: Record<string, string>): Promise<{ proc: ChildProcess; line: Record<string, unknown> }> {
+function start(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ proc: ChildProcess; line: Record<string, unknown> }> {
   const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: pkgDir,
     env: { ...process.env, ...env },
@@ -63,7 +66,22 @@ function start(script: string, args: string[], env: Record<string, string>): Pro
 }
 
 async function startExecutorProcess(port: number, extra: string[] = []) {
-  return start("src/cli.ts", ["--port", String(port), "--lease-ms", "1500", "--retry-scale", "0.001", "--poll-ms", "50", ...database.args, ...extra], {});
+  return start(
+    "src/cli.ts",
+    [
+      "--port",
+      String(port),
+      "--lease-ms",
+      "1500",
+      "--retry-scale",
+      "0.001",
+      "--poll-ms",
+      "50",
+      ...database.args,
+      ...extra,
+    ],
+    {},
+  );
 }
 
 function kill(proc: ChildProcess): Promise<void> {
@@ -74,7 +92,10 @@ function kill(proc: ChildProcess): Promise<void> {
   });
 }
 
-const count = (line: string) => readFileSync(logFile, "utf8").split("\n").filter((l) => l === line).length;
+const count = (line: string) =>
+  readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter((l) => l === line).length;
 
 async function send(url: string, events: unknown[]): Promise<void> {
   const res = await fetch(`${url}/e/test-key`, { method: "POST", body: JSON.stringify(events) });
@@ -90,8 +111,12 @@ interface RunView {
 }
 
 async function runs(url: string, functionId: string): Promise<RunView[]> {
-  const list = (await (await fetch(`${url}/v1/runs?function_id=${functionId}`)).json()) as { runs: { id: string }[] };
-  return Promise.all(list.runs.map(async (r) => (await (await fetch(`${url}/v1/runs/${r.id}`)).json()) as RunView));
+  const list = (await (await fetch(`${url}/v1/runs?function_id=${functionId}`)).json()) as {
+    runs: { id: string }[];
+  };
+  return Promise.all(
+    list.runs.map(async (r) => (await (await fetch(`${url}/v1/runs/${r.id}`)).json()) as RunView),
+  );
 }
 
 beforeAll(async () => {
@@ -101,7 +126,10 @@ beforeAll(async () => {
   if (process.env.TEST_DATABASE_URL) {
     const db = await testDatabase();
     await db.handle.close();
-    database = { args: ["--database-url", db.url ?? ""], drop: () => db.drop().catch(() => undefined) };
+    database = {
+      args: ["--database-url", db.url ?? ""],
+      drop: () => db.drop().catch(() => undefined),
+    };
   } else {
     database = { args: ["--data-dir", join(work, "pgdata")], drop: () => Promise.resolve() };
   }
@@ -117,7 +145,11 @@ describe("kill -9 recovery of the standalone executor", () => {
   it("resumes runs interrupted mid-step, mid-sleep and mid-wait; completed steps never run again", async () => {
     const port = await freePort();
     const executorUrl = `http://127.0.0.1:${port}`;
-    const app = await start("test/durable-app.ts", [], { PORT: "0", EXECUTOR_URL: executorUrl, LOG_FILE: logFile });
+    const app = await start("test/durable-app.ts", [], {
+      PORT: "0",
+      EXECUTOR_URL: executorUrl,
+      LOG_FILE: logFile,
+    });
     const appUrl = String(app.line.url);
 
     let executor = await startExecutorProcess(port, ["--sdk-url", appUrl]);
@@ -132,16 +164,22 @@ describe("kill -9 recovery of the standalone executor", () => {
       { name: "durable/sleep", data: { tag: "sleep" } },
       { name: "durable/wait", data: { tag: "wait" } },
     ]);
-    await until("the slow step to start", () => (count("step:slow-start") === 1 ? true : undefined));
+    await until("the slow step to start", () =>
+      count("step:slow-start") === 1 ? true : undefined,
+    );
     await until("the sleep and the wait", async () => {
       const [sleeping] = await runs(executorUrl, "durable-mid-sleep");
       const [waiting] = await runs(executorUrl, "durable-mid-wait");
-      return sleeping?.pending.some((p) => p.kind === "sleep") && waiting?.waitingFor.length ? true : undefined;
+      return sleeping?.pending.some((p) => p.kind === "sleep") && waiting?.waitingFor.length
+        ? true
+        : undefined;
     });
 
     await kill(executor.proc);
     executor = await startExecutorProcess(port);
-    await send(executorUrl, [{ name: "durable/resume", data: { tag: "wait", note: "resumed after restart" } }]);
+    await send(executorUrl, [
+      { name: "durable/resume", data: { tag: "wait", note: "resumed after restart" } },
+    ]);
 
     const done = await until(
       "all three runs to finish",

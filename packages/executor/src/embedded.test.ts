@@ -18,7 +18,12 @@ const noop = () => undefined;
 
 beforeAll(async () => {
   db = await testDatabase();
-  executor = createExecutor({ db: db.handle, retryScale: 0.001, pollMs: 20, transport: (request) => handler(request) });
+  executor = createExecutor({
+    db: db.handle,
+    retryScale: 0.001,
+    pollMs: 20,
+    transport: (request) => handler(request),
+  });
   const inngest = new Inngest({
     id: "embedded",
     isDev: true,
@@ -26,13 +31,22 @@ beforeAll(async () => {
     fetch: (input, init) => executor.fetch(new Request(input, init)),
     logger: { info: noop, warn: noop, error: noop, debug: noop },
   });
-  const child = inngest.createFunction({ id: "child", triggers: [{ event: "embedded/child" }] }, ({ event }) => event.data);
-  const fn = inngest.createFunction({ id: "fn", triggers: [{ event: "embedded/go" }] }, async ({ event, step }) => {
-    const greeting = await step.run("greet", () => `hello ${(event.data as { name: string }).name}`);
-    await step.sleep("pause", "1s");
-    await step.sendEvent("notify", { name: "embedded/child", data: { greeting } });
-    return greeting;
-  });
+  const child = inngest.createFunction(
+    { id: "child", triggers: [{ event: "embedded/child" }] },
+    ({ event }) => event.data,
+  );
+  const fn = inngest.createFunction(
+    { id: "fn", triggers: [{ event: "embedded/go" }] },
+    async ({ event, step }) => {
+      const greeting = await step.run(
+        "greet",
+        () => `hello ${(event.data as { name: string }).name}`,
+      );
+      await step.sleep("pause", "1s");
+      await step.sendEvent("notify", { name: "embedded/child", data: { greeting } });
+      return greeting;
+    },
+  );
   handler = serve({ client: inngest, functions: [fn, child] });
   await executor.start();
   const synced = await executor.syncApp("http://app.internal/api/inngest");
@@ -46,7 +60,12 @@ afterAll(async () => {
 
 describe("embedded executor (in-process transport)", () => {
   it("registers, runs steps, sleeps and routes sent events without HTTP", async () => {
-    const inngest = new Inngest({ id: "sender", isDev: true, baseUrl: "http://executor.internal", fetch: (input, init) => executor.fetch(new Request(input, init)) });
+    const inngest = new Inngest({
+      id: "sender",
+      isDev: true,
+      baseUrl: "http://executor.internal",
+      fetch: (input, init) => executor.fetch(new Request(input, init)),
+    });
     const { ids } = await inngest.send({ name: "embedded/go", data: { name: "runnel" } });
     const [started] = await executor.runsForEvent(ids[0] ?? "");
     const run = await executor.waitForRun(started?.id ?? "", { timeoutMs: 30_000 });

@@ -1,12 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { notInArray } from "drizzle-orm";
 
 import type { DbHandle } from "@runnel/db";
 import { and, applyMigrations, eq, inArray, isNull, lt, lte, ne, or, sql } from "@runnel/db";
-import { notInArray } from "drizzle-orm";
 
 import type { BackoffOptions } from "./backoff";
-import type { ConcurrencyLimit, FunctionConfig, IncomingEvent, MemoEntry, OutgoingOp, RunRequestBody, StoredEvent } from "./protocol";
+import type {
+  ConcurrencyLimit,
+  FunctionConfig,
+  IncomingEvent,
+  MemoEntry,
+  OutgoingOp,
+  RunRequestBody,
+  StoredEvent,
+} from "./protocol";
 import type { RegisteredFunction } from "./registry";
 import type { RunStatus, StepStatus } from "./schema";
 import type { Tx } from "./store";
@@ -113,7 +121,12 @@ const ADVISORY_LOCK = 7_240_517;
 function toError(value: unknown, fallback: string): ErrorShape {
   if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    const message = typeof obj.message === "string" ? obj.message : typeof obj.error === "string" ? obj.error : fallback;
+    const message =
+      typeof obj.message === "string"
+        ? obj.message
+        : typeof obj.error === "string"
+          ? obj.error
+          : fallback;
     return { ...obj, name: typeof obj.name === "string" ? obj.name : "Error", message };
   }
   if (typeof value === "string" && value) return { name: "Error", message: value };
@@ -167,7 +180,8 @@ export class Executor {
   /** Applies migrations (unless disabled) and loads registered functions. Idempotent. */
   init(): Promise<void> {
     this.started ??= (async () => {
-      if (this.options.migrate !== false) await applyMigrations(this.options.db, executorMigrations);
+      if (this.options.migrate !== false)
+        await applyMigrations(this.options.db, executorMigrations);
       await this.reloadFunctions();
       const waited = await this.store.db.selectDistinct({ name: waits.eventName }).from(waits);
       for (const { name } of waited) this.waitedEventNames.add(name);
@@ -199,7 +213,13 @@ export class Executor {
   async reloadFunctions(): Promise<void> {
     const rows = await this.store.db.select().from(functions);
     this.registry.replaceAll(
-      rows.map((row) => ({ id: row.id, appId: row.appId, name: row.name, url: row.url, config: row.config as FunctionConfig })),
+      rows.map((row) => ({
+        id: row.id,
+        appId: row.appId,
+        name: row.name,
+        url: row.url,
+        config: row.config as FunctionConfig,
+      })),
     );
   }
 
@@ -209,11 +229,16 @@ export class Executor {
    * Registers an app from the body the SDK POSTs to /fn/register. Rejects the whole app when a function uses
    * an option this executor does not implement, naming each.
    */
-  async registerApp(rawBody: unknown): Promise<{ ok: true; modified: boolean } | { ok: false; error: string }> {
+  async registerApp(
+    rawBody: unknown,
+  ): Promise<{ ok: true; modified: boolean } | { ok: false; error: string }> {
     await this.init();
     const body = RegisterBody.safeParse(rawBody);
     if (!body.success) {
-      return { ok: false, error: `Invalid registration: ${body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` };
+      return {
+        ok: false,
+        error: `Invalid registration: ${body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      };
     }
     const problems: string[] = [];
     const configs: FunctionConfig[] = [];
@@ -232,28 +257,58 @@ export class Executor {
     await this.store.tx(async (tx) => {
       await tx
         .insert(apps)
-        .values({ id: appId, url: body.data.url, sdk: body.data.sdk, framework: body.data.framework, functions: body.data.functions, updatedAt: now })
+        .values({
+          id: appId,
+          url: body.data.url,
+          sdk: body.data.sdk,
+          framework: body.data.framework,
+          functions: body.data.functions,
+          updatedAt: now,
+        })
         .onConflictDoUpdate({
           target: apps.id,
-          set: { url: body.data.url, sdk: body.data.sdk, framework: body.data.framework, functions: body.data.functions, updatedAt: now },
-        });
-      const previous = await tx.delete(functions).where(eq(functions.appId, appId)).returning({ id: functions.id });
-      if (configs.length > 0) {
-        await tx.insert(functions).values(
-          configs.map((config) => ({
-            id: config.id,
-            appId,
-            name: config.name ?? config.id,
-            url: config.steps.step?.runtime.url ?? body.data.url,
-            config,
+          set: {
+            url: body.data.url,
+            sdk: body.data.sdk,
+            framework: body.data.framework,
+            functions: body.data.functions,
             updatedAt: now,
-          })),
-        ).onConflictDoUpdate({
-          target: functions.id,
-          set: { appId, name: sql`excluded.name`, url: sql`excluded.url`, config: sql`excluded.config`, updatedAt: now },
+          },
         });
+      const previous = await tx
+        .delete(functions)
+        .where(eq(functions.appId, appId))
+        .returning({ id: functions.id });
+      if (configs.length > 0) {
+        await tx
+          .insert(functions)
+          .values(
+            configs.map((config) => ({
+              id: config.id,
+              appId,
+              name: config.name ?? config.id,
+              url: config.steps.step?.runtime.url ?? body.data.url,
+              config,
+              updatedAt: now,
+            })),
+          )
+          .onConflictDoUpdate({
+            target: functions.id,
+            set: {
+              appId,
+              name: sql`excluded.name`,
+              url: sql`excluded.url`,
+              config: sql`excluded.config`,
+              updatedAt: now,
+            },
+          });
       }
-      await this.syncCrons(tx, previous.map((fn) => fn.id), configs, now);
+      await this.syncCrons(
+        tx,
+        previous.map((fn) => fn.id),
+        configs,
+        now,
+      );
     });
     await this.reloadFunctions();
     this.wake();
@@ -263,17 +318,29 @@ export class Executor {
 
   /** Asks an app to register itself: PUT on its serve URL (what `inngest dev -u <url>` does). */
   async syncApp(url: string): Promise<Response> {
-    return this.transport(new Request(url, { method: "PUT", headers: { host: new URL(url).host } }));
+    return this.transport(
+      new Request(url, { method: "PUT", headers: { host: new URL(url).host } }),
+    );
   }
 
   /** Keeps one pending cron job per (function, cron expression) of the app; drops schedules that went away. */
-  private async syncCrons(tx: Tx, previousFnIds: string[], configs: FunctionConfig[], now: Date): Promise<void> {
+  private async syncCrons(
+    tx: Tx,
+    previousFnIds: string[],
+    configs: FunctionConfig[],
+    now: Date,
+  ): Promise<void> {
     const wanted = new Map<string, { fnId: string; cron: string; due: Date }>();
     for (const config of configs) {
       for (const trigger of config.triggers) {
         if (!("cron" in trigger)) continue;
         const due = nextCronTime(trigger.cron, now);
-        if (due) wanted.set(`cron:${config.id}:${trigger.cron}`, { fnId: config.id, cron: trigger.cron, due });
+        if (due)
+          wanted.set(`cron:${config.id}:${trigger.cron}`, {
+            fnId: config.id,
+            cron: trigger.cron,
+            due,
+          });
       }
     }
     const appFnIds = [...new Set([...previousFnIds, ...configs.map((c) => c.id)])];
@@ -288,7 +355,14 @@ export class Executor {
     if (stale.length > 0) await tx.delete(jobs).where(inArray(jobs.id, stale));
     for (const [key, { fnId, cron, due }] of wanted) {
       if (existing.some((job) => job.key === key)) continue;
-      await this.insertJob(tx, { key, kind: "cron", runId: null, stepId: fnId, dueAt: due, payload: { cron } });
+      await this.insertJob(tx, {
+        key,
+        kind: "cron",
+        runId: null,
+        stepId: fnId,
+        dueAt: due,
+        payload: { cron },
+      });
     }
   }
 
@@ -323,7 +397,13 @@ export class Executor {
     return { ids: prepared.map((event) => event.id) };
   }
 
-  async sendEvent(event: { name: string; data?: Record<string, unknown>; id?: string; ts?: number; user?: Record<string, unknown> }): Promise<string> {
+  async sendEvent(event: {
+    name: string;
+    data?: Record<string, unknown>;
+    id?: string;
+    ts?: number;
+    user?: Record<string, unknown>;
+  }): Promise<string> {
     const { ids } = await this.sendEvents([event]);
     return ids[0] ?? "";
   }
@@ -334,10 +414,23 @@ export class Executor {
     const cutoff = new Date(now.getTime() - this.dedupeWindowMs);
     const inserted = await tx
       .insert(events)
-      .values({ id: event.id, name: event.name, data: event.data, user: event.user ?? null, ts: event.ts, receivedAt: now })
+      .values({
+        id: event.id,
+        name: event.name,
+        data: event.data,
+        user: event.user ?? null,
+        ts: event.ts,
+        receivedAt: now,
+      })
       .onConflictDoUpdate({
         target: events.id,
-        set: { name: event.name, data: event.data, user: event.user ?? null, ts: event.ts, receivedAt: now },
+        set: {
+          name: event.name,
+          data: event.data,
+          user: event.user ?? null,
+          ts: event.ts,
+          receivedAt: now,
+        },
         setWhere: lt(events.receivedAt, cutoff),
       })
       .returning({ id: events.id });
@@ -362,9 +455,16 @@ export class Executor {
         await this.cancelRunTx(tx, wait.runId, event.id);
         continue;
       }
-      const claimed = await tx.delete(waits).where(eq(waits.id, wait.id)).returning({ id: waits.id });
+      const claimed = await tx
+        .delete(waits)
+        .where(eq(waits.id, wait.id))
+        .returning({ id: waits.id });
       if (claimed.length === 0 || !wait.stepId) continue;
-      await tx.delete(jobs).where(and(eq(jobs.key, `wait-timeout:${wait.runId}:${wait.stepId}`), isNull(jobs.leaseOwner)));
+      await tx
+        .delete(jobs)
+        .where(
+          and(eq(jobs.key, `wait-timeout:${wait.runId}:${wait.stepId}`), isNull(jobs.leaseOwner)),
+        );
       await this.resolveStep(tx, wait.runId, wait.stepId, { data: event });
     }
     for (const { fn, expressions } of this.registry.forEvent(event.name)) {
@@ -428,11 +528,22 @@ export class Executor {
         expiresAt: timeout === undefined ? null : new Date(now.getTime() + timeout),
       });
     }
-    await this.insertJob(tx, { key: `call:${runId}:step`, kind: "call", runId, stepId: "step", dueAt: now, concurrency });
+    await this.insertJob(tx, {
+      key: `call:${runId}:step`,
+      kind: "call",
+      runId,
+      stepId: "step",
+      dueAt: now,
+      concurrency,
+    });
     return runId;
   }
 
-  private concurrencyKeys(fn: RegisteredFunction, limits: ConcurrencyLimit[], event: StoredEvent): { key: string; limit: number }[] {
+  private concurrencyKeys(
+    fn: RegisteredFunction,
+    limits: ConcurrencyLimit[],
+    event: StoredEvent,
+  ): { key: string; limit: number }[] {
     return limits.map((limit) => {
       const value = limit.key ? (evaluateKey(limit.key, { event }) ?? "") : "";
       const scope = limit.scope === "fn" ? `fn:${fn.id}` : `env:${limit.key ?? ""}`;
@@ -475,11 +586,21 @@ export class Executor {
   }
 
   /** Records a result for a step that was waiting (sleep, wait, invoke) and schedules the run to continue. */
-  private async resolveStep(tx: Tx, runId: string, stepId: string, result: MemoEntry): Promise<void> {
+  private async resolveStep(
+    tx: Tx,
+    runId: string,
+    stepId: string,
+    result: MemoEntry,
+  ): Promise<void> {
     const run = await tx.select().from(runs).where(eq(runs.id, runId)).limit(1);
     const row = run[0];
     if (!row || row.status !== "running") return;
-    const written = await this.saveResult(tx, runId, { id: stepId, op: "", status: "error" in result ? "failed" : "completed" }, result);
+    const written = await this.saveResult(
+      tx,
+      runId,
+      { id: stepId, op: "", status: "error" in result ? "failed" : "completed" },
+      result,
+    );
     if (written) await this.scheduleDiscovery(tx, row);
   }
 
@@ -487,7 +608,15 @@ export class Executor {
   private async saveResult(
     tx: Tx,
     runId: string,
-    step: { id: string; op: string; name?: string; displayName?: string; status: StepStatus; attempts?: number; startedAt?: Date },
+    step: {
+      id: string;
+      op: string;
+      name?: string;
+      displayName?: string;
+      status: StepStatus;
+      attempts?: number;
+      startedAt?: Date;
+    },
     result: MemoEntry,
   ): Promise<boolean> {
     const now = new Date();
@@ -528,40 +657,83 @@ export class Executor {
     return rows.length > 0;
   }
 
-  private async scheduleDiscovery(tx: Tx, run: RunRow, leaseTo?: string): Promise<JobRow | undefined> {
+  private async scheduleDiscovery(
+    tx: Tx,
+    run: RunRow,
+    leaseTo?: string,
+  ): Promise<JobRow | undefined> {
     return this.insertJob(
       tx,
-      { key: `call:${run.id}:step`, kind: "call", runId: run.id, stepId: "step", dueAt: new Date(), concurrency: run.concurrency },
+      {
+        key: `call:${run.id}:step`,
+        kind: "call",
+        runId: run.id,
+        stepId: "step",
+        dueAt: new Date(),
+        concurrency: run.concurrency,
+      },
       leaseTo,
     );
   }
 
-  private async finishRun(tx: Tx, run: RunRow, outcome: { status: Exclude<RunStatus, "running">; output?: unknown; error?: ErrorShape; cancelledBy?: string }): Promise<void> {
+  private async finishRun(
+    tx: Tx,
+    run: RunRow,
+    outcome: {
+      status: Exclude<RunStatus, "running">;
+      output?: unknown;
+      error?: ErrorShape;
+      cancelledBy?: string;
+    },
+  ): Promise<void> {
     const now = new Date();
     const updated = await tx
       .update(runs)
-      .set({ status: outcome.status, output: outcome.output ?? null, error: outcome.error ?? null, endedAt: now, cancelledBy: outcome.cancelledBy ?? null })
+      .set({
+        status: outcome.status,
+        output: outcome.output ?? null,
+        error: outcome.error ?? null,
+        endedAt: now,
+        cancelledBy: outcome.cancelledBy ?? null,
+      })
       .where(and(eq(runs.id, run.id), eq(runs.status, "running")))
       .returning({ id: runs.id });
     if (updated.length === 0) return;
     await tx.delete(jobs).where(eq(jobs.runId, run.id));
     await tx.delete(waits).where(eq(waits.runId, run.id));
     if (run.parentRunId && run.parentStepId) {
-      await tx.delete(jobs).where(and(eq(jobs.key, `invoke-timeout:${run.parentRunId}:${run.parentStepId}`), isNull(jobs.leaseOwner)));
+      await tx
+        .delete(jobs)
+        .where(
+          and(
+            eq(jobs.key, `invoke-timeout:${run.parentRunId}:${run.parentStepId}`),
+            isNull(jobs.leaseOwner),
+          ),
+        );
       const result: MemoEntry =
         outcome.status === "completed"
           ? { data: outcome.output ?? null }
-          : { error: outcome.error ?? { name: "Error", message: `invoked run ${run.id} ${outcome.status}` } };
+          : {
+              error: outcome.error ?? {
+                name: "Error",
+                message: `invoked run ${run.id} ${outcome.status}`,
+              },
+            };
       await this.resolveStep(tx, run.parentRunId, run.parentStepId, result);
     }
     const base = { function_id: run.functionId, run_id: run.id, event: run.event };
     const emitted: Omit<StoredEvent, "id" | "ts">[] = [];
-    if (outcome.status === "completed") emitted.push({ name: internalEvents.finished, data: { ...base, result: outcome.output ?? null } });
+    if (outcome.status === "completed")
+      emitted.push({
+        name: internalEvents.finished,
+        data: { ...base, result: outcome.output ?? null },
+      });
     if (outcome.status === "failed") {
       emitted.push({ name: internalEvents.failed, data: { ...base, error: outcome.error } });
       emitted.push({ name: internalEvents.finished, data: { ...base, error: outcome.error } });
     }
-    if (outcome.status === "cancelled") emitted.push({ name: internalEvents.cancelled, data: { ...base, error: outcome.error } });
+    if (outcome.status === "cancelled")
+      emitted.push({ name: internalEvents.cancelled, data: { ...base, error: outcome.error } });
     for (const event of emitted) {
       if (!this.isListenedTo(event.name)) continue;
       await this.ingest(tx, { ...event, id: ulid(), ts: now.getTime() });
@@ -600,7 +772,9 @@ export class Executor {
       if (Date.now() - reloadedAt > 5000) {
         // Another executor process on the same database may have registered apps.
         reloadedAt = Date.now();
-        await this.reloadFunctions().catch((error: unknown) => this.log("warn", "reloading functions failed", { error: (error as Error).message }));
+        await this.reloadFunctions().catch((error: unknown) =>
+          this.log("warn", "reloading functions failed", { error: (error as Error).message }),
+        );
       }
       let claimed: JobRow[] = [];
       const free = this.maxInFlight - this.inFlight;
@@ -634,7 +808,10 @@ export class Executor {
         try {
           next = await this.handle(job, next.known);
         } catch (error) {
-          this.log("error", `job ${job.kind} ${job.id} failed`, { error: (error as Error).message, runId: job.runId });
+          this.log("error", `job ${job.kind} ${job.id} failed`, {
+            error: (error as Error).message,
+            runId: job.runId,
+          });
           await this.releaseAfterError(job).catch(() => undefined);
           next = undefined;
         } finally {
@@ -654,13 +831,18 @@ export class Executor {
   private async releaseAfterError(job: JobRow): Promise<void> {
     await this.store.db
       .update(jobs)
-      .set({ leaseOwner: null, leaseExpires: null, dueAt: new Date(Date.now() + Math.max(1000, this.pollMs)) })
+      .set({
+        leaseOwner: null,
+        leaseExpires: null,
+        dueAt: new Date(Date.now() + Math.max(1000, this.pollMs)),
+      })
       .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, this.workerId)));
   }
 
   private async claim(limit: number): Promise<JobRow[]> {
     return this.store.tx(async (tx) => {
-      if (!this.store.isPglite) await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCK})`);
+      if (!this.store.isPglite)
+        await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCK})`);
       const now = new Date();
       const candidates = await tx
         .select()
@@ -682,9 +864,16 @@ export class Executor {
         const activeRows = await tx
           .select({ concurrency: jobs.concurrency })
           .from(jobs)
-          .where(and(eq(jobs.kind, "call"), sql`${jobs.leaseExpires} > ${now}`, ne(jobs.concurrency, sql`'[]'::jsonb`)));
+          .where(
+            and(
+              eq(jobs.kind, "call"),
+              sql`${jobs.leaseExpires} > ${now}`,
+              ne(jobs.concurrency, sql`'[]'::jsonb`),
+            ),
+          );
         for (const row of activeRows) {
-          for (const { key } of row.concurrency as { key: string }[]) counts.set(key, (counts.get(key) ?? 0) + 1);
+          for (const { key } of row.concurrency as { key: string }[])
+            counts.set(key, (counts.get(key) ?? 0) + 1);
         }
       }
       const picked: number[] = [];
@@ -726,13 +915,24 @@ export class Executor {
           if (job.kind === "wait-timeout") {
             const removed = await tx
               .delete(waits)
-              .where(and(eq(waits.runId, job.runId), eq(waits.stepId, job.stepId), eq(waits.kind, "event")))
+              .where(
+                and(
+                  eq(waits.runId, job.runId),
+                  eq(waits.stepId, job.stepId),
+                  eq(waits.kind, "event"),
+                ),
+              )
               .returning({ id: waits.id });
             if (removed.length === 0) return;
           }
           const result: MemoEntry =
             job.kind === "invoke-timeout"
-              ? { error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for the invoked function to complete" } }
+              ? {
+                  error: {
+                    name: "InngestInvokeTimeoutError",
+                    message: "Timed out waiting for the invoked function to complete",
+                  },
+                }
               : { data: null };
           await this.resolveStep(tx, job.runId, job.stepId, result);
         });
@@ -751,11 +951,32 @@ export class Executor {
       const fn = this.registry.get(job.stepId);
       if (!fn || !fn.config.triggers.some((t) => "cron" in t && t.cron === cron)) return;
       const now = new Date();
-      const event: StoredEvent = { id: ulid(), name: internalEvents.timer, data: { cron }, ts: now.getTime() };
-      await tx.insert(events).values({ id: event.id, name: event.name, data: event.data, ts: event.ts, receivedAt: now });
+      const event: StoredEvent = {
+        id: ulid(),
+        name: internalEvents.timer,
+        data: { cron },
+        ts: now.getTime(),
+      };
+      await tx
+        .insert(events)
+        .values({
+          id: event.id,
+          name: event.name,
+          data: event.data,
+          ts: event.ts,
+          receivedAt: now,
+        });
       await this.createRun(tx, fn, event);
       const next = nextCronTime(cron, new Date(Math.max(now.getTime(), job.dueAt.getTime())));
-      if (next) await this.insertJob(tx, { key: job.key, kind: "cron", runId: null, stepId: job.stepId, dueAt: next, payload: { cron } });
+      if (next)
+        await this.insertJob(tx, {
+          key: job.key,
+          kind: "cron",
+          runId: null,
+          stepId: job.stepId,
+          dueAt: next,
+          payload: { cron },
+        });
     });
     this.wake();
   }
@@ -767,14 +988,17 @@ export class Executor {
         .update(jobs)
         .set({ leaseExpires: new Date(Date.now() + this.leaseMs) })
         .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, this.workerId)))
-        .catch((error: unknown) => this.log("warn", "lease heartbeat failed", { error: (error as Error).message }));
+        .catch((error: unknown) =>
+          this.log("warn", "lease heartbeat failed", { error: (error as Error).message }),
+        );
     }, every);
     return () => clearInterval(timer);
   }
 
   private async handleCall(job: JobRow, known?: Known): Promise<Next | undefined> {
     const runId = job.runId ?? "";
-    const run = known?.run ?? (await this.store.db.select().from(runs).where(eq(runs.id, runId)).limit(1))[0];
+    const run =
+      known?.run ?? (await this.store.db.select().from(runs).where(eq(runs.id, runId)).limit(1))[0];
     if (!run || run.status !== "running") {
       await this.store.tx((tx) => this.takeOwnership(tx, job));
       return undefined;
@@ -785,7 +1009,10 @@ export class Executor {
         if (!(await this.takeOwnership(tx, job))) return;
         await this.finishRun(tx, run, {
           status: "failed",
-          error: { name: "FunctionNotFoundError", message: `function "${run.functionId}" is not registered with the executor` },
+          error: {
+            name: "FunctionNotFoundError",
+            message: `function "${run.functionId}" is not registered with the executor`,
+          },
         });
       });
       return undefined;
@@ -801,7 +1028,8 @@ export class Executor {
         .where(and(eq(steps.runId, runId), eq(steps.hasResult, true)))
         .orderBy(steps.endedAt, steps.id);
       memo = {};
-      for (const row of memoRows) memo[row.id] = row.error !== null ? { error: row.error } : { data: row.data };
+      for (const row of memoRows)
+        memo[row.id] = row.error !== null ? { error: row.error } : { data: row.data };
       stack = memoRows.map((row) => row.id);
     }
 
@@ -839,14 +1067,20 @@ export class Executor {
         new Request(url, {
           method: "POST",
           // In-process handlers (inngest/edge) build their URL from the Host header, as a server would.
-          headers: { "content-type": "application/json", "x-inngest-req-version": "2", host: url.host },
+          headers: {
+            "content-type": "application/json",
+            "x-inngest-req-version": "2",
+            host: url.host,
+          },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(this.requestTimeoutMs),
         }),
       );
       response = { status: res.status, headers: res.headers, body: jsonParse(await res.text()) };
     } catch (error) {
-      response = { failure: `request to ${url.origin}${url.pathname} failed: ${(error as Error).message}` };
+      response = {
+        failure: `request to ${url.origin}${url.pathname} failed: ${(error as Error).message}`,
+      };
     } finally {
       stopHeartbeat();
     }
@@ -855,14 +1089,19 @@ export class Executor {
     const applied =
       (await this.fastStep(run, job, response, startedAt)) ??
       (await this.store.tx(async (tx) =>
-        (await this.takeOwnership(tx, job)) ? this.applyResponse(tx, run, job, response, startedAt) : undefined,
+        (await this.takeOwnership(tx, job))
+          ? this.applyResponse(tx, run, job, response, startedAt)
+          : undefined,
       ));
     if (!applied || applied.lost) {
       this.wake();
       return undefined;
     }
     const { id, entry } = applied.added;
-    return { job: applied.job, known: { run, memo: { ...memo, [id]: entry }, stack: [...stack, id] } };
+    return {
+      job: applied.job,
+      known: { run, memo: { ...memo, [id]: entry }, stack: [...stack, id] },
+    };
   }
 
   /**
@@ -870,8 +1109,14 @@ export class Executor {
    * leased job, recording the result and leasing the run's next call to this worker happen atomically,
    * exactly as the transaction in applyOps would do them, in one round trip.
    */
-  private async fastStep(run: RunRow, job: JobRow, response: HttpAnswer, startedAt: Date): Promise<Continue | undefined> {
-    if (run.disableImmediate || !this.running || "failure" in response || response.status !== 206) return undefined;
+  private async fastStep(
+    run: RunRow,
+    job: JobRow,
+    response: HttpAnswer,
+    startedAt: Date,
+  ): Promise<Continue | undefined> {
+    if (run.disableImmediate || !this.running || "failure" in response || response.status !== 206)
+      return undefined;
     const ops = OpsResponse.safeParse(response.body);
     const op = ops.success && ops.data.length === 1 ? ops.data[0] : undefined;
     if (!op || op.op !== "StepRun") return undefined;
@@ -899,7 +1144,12 @@ export class Executor {
       from saved
       returning id`);
     const [row] = (result as { rows: { id: number | string | bigint }[] }).rows;
-    if (!row) return { job: { ...job, id: -1 }, added: { id: op.id, entry: { data: op.data ?? null } }, lost: true };
+    if (!row)
+      return {
+        job: { ...job, id: -1 },
+        added: { id: op.id, entry: { data: op.data ?? null } },
+        lost: true,
+      };
     return {
       job: {
         id: Number(row.id),
@@ -926,7 +1176,13 @@ export class Executor {
     startedAt: Date,
   ): Promise<Continue | undefined> {
     if ("failure" in response) {
-      return this.retryOrFail(tx, run, job, { name: "Error", message: response.failure }, undefined);
+      return this.retryOrFail(
+        tx,
+        run,
+        job,
+        { name: "Error", message: response.failure },
+        undefined,
+      );
     }
     const { status, headers, body } = response;
     if (status === 200) {
@@ -936,7 +1192,13 @@ export class Executor {
     if (status === 206) {
       const ops = OpsResponse.safeParse(body);
       if (!ops.success) {
-        await this.finishRun(tx, run, { status: "failed", error: { name: "ProtocolError", message: `invalid 206 answer from the SDK: ${ops.error.message}` } });
+        await this.finishRun(tx, run, {
+          status: "failed",
+          error: {
+            name: "ProtocolError",
+            message: `invalid 206 answer from the SDK: ${ops.error.message}`,
+          },
+        });
         return undefined;
       }
       return this.applyOps(tx, run, job, ops.data, headers, startedAt);
@@ -950,7 +1212,13 @@ export class Executor {
     return this.retryOrFail(tx, run, job, error, headers.get("retry-after"));
   }
 
-  private async retryOrFail(tx: Tx, run: RunRow, job: JobRow, error: ErrorShape, retryAfter: string | null | undefined): Promise<undefined> {
+  private async retryOrFail(
+    tx: Tx,
+    run: RunRow,
+    job: JobRow,
+    error: ErrorShape,
+    retryAfter: string | null | undefined,
+  ): Promise<undefined> {
     if (job.attempt + 1 >= run.maxAttempts) {
       await this.finishRun(tx, run, { status: "failed", error });
       return undefined;
@@ -970,8 +1238,17 @@ export class Executor {
     return undefined;
   }
 
-  private async applyOps(tx: Tx, run: RunRow, job: JobRow, ops: OutgoingOp[], headers: Headers, startedAt: Date): Promise<Continue | undefined> {
-    const unsupported = ops.filter((op) => !(supportedOpcodes as readonly string[]).includes(op.op));
+  private async applyOps(
+    tx: Tx,
+    run: RunRow,
+    job: JobRow,
+    ops: OutgoingOp[],
+    headers: Headers,
+    startedAt: Date,
+  ): Promise<Continue | undefined> {
+    const unsupported = ops.filter(
+      (op) => !(supportedOpcodes as readonly string[]).includes(op.op),
+    );
     if (unsupported.length > 0) {
       const names = [...new Set(unsupported.map((op) => op.op))].join(", ");
       await this.finishRun(tx, run, {
@@ -988,7 +1265,9 @@ export class Executor {
       const error = toError(single.error, "step failed");
       if (job.attempt + 1 < run.maxAttempts) {
         const now = Date.now();
-        const delay = retryAfterDelay(headers.get("retry-after"), now) ?? backoffDelay(job.attempt, this.backoff);
+        const delay =
+          retryAfterDelay(headers.get("retry-after"), now) ??
+          backoffDelay(job.attempt, this.backoff);
         await tx
           .insert(steps)
           .values({
@@ -1035,7 +1314,14 @@ export class Executor {
           return undefined;
         case "StepRun": {
           const entry = { data: op.data ?? null };
-          if (await this.saveResult(tx, run.id, { ...meta, op: "StepRun", status: "completed", attempts: job.attempt + 1, startedAt }, entry)) {
+          if (
+            await this.saveResult(
+              tx,
+              run.id,
+              { ...meta, op: "StepRun", status: "completed", attempts: job.attempt + 1, startedAt },
+              entry,
+            )
+          ) {
             progressed = true;
             added = { id: op.id, entry };
           }
@@ -1044,7 +1330,14 @@ export class Executor {
         case "StepError":
         case "StepFailed": {
           const entry = { error: toError(op.error, "step failed") };
-          if (await this.saveResult(tx, run.id, { ...meta, op: "StepRun", status: "failed", attempts: job.attempt + 1, startedAt }, entry)) {
+          if (
+            await this.saveResult(
+              tx,
+              run.id,
+              { ...meta, op: "StepRun", status: "failed", attempts: job.attempt + 1, startedAt },
+              entry,
+            )
+          ) {
             progressed = true;
             added = { id: op.id, entry };
           }
@@ -1053,18 +1346,37 @@ export class Executor {
         case "StepPlanned": {
           const created = await this.planStep(tx, run, op, "planned");
           if (created) {
-            await this.insertJob(tx, { key: `call:${run.id}:${op.id}`, kind: "call", runId: run.id, stepId: op.id, dueAt: new Date(), concurrency: run.concurrency });
+            await this.insertJob(tx, {
+              key: `call:${run.id}:${op.id}`,
+              kind: "call",
+              runId: run.id,
+              stepId: op.id,
+              dueAt: new Date(),
+              concurrency: run.concurrency,
+            });
           }
           break;
         }
         case "Sleep": {
           const until = sleepUntil(op.name ?? "", new Date());
           if (!until) {
-            await this.finishRun(tx, run, { status: "failed", error: { name: "ProtocolError", message: `step "${op.displayName ?? op.id}": cannot read sleep duration ${JSON.stringify(op.name)}` } });
+            await this.finishRun(tx, run, {
+              status: "failed",
+              error: {
+                name: "ProtocolError",
+                message: `step "${op.displayName ?? op.id}": cannot read sleep duration ${JSON.stringify(op.name)}`,
+              },
+            });
             return undefined;
           }
           if (await this.planStep(tx, run, op, "sleeping")) {
-            await this.insertJob(tx, { key: `sleep:${run.id}:${op.id}`, kind: "sleep", runId: run.id, stepId: op.id, dueAt: until });
+            await this.insertJob(tx, {
+              key: `sleep:${run.id}:${op.id}`,
+              kind: "sleep",
+              runId: run.id,
+              stepId: op.id,
+              dueAt: until,
+            });
           }
           break;
         }
@@ -1072,29 +1384,64 @@ export class Executor {
           const opts = WaitForEventOpts.safeParse(op.opts ?? {});
           const timeout = opts.success ? parseDuration(opts.data.timeout) : undefined;
           if (!opts.success || timeout === undefined || !op.name) {
-            await this.finishRun(tx, run, { status: "failed", error: { name: "ProtocolError", message: `step "${op.displayName ?? op.id}": invalid waitForEvent options ${JSON.stringify(op.opts)}` } });
+            await this.finishRun(tx, run, {
+              status: "failed",
+              error: {
+                name: "ProtocolError",
+                message: `step "${op.displayName ?? op.id}": invalid waitForEvent options ${JSON.stringify(op.opts)}`,
+              },
+            });
             return undefined;
           }
           if (await this.planStep(tx, run, op, "waiting")) {
             const expiresAt = new Date(Date.now() + timeout);
-            await tx.insert(waits).values({ runId: run.id, kind: "event", stepId: op.id, eventName: op.name, expression: opts.data.if ?? null, expiresAt });
+            await tx
+              .insert(waits)
+              .values({
+                runId: run.id,
+                kind: "event",
+                stepId: op.id,
+                eventName: op.name,
+                expression: opts.data.if ?? null,
+                expiresAt,
+              });
             this.waitedEventNames.add(op.name);
-            await this.insertJob(tx, { key: `wait-timeout:${run.id}:${op.id}`, kind: "wait-timeout", runId: run.id, stepId: op.id, dueAt: expiresAt });
+            await this.insertJob(tx, {
+              key: `wait-timeout:${run.id}:${op.id}`,
+              kind: "wait-timeout",
+              runId: run.id,
+              stepId: op.id,
+              dueAt: expiresAt,
+            });
           }
           break;
         }
         case "InvokeFunction": {
           const opts = InvokeOpts.safeParse(op.opts ?? {});
           if (!opts.success) {
-            await this.finishRun(tx, run, { status: "failed", error: { name: "ProtocolError", message: `step "${op.displayName ?? op.id}": invalid invoke options: ${opts.error.message}` } });
+            await this.finishRun(tx, run, {
+              status: "failed",
+              error: {
+                name: "ProtocolError",
+                message: `step "${op.displayName ?? op.id}": invalid invoke options: ${opts.error.message}`,
+              },
+            });
             return undefined;
           }
           if (!(await this.planStep(tx, run, op, "invoking"))) break;
           const target = this.registry.get(opts.data.function_id);
           if (!target) {
-            await this.saveResult(tx, run.id, { ...meta, op: "InvokeFunction", status: "failed" }, {
-              error: { name: "Error", message: `invoked function "${opts.data.function_id}" is not registered with the executor` },
-            });
+            await this.saveResult(
+              tx,
+              run.id,
+              { ...meta, op: "InvokeFunction", status: "failed" },
+              {
+                error: {
+                  name: "Error",
+                  message: `invoked function "${opts.data.function_id}" is not registered with the executor`,
+                },
+              },
+            );
             progressed = true;
             break;
           }
@@ -1107,16 +1454,33 @@ export class Executor {
           };
           const childId = await this.createRun(tx, target, event, { runId: run.id, stepId: op.id });
           if (!childId) {
-            await this.saveResult(tx, run.id, { ...meta, op: "InvokeFunction", status: "failed" }, {
-              error: { name: "Error", message: `invoked function "${target.id}" did not start: its idempotency key was already used` },
-            });
+            await this.saveResult(
+              tx,
+              run.id,
+              { ...meta, op: "InvokeFunction", status: "failed" },
+              {
+                error: {
+                  name: "Error",
+                  message: `invoked function "${target.id}" did not start: its idempotency key was already used`,
+                },
+              },
+            );
             progressed = true;
             break;
           }
-          await tx.update(steps).set({ opts: { ...op.opts, child_run_id: childId } }).where(and(eq(steps.runId, run.id), eq(steps.id, op.id)));
+          await tx
+            .update(steps)
+            .set({ opts: { ...op.opts, child_run_id: childId } })
+            .where(and(eq(steps.runId, run.id), eq(steps.id, op.id)));
           const timeout = opts.data.timeout ? parseDuration(opts.data.timeout) : undefined;
           if (timeout !== undefined) {
-            await this.insertJob(tx, { key: `invoke-timeout:${run.id}:${op.id}`, kind: "invoke-timeout", runId: run.id, stepId: op.id, dueAt: new Date(Date.now() + timeout) });
+            await this.insertJob(tx, {
+              key: `invoke-timeout:${run.id}:${op.id}`,
+              kind: "invoke-timeout",
+              runId: run.id,
+              stepId: op.id,
+              dueAt: new Date(Date.now() + timeout),
+            });
           }
           break;
         }
@@ -1126,13 +1490,19 @@ export class Executor {
     if (!progressed) return undefined;
     // A step finished: let the function discover what comes next. A run without parallel steps has no other
     // job in flight, so this worker continues it right away instead of going through the queue.
-    const leaseTo = sequentialNext && added && !run.disableImmediate && this.running ? this.workerId : undefined;
+    const leaseTo =
+      sequentialNext && added && !run.disableImmediate && this.running ? this.workerId : undefined;
     const nextJob = await this.scheduleDiscovery(tx, run, leaseTo);
     return leaseTo && nextJob && added ? { job: nextJob, added } : undefined;
   }
 
   /** Records a newly found step; false when it was already planned (a concurrent discovery found it too). */
-  private async planStep(tx: Tx, run: RunRow, op: OutgoingOp, status: StepStatus): Promise<boolean> {
+  private async planStep(
+    tx: Tx,
+    run: RunRow,
+    op: OutgoingOp,
+    status: StepStatus,
+  ): Promise<boolean> {
     const rows = await tx
       .insert(steps)
       .values({

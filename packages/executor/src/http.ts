@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 
 import type { Executor } from "./executor";
 import type { RunStatus } from "./schema";
@@ -12,7 +12,9 @@ const json = (status: number, body: unknown) =>
 
 const runStatuses: RunStatus[] = ["running", "completed", "failed", "cancelled"];
 
-async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+async function readJson(
+  request: Request,
+): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const text = await request.text();
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
@@ -48,12 +50,16 @@ export function createFetchHandler(executor: Executor): (request: Request) => Pr
         const { ids } = await executor.sendEvents(body.value, { seed });
         return json(200, { ids, status: 200 });
       }
-      if (method === "GET" && (path === "/health" || path === "/")) return json(200, { ok: true, service: "runnel-executor" });
-      if (method === "GET" && path === "/v1/apps") return json(200, { functions: executor.registry.all() });
+      if (method === "GET" && (path === "/health" || path === "/"))
+        return json(200, { ok: true, service: "runnel-executor" });
+      if (method === "GET" && path === "/v1/apps")
+        return json(200, { functions: executor.registry.all() });
       if (method === "GET" && path === "/v1/runs") {
         const status = url.searchParams.get("status");
         if (status && !runStatuses.includes(status as RunStatus)) {
-          return json(400, { error: `status must be one of ${runStatuses.join(", ")} (got ${status})` });
+          return json(400, {
+            error: `status must be one of ${runStatuses.join(", ")} (got ${status})`,
+          });
         }
         const limit = Number(url.searchParams.get("limit") ?? "50");
         const result = await listRuns(executor.store.db, {
@@ -66,7 +72,9 @@ export function createFetchHandler(executor: Executor): (request: Request) => Pr
       }
       const eventRuns = /^\/v1\/events\/([^/]+)\/runs$/.exec(path);
       if (method === "GET" && eventRuns?.[1]) {
-        return json(200, { data: await runsForEvent(executor.store.db, decodeURIComponent(eventRuns[1])) });
+        return json(200, {
+          data: await runsForEvent(executor.store.db, decodeURIComponent(eventRuns[1])),
+        });
       }
       const runMatch = /^\/v1\/runs\/([^/]+)(\/cancel)?$/.exec(path);
       if (runMatch?.[1]) {
@@ -77,12 +85,15 @@ export function createFetchHandler(executor: Executor): (request: Request) => Pr
         }
         if (method === "POST" && runMatch[2]) {
           const cancelled = await executor.cancelRun(id);
-          return cancelled ? json(200, { cancelled: true }) : json(409, { error: `run ${id} is not running (or does not exist)` });
+          return cancelled
+            ? json(200, { cancelled: true })
+            : json(409, { error: `run ${id} is not running (or does not exist)` });
         }
       }
       return json(404, { error: `${method} ${path} is not an endpoint of the Runnel executor` });
     } catch (error) {
-      if (error instanceof EventValidationError) return json(400, { status: 400, error: error.message });
+      if (error instanceof EventValidationError)
+        return json(400, { status: 400, error: error.message });
       return json(500, { status: 500, error: (error as Error).message });
     }
   };

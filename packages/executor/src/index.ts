@@ -4,7 +4,7 @@ import type { ExecutorOptions, SendResult } from "./executor";
 import type { ListRunsQuery, RunDetail, RunSummary } from "./runs";
 import { Executor } from "./executor";
 import { createFetchHandler } from "./http";
-import { getRun, listRuns, runStatus, runsForEvent } from "./runs";
+import { getRun, listRuns, runsForEvent, runStatus } from "./runs";
 
 export type { ExecutorOptions, Logger, LogLevel, SendResult, Transport } from "./executor";
 export type { ListRunsQuery, RunDetail, RunSummary, StepView } from "./runs";
@@ -19,9 +19,16 @@ export interface RunnelExecutor {
   stop(): Promise<void>;
   /** Sends events as `inngest.send` would; answers their ids. */
   sendEvents(events: unknown): Promise<SendResult>;
-  sendEvent(event: { name: string; data?: Record<string, unknown>; id?: string; ts?: number }): Promise<string>;
+  sendEvent(event: {
+    name: string;
+    data?: Record<string, unknown>;
+    id?: string;
+    ts?: number;
+  }): Promise<string>;
   /** Registers an app from a /fn/register body (the SDK does this itself on PUT to its serve URL). */
-  registerApp(body: unknown): Promise<{ ok: true; modified: boolean } | { ok: false; error: string }>;
+  registerApp(
+    body: unknown,
+  ): Promise<{ ok: true; modified: boolean } | { ok: false; error: string }>;
   /** Sends PUT to an app's serve URL so that it registers (with the executor's transport). */
   syncApp(url: string): Promise<Response>;
   listRuns(query?: ListRunsQuery): Promise<{ runs: RunSummary[]; nextCursor: string | null }>;
@@ -73,7 +80,10 @@ export function createExecutor(options: ExecutorOptions): RunnelExecutor {
           const run = await getRun(options.db.db, id);
           if (run) return run;
         }
-        if (Date.now() > deadline) throw new Error(`run ${id} did not end within ${timeoutMs} ms (status ${status ?? "unknown"})`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `run ${id} did not end within ${timeoutMs} ms (status ${status ?? "unknown"})`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },

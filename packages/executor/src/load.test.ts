@@ -23,23 +23,30 @@ describe("load", () => {
     const executions = new Map<string, number>();
     const record = (key: string) => executions.set(key, (executions.get(key) ?? 0) + 1);
     const inngest = client("load", ex.url);
-    const fn = inngest.createFunction({ id: "fn", triggers: [{ event: "load/go" }] }, async ({ event, step }) => {
-      const i = (event.data as { i: number }).i;
-      const first = await step.run("first", () => (record(`${i}:first`), i));
-      const [left, right] = await Promise.all([
-        step.run("left", () => (record(`${i}:left`), first * 2)),
-        step.run("right", () => (record(`${i}:right`), first * 3)),
-      ]);
-      const last = await step.run("last", () => (record(`${i}:last`), left + right));
-      return last;
-    });
+    const fn = inngest.createFunction(
+      { id: "fn", triggers: [{ event: "load/go" }] },
+      async ({ event, step }) => {
+        const i = (event.data as { i: number }).i;
+        const first = await step.run("first", () => (record(`${i}:first`), i));
+        const [left, right] = await Promise.all([
+          step.run("left", () => (record(`${i}:left`), first * 2)),
+          step.run("right", () => (record(`${i}:right`), first * 3)),
+        ]);
+        const last = await step.run("last", () => (record(`${i}:last`), left + right));
+        return last;
+      },
+    );
     app = await serveApp(ex.executor, inngest, [fn]);
     const total = 200;
     await inngest.send(Array.from({ length: total }, (_, i) => ({ name: "load/go", data: { i } })));
     const completed = await until(
       "all runs to complete",
       async () => {
-        const page = await ex.executor.listRuns({ functionId: "load-fn", status: "completed", limit: 500 });
+        const page = await ex.executor.listRuns({
+          functionId: "load-fn",
+          status: "completed",
+          limit: 500,
+        });
         return page.runs.length === total ? page.runs : undefined;
       },
       180_000,
@@ -48,9 +55,12 @@ describe("load", () => {
     const all = await ex.executor.listRuns({ functionId: "load-fn", limit: 500 });
     expect(all.runs).toHaveLength(total);
     for (let i = 0; i < total; i++) {
-      for (const name of ["first", "left", "right", "last"]) expect(executions.get(`${i}:${name}`), `${i}:${name}`).toBe(1);
+      for (const name of ["first", "left", "right", "last"])
+        expect(executions.get(`${i}:${name}`), `${i}:${name}`).toBe(1);
     }
-    const outputs = await Promise.all(completed.slice(0, 20).map(async (r) => (await ex.executor.getRun(r.id))?.output));
+    const outputs = await Promise.all(
+      completed.slice(0, 20).map(async (r) => (await ex.executor.getRun(r.id))?.output),
+    );
     for (const output of outputs) expect(typeof output).toBe("number");
   }, 200_000);
 });

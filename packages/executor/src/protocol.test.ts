@@ -19,7 +19,9 @@ describe("protocol helpers", () => {
   it("reads Sleep op names as a duration or an ISO date", () => {
     const now = new Date("2026-01-01T00:00:00.000Z");
     expect(sleepUntil("1m", now)?.toISOString()).toBe("2026-01-01T00:01:00.000Z");
-    expect(sleepUntil("2026-02-01T00:00:00.000Z", now)?.toISOString()).toBe("2026-02-01T00:00:00.000Z");
+    expect(sleepUntil("2026-02-01T00:00:00.000Z", now)?.toISOString()).toBe(
+      "2026-02-01T00:00:00.000Z",
+    );
     expect(sleepUntil("not a time", now)).toBeUndefined();
   });
 
@@ -40,7 +42,9 @@ describe("protocol helpers", () => {
       'function "app-fn": option "rateLimit" is not supported by the Runnel executor',
       'function "app-fn": concurrency scope "account" is not supported (use "fn" or "env")',
     ]);
-    expect(checkFunctionConfig({ id: "x", steps: {} }, 3).problems).toEqual(['function "x": steps.step (the serve URL) is missing']);
+    expect(checkFunctionConfig({ id: "x", steps: {} }, 3).problems).toEqual([
+      'function "x": steps.step (the serve URL) is missing',
+    ]);
     expect(checkFunctionConfig({ triggers: [] }, 2).problems[0]).toMatch(/^functions\[2\]\.id/);
   });
 });
@@ -49,8 +53,12 @@ describe("CEL", () => {
   it("matches expressions over event and async; errors count as no match", () => {
     const event = { data: { id: "a", amount: 150 } };
     expect(matches("event.data.amount > 100", { event })).toBe(true);
-    expect(matches("event.data.id == async.data.id", { event, async: { data: { id: "a" } } })).toBe(true);
-    expect(matches("event.data.id == async.data.id", { event, async: { data: { id: "b" } } })).toBe(false);
+    expect(matches("event.data.id == async.data.id", { event, async: { data: { id: "a" } } })).toBe(
+      true,
+    );
+    expect(matches("event.data.id == async.data.id", { event, async: { data: { id: "b" } } })).toBe(
+      false,
+    );
     expect(matches("event.data.missing == 1", { event })).toBe(false);
     expect(matches(undefined, { event })).toBe(true);
   });
@@ -94,6 +102,8 @@ describe("ids and cron", () => {
   it("computes the next cron time, with a TZ prefix", () => {
     const after = new Date("2026-01-01T10:07:00Z");
     expect(nextCronTime("0 * * * *", after)?.toISOString()).toBe("2026-01-01T11:00:00.000Z");
-    expect(nextCronTime("TZ=Europe/Paris 0 12 * * *", after)?.toISOString()).toBe("2026-01-01T11:00:00.000Z");
+    expect(nextCronTime("TZ=Europe/Paris 0 12 * * *", after)?.toISOString()).toBe(
+      "2026-01-01T11:00:00.000Z",
+    );
   });
 });

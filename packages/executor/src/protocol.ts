@@ -71,7 +71,10 @@ export const unsupportedFunctionOptions = [
 ] as const;
 
 /** Checks one raw function config: returns the parsed config or the problems, each naming the function and field. */
-export function checkFunctionConfig(raw: unknown, index: number): { config?: FunctionConfig; problems: string[] } {
+export function checkFunctionConfig(
+  raw: unknown,
+  index: number,
+): { config?: FunctionConfig; problems: string[] } {
   const parsed = FunctionConfig.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
@@ -84,19 +87,26 @@ export function checkFunctionConfig(raw: unknown, index: number): { config?: Fun
   for (const option of unsupportedFunctionOptions) {
     const value: unknown = config[option];
     if (value !== undefined && value !== null) {
-      problems.push(`function "${config.id}": option "${option}" is not supported by the Runnel executor`);
+      problems.push(
+        `function "${config.id}": option "${option}" is not supported by the Runnel executor`,
+      );
     }
   }
   const concurrency = normaliseConcurrency(config.concurrency);
   if (concurrency.length > 2) {
-    problems.push(`function "${config.id}": at most 2 concurrency limits are allowed (got ${concurrency.length})`);
+    problems.push(
+      `function "${config.id}": at most 2 concurrency limits are allowed (got ${concurrency.length})`,
+    );
   }
   for (const limit of concurrency) {
     if (limit.scope === "account") {
-      problems.push(`function "${config.id}": concurrency scope "account" is not supported (use "fn" or "env")`);
+      problems.push(
+        `function "${config.id}": concurrency scope "account" is not supported (use "fn" or "env")`,
+      );
     }
   }
-  if (!config.steps.step) problems.push(`function "${config.id}": steps.step (the serve URL) is missing`);
+  if (!config.steps.step)
+    problems.push(`function "${config.id}": steps.step (the serve URL) is missing`);
   return { config, problems };
 }
 
@@ -110,7 +120,11 @@ export function normaliseConcurrency(value: FunctionConfig["concurrency"]): Conc
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list
-    .map((entry) => (typeof entry === "number" ? { limit: entry, scope: "fn" as const } : { ...entry, scope: entry.scope ?? "fn" }))
+    .map((entry) =>
+      typeof entry === "number"
+        ? { limit: entry, scope: "fn" as const }
+        : { ...entry, scope: entry.scope ?? "fn" },
+    )
     .filter((entry) => entry.limit > 0);
 }
 
@@ -118,7 +132,11 @@ export function normaliseConcurrency(value: FunctionConfig["concurrency"]): Conc
 export const defaultRetries = 3;
 
 export const SerializedError = z
-  .object({ name: z.string().optional(), message: z.string().optional(), stack: z.string().optional() })
+  .object({
+    name: z.string().optional(),
+    message: z.string().optional(),
+    stack: z.string().optional(),
+  })
   .passthrough();
 export type SerializedError = z.infer<typeof SerializedError>;
 
@@ -152,7 +170,10 @@ export const supportedOpcodes = [
 export const WaitForEventOpts = z.object({ timeout: z.string().min(1), if: z.string().optional() });
 export const InvokeOpts = z.object({
   function_id: z.string().min(1),
-  payload: z.object({ data: z.unknown().optional(), v: z.string().optional() }).passthrough().optional(),
+  payload: z
+    .object({ data: z.unknown().optional(), v: z.string().optional() })
+    .passthrough()
+    .optional(),
   timeout: z.string().optional(),
 });
 
@@ -197,7 +218,14 @@ export interface RunRequestBody {
   version: 2;
 }
 
-const units: Record<string, number> = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const units: Record<string, number> = {
+  w: 604_800_000,
+  d: 86_400_000,
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+};
 
 /** Parses Inngest time strings ("1d2h30m10s", "500ms") into milliseconds; undefined when invalid. */
 export function parseDuration(value: string): number | undefined {

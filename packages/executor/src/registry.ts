@@ -50,7 +50,10 @@ export class Registry {
     const add = (fn: RegisteredFunction) => {
       if (found.has(fn)) return;
       const expressions = fn.config.triggers
-        .filter((t): t is Extract<Trigger, { event: string }> => "event" in t && eventMatches(t.event, name))
+        .filter(
+          (t): t is Extract<Trigger, { event: string }> =>
+            "event" in t && eventMatches(t.event, name),
+        )
         .map((t) => t.expression);
       found.set(fn, expressions);
     };
@@ -88,7 +91,8 @@ export function checkFunctionExpressions(config: FunctionConfig): string[] {
     }
   };
   config.triggers.forEach((trigger, i) => {
-    if ("event" in trigger) check(trigger.expression, `function "${config.id}" triggers[${i}].expression`);
+    if ("event" in trigger)
+      check(trigger.expression, `function "${config.id}" triggers[${i}].expression`);
     else {
       try {
         parseCron(trigger.cron);
@@ -98,11 +102,15 @@ export function checkFunctionExpressions(config: FunctionConfig): string[] {
     }
   });
   check(config.idempotency, `function "${config.id}" idempotency`);
-  config.cancel?.forEach((cancel, i) => check(cancel.if, `function "${config.id}" cancel[${i}].if`));
+  config.cancel?.forEach((cancel, i) =>
+    check(cancel.if, `function "${config.id}" cancel[${i}].if`),
+  );
   const concurrency = config.concurrency;
-  const list = concurrency === undefined ? [] : Array.isArray(concurrency) ? concurrency : [concurrency];
+  const list =
+    concurrency === undefined ? [] : Array.isArray(concurrency) ? concurrency : [concurrency];
   list.forEach((entry, i) => {
-    if (typeof entry !== "number") check(entry.key, `function "${config.id}" concurrency[${i}].key`);
+    if (typeof entry !== "number")
+      check(entry.key, `function "${config.id}" concurrency[${i}].key`);
   });
   return problems;
 }

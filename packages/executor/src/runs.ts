@@ -39,7 +39,13 @@ export interface RunDetail extends RunSummary {
   steps: StepView[];
   /** Work still scheduled for the run: due calls, sleeps, timeouts (with attempt counters). */
   pending: { kind: string; stepId: string; attempt: number; dueAt: string; leased: boolean }[];
-  waitingFor: { kind: string; stepId: string | null; eventName: string; expression: string | null; expiresAt: string | null }[];
+  waitingFor: {
+    kind: string;
+    stepId: string | null;
+    eventName: string;
+    expression: string | null;
+    expiresAt: string | null;
+  }[];
 }
 
 export interface ListRunsQuery {
@@ -51,7 +57,8 @@ export interface ListRunsQuery {
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
-const duration = (start: Date | null, end: Date | null) => (start && end ? end.getTime() - start.getTime() : null);
+const duration = (start: Date | null, end: Date | null) =>
+  start && end ? end.getTime() - start.getTime() : null;
 
 function summary(row: typeof runs.$inferSelect): RunSummary {
   const event = row.event as { name?: string };
@@ -67,7 +74,10 @@ function summary(row: typeof runs.$inferSelect): RunSummary {
   };
 }
 
-export async function listRuns(db: Database, query: ListRunsQuery = {}): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
+export async function listRuns(
+  db: Database,
+  query: ListRunsQuery = {},
+): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
   const conditions = [
     query.status ? eq(runs.status, query.status) : undefined,
@@ -81,7 +91,10 @@ export async function listRuns(db: Database, query: ListRunsQuery = {}): Promise
     .orderBy(desc(runs.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
-  return { runs: page.map(summary), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+  return {
+    runs: page.map(summary),
+    nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+  };
 }
 
 export async function runStatus(db: Database, id: string): Promise<RunStatus | undefined> {

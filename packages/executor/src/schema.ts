@@ -73,7 +73,9 @@ export const runs = executorSchema.table(
     /** Set once the run has planned parallel steps: from then on every step is run by its own request. */
     disableImmediate: boolean("disable_immediate").notNull().default(false),
     /** Concurrency limits this run counts against: [{ key, limit }]. */
-    concurrency: jsonb("concurrency").notNull().default(sql`'[]'::jsonb`),
+    concurrency: jsonb("concurrency")
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     parentRunId: text("parent_run_id"),
     parentStepId: text("parent_step_id"),
     cancelledBy: text("cancelled_by"),
@@ -88,7 +90,8 @@ export const runs = executorSchema.table(
   ],
 );
 
-export type StepStatus = "planned" | "running" | "retrying" | "sleeping" | "waiting" | "invoking" | "completed" | "failed";
+export type StepStatus =
+  "planned" | "running" | "retrying" | "sleeping" | "waiting" | "invoking" | "completed" | "failed";
 
 /** Steps of a run: the memo (rows with has_result) and the history shown by the runs API. */
 export const steps = executorSchema.table(
@@ -132,13 +135,17 @@ export const jobs = executorSchema.table(
     dueAt: ts("due_at").notNull(),
     leaseOwner: text("lease_owner"),
     leaseExpires: ts("lease_expires"),
-    concurrency: jsonb("concurrency").notNull().default(sql`'[]'::jsonb`),
+    concurrency: jsonb("concurrency")
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     payload: jsonb("payload"),
   },
   (t) => [
     index("jobs_due_idx").on(t.dueAt),
     index("jobs_run_idx").on(t.runId),
-    uniqueIndex("jobs_pending_key_idx").on(t.key).where(sql`lease_owner is null`),
+    uniqueIndex("jobs_pending_key_idx")
+      .on(t.key)
+      .where(sql`lease_owner is null`),
   ],
 );
 

@@ -1,11 +1,11 @@
-import { createServer } from "node:http";
+import type { InngestFunction } from "inngest";
 import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
+import { Inngest } from "inngest";
+import { serve } from "inngest/node";
 
 import type { DbHandle } from "@runnel/db";
 import { createDb, sql } from "@runnel/db";
-import type { InngestFunction } from "inngest";
-import { Inngest } from "inngest";
-import { serve } from "inngest/node";
 
 import type { ExecutorOptions, RunnelExecutor } from "../src/index";
 import { createExecutor, listen } from "../src/index";
@@ -14,7 +14,11 @@ import { createExecutor, listen } from "../src/index";
  * A fresh database: in-memory PGlite, or, when TEST_DATABASE_URL is set, a new database created on that
  * Postgres server (dropped again by `drop`).
  */
-export async function testDatabase(): Promise<{ handle: DbHandle; url?: string; drop(): Promise<void> }> {
+export async function testDatabase(): Promise<{
+  handle: DbHandle;
+  url?: string;
+  drop(): Promise<void>;
+}> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const handle = await createDb();
@@ -43,8 +47,17 @@ export interface TestExecutor {
   close(): Promise<void>;
 }
 
-export async function startExecutor(handle: DbHandle, options: Partial<ExecutorOptions> = {}): Promise<TestExecutor> {
-  const executor = createExecutor({ db: handle, retryScale: 0.001, pollMs: 20, leaseMs: 5_000, ...options });
+export async function startExecutor(
+  handle: DbHandle,
+  options: Partial<ExecutorOptions> = {},
+): Promise<TestExecutor> {
+  const executor = createExecutor({
+    db: handle,
+    retryScale: 0.001,
+    pollMs: 20,
+    leaseMs: 5_000,
+    ...options,
+  });
   await executor.start();
   const server = await listen(executor.fetch, { port: 0 });
   return {
@@ -72,7 +85,11 @@ export interface TestApp {
 }
 
 /** Serves functions with inngest/node on 127.0.0.1 and registers them with the executor (PUT, like `inngest dev -u`). */
-export async function serveApp(executor: RunnelExecutor, inngest: TestClient, fns: InngestFunction.Any[]): Promise<TestApp> {
+export async function serveApp(
+  executor: RunnelExecutor,
+  inngest: TestClient,
+  fns: InngestFunction.Any[],
+): Promise<TestApp> {
   const handler = serve({ client: inngest, functions: fns });
   const server = createServer((req, res) => {
     void handler(req, res);
@@ -92,7 +109,11 @@ export async function serveApp(executor: RunnelExecutor, inngest: TestClient, fn
   };
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -104,5 +125,8 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined> | 
 
 /** The single run of a function (waits for it to appear). */
 export async function runOf(executor: RunnelExecutor, functionId: string): Promise<string> {
-  return until(`a run of ${functionId}`, async () => (await executor.listRuns({ functionId })).runs[0]?.id);
+  return until(
+    `a run of ${functionId}`,
+    async () => (await executor.listRuns({ functionId })).runs[0]?.id,
+  );
 }
