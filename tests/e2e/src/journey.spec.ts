@@ -189,6 +189,12 @@ test("add a credential: its secret is never shown again", async () => {
   await page.goto("/credentials");
   await page.getByRole("button", { name: "Add credential" }).click();
   await page.getByLabel("Name", { exact: true }).fill("OpenAI production");
+  await page.getByLabel("Base URL (optional)").fill("ftp://example.com");
+  await page.getByRole("button", { name: "Save credential" }).click();
+  // Field errors come from the type's schema, under the fields the form generated from it.
+  await expect(page.locator("#credential-apiKey-error")).toBeVisible();
+  await expect(page.locator("#credential-baseUrl-error")).toBeVisible();
+  await page.getByLabel("Base URL (optional)").fill("");
   await page.getByLabel("API key", { exact: true }).fill(secret);
   await page.getByRole("button", { name: "Save credential" }).click();
 
@@ -229,7 +235,7 @@ test("revoke an unused invite link and remove a member", async () => {
   await expect(link).toHaveValue(/\/invite\//);
   const revokedUrl = await link.inputValue();
   const pending = page.getByRole("table", { name: "Pending invitations" });
-  await pending.getByRole("button", { name: "Revoke invitation for a viewer" }).click();
+  await pending.getByRole("button", { name: "Revoke invitation for the viewer link" }).click();
   await expect(pending).toBeHidden();
 
   await page.goto(revokedUrl);

@@ -177,7 +177,7 @@ export function MembersView() {
                         <Button
                           variant="secondary"
                           size="sm"
-                          aria-label={`Revoke invitation for ${invite.email ?? `a ${invite.role}`}`}
+                          aria-label={`Revoke invitation for ${invite.email ?? `the ${invite.role} link`}`}
                           disabled={revokeInvite.isPending}
                           onClick={() => revokeInvite.mutate({ id: invite.id })}
                         >
