@@ -1,10 +1,14 @@
 import { apiKeysRouter } from "./router/api-keys";
 import { authRouter } from "./router/auth";
 import { credentialsRouter } from "./router/credentials";
+import { deploymentsRouter } from "./router/deployments";
+import { flowsRouter } from "./router/flows";
 import { meRouter } from "./router/me";
+import { nodesRouter } from "./router/nodes";
 import { invitesProcedures } from "./router/orgs/invites";
 import { membersProcedures } from "./router/orgs/members";
 import { orgsProcedures } from "./router/orgs/orgs";
+import { triggersRouter } from "./router/triggers";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -13,6 +17,10 @@ export const appRouter = createTRPCRouter({
   orgs: { ...orgsProcedures, ...invitesProcedures, ...membersProcedures },
   apiKeys: apiKeysRouter,
   credentials: credentialsRouter,
+  flows: flowsRouter,
+  nodes: nodesRouter,
+  deployments: deploymentsRouter,
+  triggers: triggersRouter,
 });
 
 export type AppRouter = typeof appRouter;
