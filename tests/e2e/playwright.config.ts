@@ -37,6 +37,7 @@ const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: "./src",
+  globalTeardown: "./global-teardown.ts",
   fullyParallel: false,
   workers: 1,
   retries: 0,
