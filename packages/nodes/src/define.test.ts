@@ -2,11 +2,16 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 
 import type { Emit } from "./define";
-import { defineNode, NodeRunError } from "./define";
 import type { JsonObject, OutputPorts } from "./ports";
+import { defineNode, NodeRunError } from "./define";
 import { runPure } from "./test-context";
 
-const ui = { label: "Test", category: "data", icon: "flask", description: "A node made in a test." } as const;
+const ui = {
+  label: "Test",
+  category: "data",
+  icon: "flask",
+  description: "A node made in a test.",
+} as const;
 
 const greet = defineNode({
   type: "greet",
@@ -30,13 +35,23 @@ const greet = defineNode({
 
 describe("defineNode", () => {
   it("runs execute with parsed config and typed inputs", async () => {
-    await expect(runPure(greet, {}, { person: { name: "Ada" } })).resolves.toEqual({ kind: "emit", port: "out", value: "Hello, Ada" });
-    await expect(runPure(greet, { loud: true }, { person: { name: "Ada" }, suffix: "!" })).resolves.toEqual({
+    await expect(runPure(greet, {}, { person: { name: "Ada" } })).resolves.toEqual({
+      kind: "emit",
+      port: "out",
+      value: "Hello, Ada",
+    });
+    await expect(
+      runPure(greet, { loud: true }, { person: { name: "Ada" }, suffix: "!" }),
+    ).resolves.toEqual({
       kind: "emit",
       port: "out",
       value: "HELLO, ADA!",
     });
-    await expect(runPure(greet, {}, { person: { name: "" } })).resolves.toEqual({ kind: "emit", port: "empty", value: {} });
+    await expect(runPure(greet, {}, { person: { name: "" } })).resolves.toEqual({
+      kind: "emit",
+      port: "empty",
+      value: {},
+    });
   });
 
   it("keeps execute typed: config from zod, inputs and results from the ports", () => {
@@ -52,12 +67,24 @@ describe("defineNode", () => {
   });
 
   it("rejects bad config, inputs and results with the path of the problem", async () => {
-    await expect(runPure(greet, { loud: "yes" }, { person: { name: "Ada" } })).rejects.toThrow(/greet: config\.loud: /);
-    await expect(runPure(greet, {}, {})).rejects.toThrow(/inputs\.person: required input has no value/);
-    await expect(runPure(greet, {}, { person: "Ada" })).rejects.toThrow(/inputs\.person: expected object, got string/);
-    await expect(runPure(greet, {}, { person: { name: 3 } })).rejects.toThrow(/inputs\.person\.name: /);
-    await expect(runPure(greet, {}, { person: { name: "Ada" }, extra: 1 })).rejects.toThrow(/inputs\.extra: no such input port/);
-    const error = await runPure(greet, { loud: 1 }, { person: { name: "Ada" } }).catch((caught: unknown) => caught);
+    await expect(runPure(greet, { loud: "yes" }, { person: { name: "Ada" } })).rejects.toThrow(
+      /greet: config\.loud: /,
+    );
+    await expect(runPure(greet, {}, {})).rejects.toThrow(
+      /inputs\.person: required input has no value/,
+    );
+    await expect(runPure(greet, {}, { person: "Ada" })).rejects.toThrow(
+      /inputs\.person: expected object, got string/,
+    );
+    await expect(runPure(greet, {}, { person: { name: 3 } })).rejects.toThrow(
+      /inputs\.person\.name: /,
+    );
+    await expect(runPure(greet, {}, { person: { name: "Ada" }, extra: 1 })).rejects.toThrow(
+      /inputs\.extra: no such input port/,
+    );
+    const error = await runPure(greet, { loud: 1 }, { person: { name: "Ada" } }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(NodeRunError);
     expect(error).toMatchObject({ nodeType: "greet", path: ["config", "loud"] });
   });
@@ -71,9 +98,15 @@ describe("defineNode", () => {
       config: z.object({ mode: z.enum(["nan", "type"]) }),
       inputs: {},
       outputs: { out: { type: "number" } },
-      execute: ({ config }) => ({ kind: "emit", port: "out", value: config.mode === "nan" ? Number.NaN : 1 }),
+      execute: ({ config }) => ({
+        kind: "emit",
+        port: "out",
+        value: config.mode === "nan" ? Number.NaN : 1,
+      }),
     });
-    await expect(runPure(liar, { mode: "nan" })).rejects.toThrow(/result\.out: expected number, got non-JSON/);
+    await expect(runPure(liar, { mode: "nan" })).rejects.toThrow(
+      /result\.out: expected number, got non-JSON/,
+    );
     const routes: OutputPorts = { fallback: { type: "any" } };
     const router = defineNode({
       type: "router",
@@ -85,14 +118,28 @@ describe("defineNode", () => {
       outputs: routes,
       dynamicOutputs: (raw) => {
         const parsed = z.object({ routes: z.array(z.string()) }).safeParse(raw);
-        return parsed.success ? Object.fromEntries(parsed.data.routes.map((name) => [name, { type: "any" as const }])) : {};
+        return parsed.success
+          ? Object.fromEntries(parsed.data.routes.map((name) => [name, { type: "any" as const }]))
+          : {};
       },
       execute: ({ config }) => ({ kind: "emit", port: config.pick, value: config.pick }),
     });
-    expect(Object.keys(router.outputPorts({ routes: ["a", "b"] })).sort()).toEqual(["a", "b", "fallback"]);
-    await expect(runPure(router, { routes: ["a"], pick: "a" })).resolves.toEqual({ kind: "emit", port: "a", value: "a" });
-    await expect(runPure(router, { routes: ["a"], pick: "fallback" })).resolves.toMatchObject({ port: "fallback" });
-    await expect(runPure(router, { routes: ["a"], pick: "b" })).rejects.toThrow(/fired unknown output port "b"/);
+    expect(Object.keys(router.outputPorts({ routes: ["a", "b"] })).sort()).toEqual([
+      "a",
+      "b",
+      "fallback",
+    ]);
+    await expect(runPure(router, { routes: ["a"], pick: "a" })).resolves.toEqual({
+      kind: "emit",
+      port: "a",
+      value: "a",
+    });
+    await expect(runPure(router, { routes: ["a"], pick: "fallback" })).resolves.toMatchObject({
+      port: "fallback",
+    });
+    await expect(runPure(router, { routes: ["a"], pick: "b" })).rejects.toThrow(
+      /fired unknown output port "b"/,
+    );
   });
 
   it("collects multiple inputs keyed by source node and validates each", async () => {
@@ -104,19 +151,48 @@ describe("defineNode", () => {
       config: z.object({}),
       inputs: { in: { type: "number", multiple: true } },
       outputs: { out: { type: "number" } },
-      execute: ({ inputs }) => ({ kind: "emit", port: "out", value: Object.values(inputs.in ?? {}).reduce((sum, value) => sum + value, 0) }),
+      execute: ({ inputs }) => ({
+        kind: "emit",
+        port: "out",
+        value: Object.values(inputs.in ?? {}).reduce((sum, value) => sum + value, 0),
+      }),
     });
     await expect(runPure(join, {}, { in: { a: 1, b: 2 } })).resolves.toMatchObject({ value: 3 });
     await expect(runPure(join, {}, {})).resolves.toMatchObject({ value: 0 });
-    await expect(runPure(join, {}, { in: { a: "1" } })).rejects.toThrow(/inputs\.in\.a: expected number/);
+    await expect(runPure(join, {}, { in: { a: "1" } })).rejects.toThrow(
+      /inputs\.in\.a: expected number/,
+    );
     await expect(runPure(join, {}, { in: [1] })).rejects.toThrow(/keyed by source node id/);
   });
 
   it("refuses malformed definitions", () => {
-    const base = { version: 1, kind: "action", ui, config: z.object({}), inputs: {}, execute: () => ({ kind: "emit" as const, port: "out" as const, value: 1 }) } as const;
-    expect(() => defineNode({ ...base, type: "Bad-Type", outputs: { out: { type: "number" } } })).toThrow(/must match/);
-    expect(() => defineNode({ ...base, type: "ok", version: 0, outputs: { out: { type: "number" } } })).toThrow(/positive integer/);
-    expect(() => defineNode({ ...base, type: "ok", outputs: { out: { type: "number" }, error: { type: "any" } } })).toThrow(/reserved/);
-    expect(() => defineNode({ ...base, type: "ok", outputs: { out: { type: "number" }, "Bad-Port": { type: "any" } } })).toThrow(/port name "Bad-Port"/);
+    const base = {
+      version: 1,
+      kind: "action",
+      ui,
+      config: z.object({}),
+      inputs: {},
+      execute: () => ({ kind: "emit" as const, port: "out" as const, value: 1 }),
+    } as const;
+    expect(() =>
+      defineNode({ ...base, type: "Bad-Type", outputs: { out: { type: "number" } } }),
+    ).toThrow(/must match/);
+    expect(() =>
+      defineNode({ ...base, type: "ok", version: 0, outputs: { out: { type: "number" } } }),
+    ).toThrow(/positive integer/);
+    expect(() =>
+      defineNode({
+        ...base,
+        type: "ok",
+        outputs: { out: { type: "number" }, error: { type: "any" } },
+      }),
+    ).toThrow(/reserved/);
+    expect(() =>
+      defineNode({
+        ...base,
+        type: "ok",
+        outputs: { out: { type: "number" }, "Bad-Port": { type: "any" } },
+      }),
+    ).toThrow(/port name "Bad-Port"/);
   });
 });

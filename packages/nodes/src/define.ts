@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 import type { JsonValue, NodeContext } from "./context";
-import { isJsonValue } from "./json";
 import type { InputPorts, NodeInputs, OutputPorts, OutputPortSpec, PortData } from "./ports";
+import { isJsonValue } from "./json";
 import { checkPortType } from "./ports";
 
 /**
@@ -13,7 +13,15 @@ import { checkPortType } from "./ports";
  *   typed directive (sleep, approval request, invoke, loop, respond) that the engine carries out with its
  *   durable step tools, then fires the port named in the directive's documentation.
  */
-export const NODE_KINDS = ["trigger", "action", "wait", "approval", "subflow", "loop", "respond"] as const;
+export const NODE_KINDS = [
+  "trigger",
+  "action",
+  "wait",
+  "approval",
+  "subflow",
+  "loop",
+  "respond",
+] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
 /** Trigger kinds; docs/flows.md lists which may be combined in one flow. */
@@ -140,7 +148,8 @@ export interface KindResults<O extends OutputPorts> {
 }
 
 /** The type-erased result the engine receives from {@link NodeDefinition.run}. */
-export type NodeDirective = Emit | SleepDirective | ApprovalDirective | InvokeDirective | LoopDirective | RespondDirective;
+export type NodeDirective =
+  Emit | SleepDirective | ApprovalDirective | InvokeDirective | LoopDirective | RespondDirective;
 
 export interface ExecuteArgs<C extends z.ZodType, I extends InputPorts> {
   /** The node's config with every `{{ }}` expression already evaluated and validated by the zod schema. */
@@ -156,7 +165,12 @@ export interface ExecuteArgs<C extends z.ZodType, I extends InputPorts> {
 
 type ConfigKey<C extends z.ZodType> = keyof z.input<C> & string;
 
-export interface NodeSpec<C extends z.ZodType, I extends InputPorts, O extends OutputPorts, K extends NodeKind> {
+export interface NodeSpec<
+  C extends z.ZodType,
+  I extends InputPorts,
+  O extends OutputPorts,
+  K extends NodeKind,
+> {
   /** snake_case type name, e.g. "http_request". */
   type: string;
   /** Positive integer; a breaking config change is a new version. */
@@ -220,7 +234,12 @@ export interface NodeDefinition {
 }
 
 /** A defined node: the erased {@link NodeDefinition} plus its typed `execute` (for tests and tools). */
-export type DefinedNode<C extends z.ZodType, I extends InputPorts, O extends OutputPorts, K extends NodeKind> = NodeDefinition & {
+export type DefinedNode<
+  C extends z.ZodType,
+  I extends InputPorts,
+  O extends OutputPorts,
+  K extends NodeKind,
+> = NodeDefinition & {
   readonly kind: K;
   readonly config: C;
   readonly inputs: I;
@@ -256,18 +275,27 @@ export function defineNode<
   const O extends OutputPorts,
   const K extends NodeKind,
 >(spec: NodeSpec<C, I, O, K>): DefinedNode<C, I, O, K> {
-  if (!TYPE_PATTERN.test(spec.type)) throw new Error(`defineNode: type "${spec.type}" must match ${TYPE_PATTERN.source}`);
+  if (!TYPE_PATTERN.test(spec.type))
+    throw new Error(`defineNode: type "${spec.type}" must match ${TYPE_PATTERN.source}`);
   if (!Number.isInteger(spec.version) || spec.version < 1) {
     throw new Error(`defineNode ${spec.type}: version must be a positive integer`);
   }
   if ((spec.kind === "trigger") !== (spec.trigger !== undefined)) {
-    throw new Error(`defineNode ${spec.type}: trigger nodes (and only they) name their trigger type`);
+    throw new Error(
+      `defineNode ${spec.type}: trigger nodes (and only they) name their trigger type`,
+    );
   }
   for (const name of [...Object.keys(spec.inputs), ...Object.keys(spec.outputs)]) {
-    if (!PORT_NAME_PATTERN.test(name)) throw new Error(`defineNode ${spec.type}: port name "${name}" must match ${PORT_NAME_PATTERN.source}`);
+    if (!PORT_NAME_PATTERN.test(name))
+      throw new Error(
+        `defineNode ${spec.type}: port name "${name}" must match ${PORT_NAME_PATTERN.source}`,
+      );
   }
   for (const reserved of RESERVED_PORTS) {
-    if (reserved in spec.outputs) throw new Error(`defineNode ${spec.type}: output port "${reserved}" is reserved for onError routing`);
+    if (reserved in spec.outputs)
+      throw new Error(
+        `defineNode ${spec.type}: output port "${reserved}" is reserved for onError routing`,
+      );
   }
   const type = spec.type;
 
@@ -277,9 +305,14 @@ export function defineNode<
       if (port.multiple === true) {
         if (value === undefined) continue;
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
-          throw new NodeRunError(type, ["inputs", name], "a multiple input must be an object keyed by source node id");
+          throw new NodeRunError(
+            type,
+            ["inputs", name],
+            "a multiple input must be an object keyed by source node id",
+          );
         }
-        for (const [source, item] of Object.entries(value)) checkPortValue(["inputs", name, source], port, item);
+        for (const [source, item] of Object.entries(value))
+          checkPortValue(["inputs", name, source], port, item);
         continue;
       }
       if (value === undefined) {
@@ -289,7 +322,8 @@ export function defineNode<
       checkPortValue(["inputs", name], port, value);
     }
     for (const name of Object.keys(raw)) {
-      if (!(name in spec.inputs)) throw new NodeRunError(type, ["inputs", name], "no such input port");
+      if (!(name in spec.inputs))
+        throw new NodeRunError(type, ["inputs", name], "no such input port");
     }
     return true;
   }
@@ -313,11 +347,17 @@ export function defineNode<
     return { ...spec.dynamicOutputs(rawConfig), ...spec.outputs };
   }
 
-  function toEmit(outputs: OutputPorts, where: string, result: { port: string; value: unknown }): Emit {
+  function toEmit(
+    outputs: OutputPorts,
+    where: string,
+    result: { port: string; value: unknown },
+  ): Emit {
     const port = outputs[result.port];
-    if (port === undefined) throw new NodeRunError(type, [where], `fired unknown output port "${result.port}"`);
+    if (port === undefined)
+      throw new NodeRunError(type, [where], `fired unknown output port "${result.port}"`);
     checkPortValue([where, result.port], port, result.value);
-    if (!isJsonValue(result.value)) throw new NodeRunError(type, [where, result.port], "value is not JSON");
+    if (!isJsonValue(result.value))
+      throw new NodeRunError(type, [where, result.port], "value is not JSON");
     return { kind: "emit", port: result.port, value: result.value };
   }
 
@@ -328,7 +368,11 @@ export function defineNode<
       case "sleep":
         return { kind: "sleep", sleep: result.sleep, then: toEmit(outputs, "then", result.then) };
       case "respond":
-        return { kind: "respond", response: result.response, then: toEmit(outputs, "then", result.then) };
+        return {
+          kind: "respond",
+          response: result.response,
+          then: toEmit(outputs, "then", result.then),
+        };
       case "approval":
       case "invoke":
       case "loop":
@@ -369,7 +413,11 @@ export function defineNode<
       const parsed = spec.config.safeParse(config);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new NodeRunError(type, ["config", ...(issue?.path.map(pathKey) ?? [])], issue?.message ?? "invalid config");
+        throw new NodeRunError(
+          type,
+          ["config", ...(issue?.path.map(pathKey) ?? [])],
+          issue?.message ?? "invalid config",
+        );
       }
       if (!inputsValid(inputs)) throw new NodeRunError(type, ["inputs"], "invalid inputs");
       const result = await spec.execute({ config: parsed.data, inputs, ctx, event });

@@ -4,7 +4,15 @@ export * from "./json";
 export * from "./ports";
 export * from "./registry";
 export { checkCronExpression } from "./catalogue/cron";
-export { durationMs, Duration, FieldPath, JsonData, JsonSchemaDocument, checkAgainstJsonSchema, isTimeZone } from "./catalogue/shared";
+export {
+  durationMs,
+  Duration,
+  FieldPath,
+  JsonData,
+  JsonSchemaDocument,
+  checkAgainstJsonSchema,
+  isTimeZone,
+} from "./catalogue/shared";
 export { WebhookRequest } from "./catalogue/webhook-trigger";
 export { apiTrigger } from "./catalogue/api-trigger";
 export { approvalNode } from "./catalogue/approval";

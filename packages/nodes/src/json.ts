@@ -21,7 +21,9 @@ function checkJson(value: unknown, seen: Set<object>): boolean {
         ok = value.every((item) => checkJson(item, seen));
       } else {
         const proto: unknown = Object.getPrototypeOf(value);
-        ok = (proto === Object.prototype || proto === null) && Object.values(value).every((item) => checkJson(item, seen));
+        ok =
+          (proto === Object.prototype || proto === null) &&
+          Object.values(value).every((item) => checkJson(item, seen));
       }
       seen.delete(value);
       return ok;

@@ -47,10 +47,16 @@ export type PortData<P extends OutputPortSpec> = P extends { schema: infer S ext
   ? z.output<S>
   : PortTypeValues[P["type"]];
 
-type InputValue<P extends InputPortSpec> = P extends { multiple: true } ? Record<string, PortData<P>> : PortData<P>;
+type InputValue<P extends InputPortSpec> = P extends { multiple: true }
+  ? Record<string, PortData<P>>
+  : PortData<P>;
 
 type OptionalKeys<I extends InputPorts> = {
-  [K in keyof I]: I[K] extends { required: false } ? K : I[K] extends { multiple: true } ? K : never;
+  [K in keyof I]: I[K] extends { required: false }
+    ? K
+    : I[K] extends { multiple: true }
+      ? K
+      : never;
 }[keyof I];
 
 /**

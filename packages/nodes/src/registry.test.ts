@@ -8,16 +8,21 @@ describe("node registry", () => {
   it("has unique type + version pairs", () => {
     const keys = nodeRegistry.map((node) => `${node.type}@${node.version}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(() => createCatalogue([...nodeRegistry, ...nodeRegistry.slice(0, 1)])).toThrow(/registered twice/);
+    expect(() => createCatalogue([...nodeRegistry, ...nodeRegistry.slice(0, 1)])).toThrow(
+      /registered twice/,
+    );
   });
 
   it("converts every config schema and every port schema to JSON Schema", () => {
     for (const node of nodeRegistry) {
       const schema = z.toJSONSchema(node.config, { io: "input" });
-      expect(schema, node.type).toMatchObject({ $schema: expect.stringContaining("json-schema.org") as unknown });
+      expect(schema, node.type).toMatchObject({
+        $schema: expect.stringContaining("json-schema.org") as unknown,
+      });
       for (const port of [...Object.values(node.inputs), ...Object.values(node.outputs)]) {
         const schema = port.schema;
-        if (schema !== undefined) expect(() => z.toJSONSchema(schema, { io: "output" })).not.toThrow();
+        if (schema !== undefined)
+          expect(() => z.toJSONSchema(schema, { io: "output" })).not.toThrow();
       }
     }
   });
@@ -40,7 +45,12 @@ describe("node registry", () => {
         expect(node.ui.category).toBe("trigger");
       }
     }
-    expect(nodeRegistry.filter((node) => node.kind === "trigger").map((node) => node.trigger).sort()).toEqual(["api", "manual", "schedule", "webhook"]);
+    expect(
+      nodeRegistry
+        .filter((node) => node.kind === "trigger")
+        .map((node) => node.trigger)
+        .sort(),
+    ).toEqual(["api", "manual", "schedule", "webhook"]);
   });
 
   it("lists a JSON catalogue for the editor", () => {
@@ -48,12 +58,24 @@ describe("node registry", () => {
     expect(entries).toHaveLength(nodeRegistry.length);
     const roundTripped: unknown = JSON.parse(JSON.stringify(entries));
     expect(roundTripped).toEqual(entries);
-    expect(entries.filter((entry) => entry.dynamicOutputs).map((entry) => entry.type)).toEqual(["switch"]);
+    expect(entries.filter((entry) => entry.dynamicOutputs).map((entry) => entry.type)).toEqual([
+      "switch",
+    ]);
     const merge = entries.find((entry) => entry.type === "merge");
-    expect(merge?.inputs.in).toEqual({ type: "any", label: "Inputs", required: false, multiple: true });
+    expect(merge?.inputs.in).toEqual({
+      type: "any",
+      label: "Inputs",
+      required: false,
+      multiple: true,
+    });
     const webhook = entries.find((entry) => entry.type === "webhook_trigger");
-    expect(webhook?.credentials).toEqual([{ key: "signatureCredentialId", type: "webhookSecret", required: false }]);
-    expect(webhook?.outputs.out?.schema).toMatchObject({ type: "object", required: ["method", "headers", "query", "body"] });
+    expect(webhook?.credentials).toEqual([
+      { key: "signatureCredentialId", type: "webhookSecret", required: false },
+    ]);
+    expect(webhook?.outputs.out?.schema).toMatchObject({
+      type: "object",
+      required: ["method", "headers", "query", "body"],
+    });
   });
 
   it("looks nodes up by type and version", () => {

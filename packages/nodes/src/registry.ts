@@ -1,5 +1,14 @@
 import { z } from "zod";
 
+import type {
+  CredentialSlot,
+  JsonSchema,
+  NodeDefinition,
+  NodeKind,
+  NodeUi,
+  TriggerType,
+} from "./define";
+import type { PortType } from "./ports";
 import { apiTrigger } from "./catalogue/api-trigger";
 import { approvalNode } from "./catalogue/approval";
 import { codeNode } from "./catalogue/code";
@@ -17,8 +26,6 @@ import { subFlowNode } from "./catalogue/sub-flow";
 import { switchNode } from "./catalogue/switch";
 import { waitNode } from "./catalogue/wait";
 import { webhookTrigger } from "./catalogue/webhook-trigger";
-import type { CredentialSlot, JsonSchema, NodeDefinition, NodeKind, NodeUi, TriggerType } from "./define";
-import type { PortType } from "./ports";
 
 /**
  * Every node type Runnel ships, as an explicit list (no discovery). To add a node: write its file in
@@ -105,7 +112,9 @@ export interface CatalogueEntry {
   literalConfig: string[];
 }
 
-export function catalogueEntries(nodes: readonly NodeDefinition[] = nodeRegistry): CatalogueEntry[] {
+export function catalogueEntries(
+  nodes: readonly NodeDefinition[] = nodeRegistry,
+): CatalogueEntry[] {
   return nodes.map((node) => ({
     type: node.type,
     version: node.version,
@@ -116,10 +125,16 @@ export function catalogueEntries(nodes: readonly NodeDefinition[] = nodeRegistry
     inputs: Object.fromEntries(
       Object.entries(node.inputs).map(([name, port]) => [
         name,
-        describePort(port, port.required !== false && port.multiple !== true, port.multiple === true),
+        describePort(
+          port,
+          port.required !== false && port.multiple !== true,
+          port.multiple === true,
+        ),
       ]),
     ),
-    outputs: Object.fromEntries(Object.entries(node.outputs).map(([name, port]) => [name, describePort(port, false, false)])),
+    outputs: Object.fromEntries(
+      Object.entries(node.outputs).map(([name, port]) => [name, describePort(port, false, false)]),
+    ),
     dynamicOutputs: node.hasDynamicOutputs,
     credentials: [...node.credentials],
     literalConfig: [...node.literalConfig],
@@ -137,6 +152,8 @@ function describePort(
     ...(port.description === undefined ? {} : { description: port.description }),
     required,
     multiple,
-    ...(port.schema === undefined ? {} : { schema: z.toJSONSchema(port.schema, { io: "output", unrepresentable: "any" }) }),
+    ...(port.schema === undefined
+      ? {}
+      : { schema: z.toJSONSchema(port.schema, { io: "output", unrepresentable: "any" }) }),
   };
 }

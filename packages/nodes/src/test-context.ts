@@ -6,9 +6,16 @@ import type { NodeDefinition, NodeDirective } from "./define";
  * if a node that should be pure reaches for the world.
  */
 export function pureContext(): NodeContext {
-  const refuse = (service: string) => () => Promise.reject(new Error(`${service} is not available to a pure node`));
+  const refuse = (service: string) => () =>
+    Promise.reject(new Error(`${service} is not available to a pure node`));
   return {
-    run: { runId: "run_test", orgId: "org_test", flowId: "flow_test", nodeId: "node_test", attempt: 1 },
+    run: {
+      runId: "run_test",
+      orgId: "org_test",
+      flowId: "flow_test",
+      nodeId: "node_test",
+      attempt: 1,
+    },
     http: { fetch: refuse("http") },
     sandbox: { run: refuse("sandbox") },
     ai: { generateText: refuse("ai"), generateObject: refuse("ai"), embed: refuse("ai") },

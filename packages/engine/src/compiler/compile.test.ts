@@ -1,32 +1,57 @@
-import type { JsonValue } from "@runnel/nodes";
-import { createCatalogue, defineNode, nodeRegistry } from "@runnel/nodes";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
+import type { JsonValue } from "@runnel/nodes";
+import { createCatalogue, defineNode, nodeRegistry } from "@runnel/nodes";
+
 import type { FlowDefinitionInput } from "../flow/definition";
-import { compileFlow } from "./compile";
 import type { CompileResult, Problem } from "./plan";
+import { compileFlow } from "./compile";
 
 /** A node with a known output shape and a credential, defined through the SDK like any catalogue node. */
 const lookup = defineNode({
   type: "lookup",
   version: 1,
   kind: "action",
-  ui: { label: "Lookup", category: "integration", icon: "search", description: "Looks a customer up (test node)." },
-  config: z.object({ customerId: z.string(), apiKeyId: z.string(), limit: z.number().int().default(10) }),
+  ui: {
+    label: "Lookup",
+    category: "integration",
+    icon: "search",
+    description: "Looks a customer up (test node).",
+  },
+  config: z.object({
+    customerId: z.string(),
+    apiKeyId: z.string(),
+    limit: z.number().int().default(10),
+  }),
   credentials: [{ key: "apiKeyId", type: "httpBearer", required: true }],
   inputs: { in: { type: "any", required: false } },
   outputs: {
-    out: { type: "object", schema: z.object({ customer: z.object({ name: z.string(), tier: z.string() }), orders: z.array(z.object({ id: z.number() })) }) },
+    out: {
+      type: "object",
+      schema: z.object({
+        customer: z.object({ name: z.string(), tier: z.string() }),
+        orders: z.array(z.object({ id: z.number() })),
+      }),
+    },
   },
-  execute: ({ config }) => ({ kind: "emit", port: "out", value: { customer: { name: config.customerId, tier: "gold" }, orders: [] } }),
+  execute: ({ config }) => ({
+    kind: "emit",
+    port: "out",
+    value: { customer: { name: config.customerId, tier: "gold" }, orders: [] },
+  }),
 });
 
 const numbers = defineNode({
   type: "numbers",
   version: 1,
   kind: "action",
-  ui: { label: "Numbers", category: "data", icon: "hash", description: "Emits a number (test node)." },
+  ui: {
+    label: "Numbers",
+    category: "data",
+    icon: "hash",
+    description: "Emits a number (test node).",
+  },
   config: z.object({}),
   inputs: { in: { type: "any" } },
   outputs: { out: { type: "number" } },
@@ -49,7 +74,12 @@ function problemsOf(definition: unknown): Problem[] {
   return result.problems;
 }
 
-function node(id: string, type: string, config: Record<string, JsonValue> = {}, extra: Record<string, JsonValue> = {}) {
+function node(
+  id: string,
+  type: string,
+  config: Record<string, JsonValue> = {},
+  extra: Record<string, JsonValue> = {},
+) {
   return { id, type, version: 1, name: id, config, ...extra };
 }
 
@@ -59,16 +89,26 @@ function edge(source: string, target: string, sourcePort = "out", targetPort = "
   return { id: `e${edgeCounter}_${source}_${target}`, source, sourcePort, target, targetPort };
 }
 
-const manualSchema = { type: "object", properties: { customerId: { type: "string" }, amount: { type: "number" } }, additionalProperties: false };
+const manualSchema = {
+  type: "object",
+  properties: { customerId: { type: "string" }, amount: { type: "number" } },
+  additionalProperties: false,
+};
 
 function orderFlow(): FlowDefinitionInput {
   return {
     vars: { threshold: 100 },
     nodes: [
       node("start", "manual_trigger", { inputSchema: manualSchema }),
-      node("lookup_customer", "lookup", { customerId: "{{ trigger.customerId }}", apiKeyId: "cred_bearer" }),
+      node("lookup_customer", "lookup", {
+        customerId: "{{ trigger.customerId }}",
+        apiKeyId: "cred_bearer",
+      }),
       node("is_big", "if", { condition: "{{ trigger.amount > vars.threshold }}" }),
-      node("ask", "approval", { assignees: ["u_1"], message: "Approve {{ trigger.amount }} for {{ nodes.lookup_customer.customer.name }}?" }),
+      node("ask", "approval", {
+        assignees: ["u_1"],
+        message: "Approve {{ trigger.amount }} for {{ nodes.lookup_customer.customer.name }}?",
+      }),
       node("small", "set", { fields: [{ name: "auto", value: true }] }),
       node("join", "merge", { mode: "object" }),
       node("reply", "respond", { body: "{{ nodes.join }}" }),
@@ -91,27 +131,59 @@ describe("compileFlow: a valid flow", () => {
     const result = compile(orderFlow());
     if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
     const { plan } = result;
-    expect(plan.order).toEqual(["start", "lookup_customer", "is_big", "ask", "small", "join", "reply"]);
-    expect(plan.layers).toEqual([["start"], ["lookup_customer"], ["is_big"], ["ask", "small"], ["join"], ["reply"]]);
+    expect(plan.order).toEqual([
+      "start",
+      "lookup_customer",
+      "is_big",
+      "ask",
+      "small",
+      "join",
+      "reply",
+    ]);
+    expect(plan.layers).toEqual([
+      ["start"],
+      ["lookup_customer"],
+      ["is_big"],
+      ["ask", "small"],
+      ["join"],
+      ["reply"],
+    ]);
     expect(plan.triggers).toEqual(["start"]);
     expect(plan.vars).toEqual({ threshold: 100 });
     const join = plan.nodes.join;
     expect(join?.upstream).toEqual(["start", "lookup_customer", "is_big", "ask", "small"]);
-    expect(join?.inputs).toEqual({ in: { edges: expect.any(Array) as unknown, required: false, multiple: true } });
+    expect(join?.inputs).toEqual({
+      in: { edges: expect.any(Array) as unknown, required: false, multiple: true },
+    });
     expect(join?.inputs.in?.edges).toHaveLength(3);
-    expect(plan.nodes.ask?.outputs).toMatchObject({ approved: [expect.any(String)], rejected: [expect.any(String)], timeout: [] });
+    expect(plan.nodes.ask?.outputs).toMatchObject({
+      approved: [expect.any(String)],
+      rejected: [expect.any(String)],
+      timeout: [],
+    });
     expect(plan.nodes.ask?.reads).toEqual(["lookup_customer"]);
     expect(plan.nodes.reply?.readsAnyNode).toBe(false);
     expect(plan.nodes.lookup_customer?.literalConfig).toEqual(["apiKeyId"]);
-    expect(plan.nodes.is_big?.settings).toEqual({ retries: 0, timeoutMs: 300_000, onError: "fail" });
+    expect(plan.nodes.is_big?.settings).toEqual({
+      retries: 0,
+      timeoutMs: 300_000,
+      onError: "fail",
+    });
     expect(plan.nodes.is_big?.continuePort).toBe("true");
     expect(plan.nodes.ask?.kind).toBe("approval");
   });
 
   it("adds the error port when onError routes there", () => {
     const flow = orderFlow();
-    flow.nodes[1] = { ...node("lookup_customer", "lookup", { customerId: "x", apiKeyId: "cred_bearer" }), settings: { onError: "error_port" } };
-    flow.nodes.push(node("log_failure", "set", { fields: [{ name: "why", value: "{{ nodes.lookup_customer.error.message }}" }] }));
+    flow.nodes[1] = {
+      ...node("lookup_customer", "lookup", { customerId: "x", apiKeyId: "cred_bearer" }),
+      settings: { onError: "error_port" },
+    };
+    flow.nodes.push(
+      node("log_failure", "set", {
+        fields: [{ name: "why", value: "{{ nodes.lookup_customer.error.message }}" }],
+      }),
+    );
     flow.edges.push(edge("lookup_customer", "log_failure", "error"));
     const result = compile(flow);
     if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
@@ -124,18 +196,44 @@ describe("compileFlow: switch ports", () => {
     const result = compile({
       nodes: [
         node("start", "manual_trigger"),
-        node("route", "switch", { cases: [{ name: "small", when: "{{ trigger.n < 10 }}" }, { name: "large", when: "{{ trigger.n >= 10 }}" }] }),
+        node("route", "switch", {
+          cases: [
+            { name: "small", when: "{{ trigger.n < 10 }}" },
+            { name: "large", when: "{{ trigger.n >= 10 }}" },
+          ],
+        }),
         node("a", "set"),
         node("b", "set"),
         node("c", "set"),
       ],
-      edges: [edge("start", "route"), edge("route", "a", "small"), edge("route", "b", "large"), edge("route", "c", "default")],
+      edges: [
+        edge("start", "route"),
+        edge("route", "a", "small"),
+        edge("route", "b", "large"),
+        edge("route", "c", "default"),
+      ],
     });
     if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
-    expect(Object.keys(result.plan.nodes.route?.outputs ?? {}).sort()).toEqual(["default", "large", "small"]);
+    expect(Object.keys(result.plan.nodes.route?.outputs ?? {}).sort()).toEqual([
+      "default",
+      "large",
+      "small",
+    ]);
     expect(result.plan.nodes.route?.continuePort).toBe("default");
-    expect(problemsOf({ nodes: [node("start", "manual_trigger"), node("route", "switch", { cases: [{ name: "x", when: true }] }), node("a", "set")], edges: [edge("start", "route"), edge("route", "a", "y")] })).toEqual([
-      expect.objectContaining({ code: "edge_unknown_port", message: 'route has no output port "y" (ports: x, default)' }),
+    expect(
+      problemsOf({
+        nodes: [
+          node("start", "manual_trigger"),
+          node("route", "switch", { cases: [{ name: "x", when: true }] }),
+          node("a", "set"),
+        ],
+        edges: [edge("start", "route"), edge("route", "a", "y")],
+      }),
+    ).toEqual([
+      expect.objectContaining({
+        code: "edge_unknown_port",
+        message: 'route has no output port "y" (ports: x, default)',
+      }),
     ]);
   });
 });
@@ -146,30 +244,68 @@ describe("compileFlow: problems", () => {
     flow.nodes.push(node("Bad Id", "set"));
     flow.nodes.push(node("mystery", "does_not_exist"));
     flow.nodes.push({ ...node("old", "set"), version: 9 });
-    flow.nodes[1] = node("lookup_customer", "lookup", { customerId: "{{ trigger.customerId }}", apiKeyId: "cred_openai", limit: "ten" });
+    flow.nodes[1] = node("lookup_customer", "lookup", {
+      customerId: "{{ trigger.customerId }}",
+      apiKeyId: "cred_openai",
+      limit: "ten",
+    });
     flow.edges.push(edge("small", "nowhere"));
-    const codes = problemsOf(flow).map((problem) => problem.code).sort();
+    const codes = problemsOf(flow)
+      .map((problem) => problem.code)
+      .sort();
     expect(codes).toEqual(
-      ["credential_type_mismatch", "edge_unknown_node", "invalid_config", "invalid_definition", "unknown_node_type", "unknown_node_version", "unreachable", "unreachable"].sort(),
+      [
+        "credential_type_mismatch",
+        "edge_unknown_node",
+        "invalid_config",
+        "invalid_definition",
+        "unknown_node_type",
+        "unknown_node_version",
+        "unreachable",
+        "unreachable",
+      ].sort(),
     );
   });
 
   it("reports malformed nodes and edges with their paths", () => {
-    const problems = problemsOf({ nodes: [node("start", "manual_trigger"), { id: "x", type: "set" }], edges: [{ id: "e", source: "start" }] });
+    const problems = problemsOf({
+      nodes: [node("start", "manual_trigger"), { id: "x", type: "set" }],
+      edges: [{ id: "e", source: "start" }],
+    });
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ nodeId: "x", path: ["nodes", 1, "version"], code: "invalid_definition" }),
-        expect.objectContaining({ nodeId: "x", path: ["nodes", 1, "name"], code: "invalid_definition" }),
-        expect.objectContaining({ nodeId: null, edgeId: "e", path: ["edges", 0, "sourcePort"], code: "invalid_definition" }),
+        expect.objectContaining({
+          nodeId: "x",
+          path: ["nodes", 1, "version"],
+          code: "invalid_definition",
+        }),
+        expect.objectContaining({
+          nodeId: "x",
+          path: ["nodes", 1, "name"],
+          code: "invalid_definition",
+        }),
+        expect.objectContaining({
+          nodeId: null,
+          edgeId: "e",
+          path: ["edges", 0, "sourcePort"],
+          code: "invalid_definition",
+        }),
       ]),
     );
-    expect(problemsOf({ nodes: "nope" })).toEqual([expect.objectContaining({ path: ["nodes"], code: "invalid_definition" }), expect.objectContaining({ path: ["edges"] })]);
+    expect(problemsOf({ nodes: "nope" })).toEqual([
+      expect.objectContaining({ path: ["nodes"], code: "invalid_definition" }),
+      expect.objectContaining({ path: ["edges"] }),
+    ]);
   });
 
   it("reports duplicate node and edge ids and repeated edges", () => {
     const problems = problemsOf({
       nodes: [node("start", "manual_trigger"), node("a", "set"), node("a", "set")],
-      edges: [edge("start", "a"), { ...edge("start", "a"), id: "dup" }, { ...edge("start", "a"), id: "dup" }],
+      edges: [
+        edge("start", "a"),
+        { ...edge("start", "a"), id: "dup" },
+        { ...edge("start", "a"), id: "dup" },
+      ],
     });
     expect(problems.map((problem) => [problem.code, problem.path])).toEqual([
       ["duplicate_node_id", ["nodes", 2, "id"]],
@@ -188,7 +324,9 @@ describe("compileFlow: problems", () => {
       ],
       edges: [edge("start", "wait_a_bit"), edge("start", "pause"), edge("start", "route")],
     });
-    expect(problems.map((problem) => [problem.nodeId, problem.path.join("."), problem.code])).toEqual([
+    expect(
+      problems.map((problem) => [problem.nodeId, problem.path.join("."), problem.code]),
+    ).toEqual([
       ["wait_a_bit", "nodes.1.config.duration.amount", "invalid_config"],
       ["wait_a_bit", "nodes.1.config.duration.unit", "invalid_config"],
     ]);
@@ -203,17 +341,37 @@ describe("compileFlow: problems", () => {
       ],
       edges: [edge("start", "check"), edge("start", "pause")],
     });
-    expect(problems.map((problem) => [problem.path.join("."), problem.code, problem.message])).toEqual([
-      ["nodes.1.config.condition", "invalid_config", "Invalid input: expected boolean, received string"],
+    expect(
+      problems.map((problem) => [problem.path.join("."), problem.code, problem.message]),
+    ).toEqual([
+      [
+        "nodes.1.config.condition",
+        "invalid_config",
+        "Invalid input: expected boolean, received string",
+      ],
     ]);
   });
 
   it("reports unknown ports, port type mismatches and missing required inputs", () => {
     const problems = problemsOf({
-      nodes: [node("start", "manual_trigger"), node("check", "if", { condition: true }), node("count", "numbers"), node("rows", "loop", { flowId: "f" }), node("lonely", "numbers")],
-      edges: [edge("start", "check", "out", "input"), edge("start", "count"), edge("count", "rows"), edge("start", "lonely", "oops"), edge("start", "start")],
+      nodes: [
+        node("start", "manual_trigger"),
+        node("check", "if", { condition: true }),
+        node("count", "numbers"),
+        node("rows", "loop", { flowId: "f" }),
+        node("lonely", "numbers"),
+      ],
+      edges: [
+        edge("start", "check", "out", "input"),
+        edge("start", "count"),
+        edge("count", "rows"),
+        edge("start", "lonely", "oops"),
+        edge("start", "start"),
+      ],
     });
-    const summary = problems.map((problem) => `${problem.code} ${problem.nodeId ?? "-"}: ${problem.message}`);
+    const summary = problems.map(
+      (problem) => `${problem.code} ${problem.nodeId ?? "-"}: ${problem.message}`,
+    );
     expect(summary).toEqual(
       expect.arrayContaining([
         'edge_unknown_port check: check has no input port "input" (ports: in)',
@@ -227,16 +385,43 @@ describe("compileFlow: problems", () => {
   });
 
   it("refuses the error port unless onError routes there", () => {
-    const problems = problemsOf({ nodes: [node("start", "manual_trigger"), node("a", "set")], edges: [edge("start", "a"), edge("a", "start", "error")] });
-    expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ code: "edge_unknown_port", message: expect.stringContaining('set the node\'s onError to "error_port"') as unknown })]));
+    const problems = problemsOf({
+      nodes: [node("start", "manual_trigger"), node("a", "set")],
+      edges: [edge("start", "a"), edge("a", "start", "error")],
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: "edge_unknown_port",
+          message: expect.stringContaining('set the node\'s onError to "error_port"') as unknown,
+        }),
+      ]),
+    );
   });
 
   it("reports cycles on every node of the cycle", () => {
     const problems = problemsOf({
-      nodes: [node("start", "manual_trigger"), node("a", "set"), node("b", "set"), node("c", "set"), node("self", "set")],
-      edges: [edge("start", "a"), edge("a", "b"), edge("b", "c"), edge("c", "a"), edge("start", "self"), edge("self", "self")],
+      nodes: [
+        node("start", "manual_trigger"),
+        node("a", "set"),
+        node("b", "set"),
+        node("c", "set"),
+        node("self", "set"),
+      ],
+      edges: [
+        edge("start", "a"),
+        edge("a", "b"),
+        edge("b", "c"),
+        edge("c", "a"),
+        edge("start", "self"),
+        edge("self", "self"),
+      ],
     });
-    expect(problems.filter((problem) => problem.code === "cycle").map((problem) => [problem.nodeId, problem.message])).toEqual([
+    expect(
+      problems
+        .filter((problem) => problem.code === "cycle")
+        .map((problem) => [problem.nodeId, problem.message]),
+    ).toEqual([
       ["a", "a is part of a cycle: a → b → c → a"],
       ["b", "b is part of a cycle: a → b → c → a"],
       ["c", "c is part of a cycle: a → b → c → a"],
@@ -245,9 +430,16 @@ describe("compileFlow: problems", () => {
   });
 
   it("reports a flow without trigger and nodes no trigger reaches", () => {
-    expect(problemsOf({ nodes: [node("a", "set")], edges: [] })).toEqual([expect.objectContaining({ nodeId: null, code: "no_trigger" })]);
-    const problems = problemsOf({ nodes: [node("start", "manual_trigger"), node("a", "set"), node("b", "set")], edges: [edge("start", "a"), edge("b", "b")] });
-    expect(problems.filter((problem) => problem.code === "unreachable").map((problem) => problem.nodeId)).toEqual(["b"]);
+    expect(problemsOf({ nodes: [node("a", "set")], edges: [] })).toEqual([
+      expect.objectContaining({ nodeId: null, code: "no_trigger" }),
+    ]);
+    const problems = problemsOf({
+      nodes: [node("start", "manual_trigger"), node("a", "set"), node("b", "set")],
+      edges: [edge("start", "a"), edge("b", "b")],
+    });
+    expect(
+      problems.filter((problem) => problem.code === "unreachable").map((problem) => problem.nodeId),
+    ).toEqual(["b"]);
   });
 
   it("reports conflicting triggers", () => {
@@ -262,7 +454,9 @@ describe("compileFlow: problems", () => {
         node("hook_c", "webhook_trigger", { respondMode: "respond_node" }),
         node("work", "set"),
       ],
-      edges: ["by_hand", "by_api", "hook_a", "hook_b", "nightly", "hourly", "hook_c"].map((id) => edge(id, "work")),
+      edges: ["by_hand", "by_api", "hook_a", "hook_b", "nightly", "hourly", "hook_c"].map((id) =>
+        edge(id, "work"),
+      ),
     });
     expect(problems.map((problem) => [problem.code, problem.nodeId])).toEqual([
       ["conflicting_triggers", "hook_b"],
@@ -285,23 +479,67 @@ describe("compileFlow: problems", () => {
           { name: "f", value: "{{ run.owner }}" },
           { name: "g", value: "{{ trigger.customer_id }}" },
           { name: "h", value: "{{ nodes.side.a }}" },
-          { name: "i", value: "{{ nodes.lookup_customer.customer.tier }} {{ has(nodes.lookup_customer.customer.vip) }} {{ run.id }} {{ vars.threshold }}" },
+          {
+            name: "i",
+            value:
+              "{{ nodes.lookup_customer.customer.tier }} {{ has(nodes.lookup_customer.customer.vip) }} {{ run.id }} {{ vars.threshold }}",
+          },
           { name: "j", value: "{{ nodes.lookup_customer. }}" },
         ],
       }),
     );
     flow.edges.push(edge("lookup_customer", "side"));
-    const problems = problemsOf(flow).map((problem) => [problem.path.slice(3).join("."), problem.code, problem.message]);
+    const problems = problemsOf(flow).map((problem) => [
+      problem.path.slice(3).join("."),
+      problem.code,
+      problem.message,
+    ]);
     expect(problems).toEqual([
-      ["fields.0.value", "expression_not_upstream", "{{ nodes.small.auto }}: small is not upstream of side, so its output is not available here"],
-      ["fields.1.value", "expression_unknown_node", '{{ nodes.ghost.x }}: there is no node "ghost"'],
-      ["fields.2.value", "expression_unknown_field", '{{ nodes.lookup_customer.customer.nmae }}: nodes.lookup_customer.customer.nmae: "nmae" does not exist in the output of lookup_customer (fields: name, tier)'],
-      ["fields.3.value", "expression_unknown_field", '{{ nodes.lookup_customer.orders[0].total }}: nodes.lookup_customer.orders[0].total: "total" does not exist in the output of lookup_customer (fields: id)'],
-      ["fields.4.value", "expression_unknown_var", '{{ trigger.amount + vars.limit }}: vars.limit: no flow variable "limit" (variables: threshold)'],
-      ["fields.5.value", "expression_unknown_field", "{{ run.owner }}: run.owner: run has no field \"owner\" (fields: id, flowId, flowVersion, orgId, startedAt, triggerNodeId)"],
-      ["fields.6.value", "expression_unknown_field", '{{ trigger.customer_id }}: trigger.customer_id: "customer_id" does not exist in the trigger output (fields: customerId, amount)'],
-      ["fields.7.value", "expression_not_upstream", "{{ nodes.side.a }}: side cannot read its own output"],
-      ["fields.9.value", "expression_syntax", expect.stringMatching(/^\{\{ nodes\.lookup_customer\. \}\}: /) as unknown],
+      [
+        "fields.0.value",
+        "expression_not_upstream",
+        "{{ nodes.small.auto }}: small is not upstream of side, so its output is not available here",
+      ],
+      [
+        "fields.1.value",
+        "expression_unknown_node",
+        '{{ nodes.ghost.x }}: there is no node "ghost"',
+      ],
+      [
+        "fields.2.value",
+        "expression_unknown_field",
+        '{{ nodes.lookup_customer.customer.nmae }}: nodes.lookup_customer.customer.nmae: "nmae" does not exist in the output of lookup_customer (fields: name, tier)',
+      ],
+      [
+        "fields.3.value",
+        "expression_unknown_field",
+        '{{ nodes.lookup_customer.orders[0].total }}: nodes.lookup_customer.orders[0].total: "total" does not exist in the output of lookup_customer (fields: id)',
+      ],
+      [
+        "fields.4.value",
+        "expression_unknown_var",
+        '{{ trigger.amount + vars.limit }}: vars.limit: no flow variable "limit" (variables: threshold)',
+      ],
+      [
+        "fields.5.value",
+        "expression_unknown_field",
+        '{{ run.owner }}: run.owner: run has no field "owner" (fields: id, flowId, flowVersion, orgId, startedAt, triggerNodeId)',
+      ],
+      [
+        "fields.6.value",
+        "expression_unknown_field",
+        '{{ trigger.customer_id }}: trigger.customer_id: "customer_id" does not exist in the trigger output (fields: customerId, amount)',
+      ],
+      [
+        "fields.7.value",
+        "expression_not_upstream",
+        "{{ nodes.side.a }}: side cannot read its own output",
+      ],
+      [
+        "fields.9.value",
+        "expression_syntax",
+        expect.stringMatching(/^\{\{ nodes\.lookup_customer\. \}\}: /) as unknown,
+      ],
     ]);
   });
 
@@ -315,15 +553,33 @@ describe("compileFlow: problems", () => {
         node("dyn_key", "lookup", { customerId: "1", apiKeyId: "{{ vars.key }}" }),
         node("hook", "webhook_trigger", { signatureCredentialId: "cred_missing" }),
       ],
-      edges: [edge("start", "no_key"), edge("start", "bad_key"), edge("start", "wrong_key"), edge("start", "dyn_key"), edge("hook", "no_key")],
+      edges: [
+        edge("start", "no_key"),
+        edge("start", "bad_key"),
+        edge("start", "wrong_key"),
+        edge("start", "dyn_key"),
+        edge("hook", "no_key"),
+      ],
     });
     expect(problems.map((problem) => [problem.nodeId, problem.code, problem.message])).toEqual(
       expect.arrayContaining([
         ["no_key", "missing_credential", "no_key needs a httpBearer credential"],
-        ["bad_key", "unknown_credential", 'credential "cred_gone" does not exist in this organisation'],
-        ["wrong_key", "credential_type_mismatch", 'credential "cred_openai" is a openai credential; wrong_key needs httpBearer'],
+        [
+          "bad_key",
+          "unknown_credential",
+          'credential "cred_gone" does not exist in this organisation',
+        ],
+        [
+          "wrong_key",
+          "credential_type_mismatch",
+          'credential "cred_openai" is a openai credential; wrong_key needs httpBearer',
+        ],
         ["dyn_key", "credential_expression", "a credential is chosen by id, not by an expression"],
-        ["hook", "unknown_credential", 'credential "cred_missing" does not exist in this organisation'],
+        [
+          "hook",
+          "unknown_credential",
+          'credential "cred_missing" does not exist in this organisation',
+        ],
       ]),
     );
     expect(problems.some((problem) => problem.code === "expression_unknown_var")).toBe(false);
@@ -331,7 +587,10 @@ describe("compileFlow: problems", () => {
 
   it("never evaluates expressions while compiling", () => {
     const result = compile({
-      nodes: [node("start", "manual_trigger"), node("a", "set", { fields: [{ name: "x", value: "{{ 1 / 0 }}" }] })],
+      nodes: [
+        node("start", "manual_trigger"),
+        node("a", "set", { fields: [{ name: "x", value: "{{ 1 / 0 }}" }] }),
+      ],
       edges: [edge("start", "a")],
     });
     expect(result.ok).toBe(true);

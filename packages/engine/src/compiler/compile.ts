@@ -1,12 +1,19 @@
-import type { JsonSchema, NodeCatalogue, NodeDefinition, OutputPorts } from "@runnel/nodes";
-import { portTypesCompatible } from "@runnel/nodes";
 import { z } from "zod";
 
-import { ExpressionError, findTemplates, parseTemplate } from "../expressions";
+import type { JsonSchema, NodeCatalogue, NodeDefinition, OutputPorts } from "@runnel/nodes";
+import { portTypesCompatible } from "@runnel/nodes";
+
 import type { Reference } from "../expressions";
 import type { FlowEdge, FlowNode } from "../flow/definition";
-import { FlowEdge as FlowEdgeSchema, FlowNode as FlowNodeSchema, FlowVars, MAX_EDGES, MAX_NODES } from "../flow/definition";
 import type { CompileResult, ExecutionPlan, PlanNode, Problem } from "./plan";
+import { ExpressionError, findTemplates, parseTemplate } from "../expressions";
+import {
+  FlowEdge as FlowEdgeSchema,
+  FlowNode as FlowNodeSchema,
+  FlowVars,
+  MAX_EDGES,
+  MAX_NODES,
+} from "../flow/definition";
 import { checkSchemaPath } from "./schema-path";
 
 export interface AvailableCredential {
@@ -21,7 +28,14 @@ export interface CompileOptions {
 }
 
 /** Fields of `run` in expressions; the runtime provides exactly these. */
-export const RUN_FIELDS = ["id", "flowId", "flowVersion", "orgId", "startedAt", "triggerNodeId"] as const;
+export const RUN_FIELDS = [
+  "id",
+  "flowId",
+  "flowVersion",
+  "orgId",
+  "startedAt",
+  "triggerNodeId",
+] as const;
 
 /** What a node's `error` port (and a `continue`d failure) carries. */
 export const ERROR_OUTPUT_SCHEMA: JsonSchema = {
@@ -29,7 +43,11 @@ export const ERROR_OUTPUT_SCHEMA: JsonSchema = {
   properties: {
     error: {
       type: "object",
-      properties: { message: { type: "string" }, name: { type: "string" }, attempts: { type: "integer" } },
+      properties: {
+        message: { type: "string" },
+        name: { type: "string" },
+        attempts: { type: "integer" },
+      },
       required: ["message", "name"],
       additionalProperties: false,
     },
@@ -72,7 +90,12 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
   if (!top.success) {
     return {
       ok: false,
-      problems: top.error.issues.map((issue) => ({ nodeId: null, path: issue.path.map(pathKey), message: issue.message, code: "invalid_definition" })),
+      problems: top.error.issues.map((issue) => ({
+        nodeId: null,
+        path: issue.path.map(pathKey),
+        message: issue.message,
+        code: "invalid_definition",
+      })),
     };
   }
   const vars = top.data.vars;
@@ -80,17 +103,28 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
   // Nodes: shape, unique ids, known type and version, valid config.
   const nodes = new Map<string, CompiledNode>();
   top.data.nodes.forEach((raw, index) => {
-    const rawId: unknown = typeof raw === "object" && raw !== null ? Reflect.get(raw, "id") : undefined;
+    const rawId: unknown =
+      typeof raw === "object" && raw !== null ? Reflect.get(raw, "id") : undefined;
     const parsed = FlowNodeSchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        report({ nodeId: typeof rawId === "string" ? rawId : null, path: ["nodes", index, ...issue.path.map(pathKey)], message: issue.message, code: "invalid_definition" });
+        report({
+          nodeId: typeof rawId === "string" ? rawId : null,
+          path: ["nodes", index, ...issue.path.map(pathKey)],
+          message: issue.message,
+          code: "invalid_definition",
+        });
       }
       return;
     }
     const node = parsed.data;
     if (nodes.has(node.id)) {
-      report({ nodeId: node.id, path: ["nodes", index, "id"], message: `node id "${node.id}" is used by another node`, code: "duplicate_node_id" });
+      report({
+        nodeId: node.id,
+        path: ["nodes", index, "id"],
+        message: `node id "${node.id}" is used by another node`,
+        code: "duplicate_node_id",
+      });
       return;
     }
     const definition = options.catalogue.get(node.type, node.version);
@@ -98,7 +132,12 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
       const versions = options.catalogue.versions(node.type);
       report(
         versions.length === 0
-          ? { nodeId: node.id, path: ["nodes", index, "type"], message: `unknown node type "${node.type}"`, code: "unknown_node_type" }
+          ? {
+              nodeId: node.id,
+              path: ["nodes", index, "type"],
+              message: `unknown node type "${node.type}"`,
+              code: "unknown_node_type",
+            }
           : {
               nodeId: node.id,
               path: ["nodes", index, "version"],
@@ -114,7 +153,9 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
         ? {}
         : {
             ...definition.outputPorts(node.config),
-            ...(node.settings.onError === "error_port" ? { error: { type: "object" as const, label: "Error" } } : {}),
+            ...(node.settings.onError === "error_port"
+              ? { error: { type: "object" as const, label: "Error" } }
+              : {}),
           };
     nodes.set(node.id, { node, index, definition, outputs });
   });
@@ -126,11 +167,17 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
   const edgeIds = new Set<string>();
   const edgeKeys = new Set<string>();
   top.data.edges.forEach((raw, index) => {
-    const rawId: unknown = typeof raw === "object" && raw !== null ? Reflect.get(raw, "id") : undefined;
+    const rawId: unknown =
+      typeof raw === "object" && raw !== null ? Reflect.get(raw, "id") : undefined;
     const parsed = FlowEdgeSchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const problem: Problem = { nodeId: null, path: ["edges", index, ...issue.path.map(pathKey)], message: issue.message, code: "invalid_definition" };
+        const problem: Problem = {
+          nodeId: null,
+          path: ["edges", index, ...issue.path.map(pathKey)],
+          message: issue.message,
+          code: "invalid_definition",
+        };
         report(typeof rawId === "string" ? { ...problem, edgeId: rawId } : problem);
       }
       return;
@@ -138,17 +185,35 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
     const edge = parsed.data;
     const at = (field: string): (string | number)[] => ["edges", index, field];
     if (edgeIds.has(edge.id)) {
-      report({ nodeId: null, edgeId: edge.id, path: at("id"), message: `edge id "${edge.id}" is used twice`, code: "duplicate_edge_id" });
+      report({
+        nodeId: null,
+        edgeId: edge.id,
+        path: at("id"),
+        message: `edge id "${edge.id}" is used twice`,
+        code: "duplicate_edge_id",
+      });
       return;
     }
     edgeIds.add(edge.id);
     const source = nodes.get(edge.source);
     const target = nodes.get(edge.target);
     if (source === undefined) {
-      report({ nodeId: null, edgeId: edge.id, path: at("source"), message: `edge ${edge.id} starts at unknown node "${edge.source}"`, code: "edge_unknown_node" });
+      report({
+        nodeId: null,
+        edgeId: edge.id,
+        path: at("source"),
+        message: `edge ${edge.id} starts at unknown node "${edge.source}"`,
+        code: "edge_unknown_node",
+      });
     }
     if (target === undefined) {
-      report({ nodeId: null, edgeId: edge.id, path: at("target"), message: `edge ${edge.id} ends at unknown node "${edge.target}"`, code: "edge_unknown_node" });
+      report({
+        nodeId: null,
+        edgeId: edge.id,
+        path: at("target"),
+        message: `edge ${edge.id} ends at unknown node "${edge.target}"`,
+        code: "edge_unknown_node",
+      });
     }
     if (source === undefined || target === undefined) return;
     links.push(edge);
@@ -156,8 +221,16 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
     const sourcePort = source.outputs[edge.sourcePort];
     if (source.definition !== undefined && sourcePort === undefined) {
       const hint =
-        edge.sourcePort === "error" ? ` (set the node's onError to "error_port" to use it)` : ` (ports: ${Object.keys(source.outputs).join(", ") || "none"})`;
-      report({ nodeId: source.node.id, edgeId: edge.id, path: at("sourcePort"), message: `${source.node.id} has no output port "${edge.sourcePort}"${hint}`, code: "edge_unknown_port" });
+        edge.sourcePort === "error"
+          ? ` (set the node's onError to "error_port" to use it)`
+          : ` (ports: ${Object.keys(source.outputs).join(", ") || "none"})`;
+      report({
+        nodeId: source.node.id,
+        edgeId: edge.id,
+        path: at("sourcePort"),
+        message: `${source.node.id} has no output port "${edge.sourcePort}"${hint}`,
+        code: "edge_unknown_port",
+      });
       usable = false;
     }
     const targetPort = target.definition?.inputs[edge.targetPort];
@@ -172,7 +245,11 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
       });
       usable = false;
     }
-    if (sourcePort !== undefined && targetPort !== undefined && !portTypesCompatible(sourcePort.type, targetPort.type)) {
+    if (
+      sourcePort !== undefined &&
+      targetPort !== undefined &&
+      !portTypesCompatible(sourcePort.type, targetPort.type)
+    ) {
       report({
         nodeId: target.node.id,
         edgeId: edge.id,
@@ -183,7 +260,13 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
     }
     const key = `${edge.source}\u0000${edge.sourcePort}\u0000${edge.target}\u0000${edge.targetPort}`;
     if (edgeKeys.has(key)) {
-      report({ nodeId: target.node.id, edgeId: edge.id, path: at("id"), message: `edge ${edge.id} repeats another edge between the same ports`, code: "duplicate_edge" });
+      report({
+        nodeId: target.node.id,
+        edgeId: edge.id,
+        path: at("id"),
+        message: `edge ${edge.id} repeats another edge between the same ports`,
+        code: "duplicate_edge",
+      });
       usable = false;
     }
     edgeKeys.add(key);
@@ -196,7 +279,12 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
     for (const [port, spec] of Object.entries(definition.inputs)) {
       if (spec.required === false || spec.multiple === true) continue;
       if (!edges.some(({ edge }) => edge.target === node.id && edge.targetPort === port)) {
-        report({ nodeId: node.id, path: ["nodes", index], message: `required input "${port}" of ${node.id} is not connected`, code: "missing_input" });
+        report({
+          nodeId: node.id,
+          path: ["nodes", index],
+          message: `required input "${port}" of ${node.id} is not connected`,
+          code: "missing_input",
+        });
       }
     }
   }
@@ -214,7 +302,13 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
     const text = [...cycle, cycle[0]].join(" → ");
     for (const id of cycle) {
       const entry = nodes.get(id);
-      if (entry !== undefined) report({ nodeId: id, path: ["nodes", entry.index], message: `${id} is part of a cycle: ${text}`, code: "cycle" });
+      if (entry !== undefined)
+        report({
+          nodeId: id,
+          path: ["nodes", entry.index],
+          message: `${id} is part of a cycle: ${text}`,
+          code: "cycle",
+        });
     }
   }
 
@@ -228,7 +322,12 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
   if (triggers.length > 0) {
     for (const { node, index, definition } of nodes.values()) {
       if (definition?.kind === "trigger" || reached.has(node.id)) continue;
-      report({ nodeId: node.id, path: ["nodes", index], message: `${node.id} cannot be reached from any trigger`, code: "unreachable" });
+      report({
+        nodeId: node.id,
+        path: ["nodes", index],
+        message: `${node.id} cannot be reached from any trigger`,
+        code: "unreachable",
+      });
     }
   }
 
@@ -242,7 +341,15 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
   const reads = new Map<string, { nodes: Set<string>; any: boolean }>();
   for (const entry of nodes.values()) {
     if (entry.definition === undefined) continue;
-    reads.set(entry.node.id, checkExpressions(entry, entry.definition, { nodes, edges, ancestors, triggers, vars }, report));
+    reads.set(
+      entry.node.id,
+      checkExpressions(
+        entry,
+        entry.definition,
+        { nodes, edges, ancestors, triggers, vars },
+        report,
+      ),
+    );
     checkCredentials(entry, entry.definition, options.credentials, report);
   }
 
@@ -252,7 +359,12 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
 
 type Report = (problem: Problem) => void;
 
-function checkConfig(definition: NodeDefinition, node: FlowNode, index: number, report: Report): void {
+function checkConfig(
+  definition: NodeDefinition,
+  node: FlowNode,
+  index: number,
+  report: Report,
+): void {
   const parsed = definition.config.safeParse(node.config);
   if (parsed.success) return;
   for (const issue of parsed.error.issues) {
@@ -261,12 +373,20 @@ function checkConfig(definition: NodeDefinition, node: FlowNode, index: number, 
     // A single {{ }} may yield any type: its value is checked at run time. Mixed text always yields a
     // string, so a type error is real; other checks (formats, lengths) wait for the evaluated text.
     if (template === "single" || (template === "mixed" && issue.code !== "invalid_type")) continue;
-    report({ nodeId: node.id, path: ["nodes", index, "config", ...path], message: issue.message, code: "invalid_config" });
+    report({
+      nodeId: node.id,
+      path: ["nodes", index, "config", ...path],
+      message: issue.message,
+      code: "invalid_config",
+    });
   }
 }
 
 /** Whether the value at `path`, or at one of its prefixes, is a template string, and of which kind. */
-function templateAt(config: unknown, path: readonly (string | number)[]): "single" | "mixed" | undefined {
+function templateAt(
+  config: unknown,
+  path: readonly (string | number)[],
+): "single" | "mixed" | undefined {
   let current: unknown = config;
   for (let depth = 0; depth <= path.length; depth += 1) {
     if (typeof current === "string") return templateKind(current);
@@ -287,9 +407,19 @@ function templateKind(text: string): "single" | "mixed" | undefined {
   }
 }
 
-function checkTriggers(triggers: CompiledNode[], nodes: Map<string, CompiledNode>, successors: Map<string, string[]>, report: Report): void {
+function checkTriggers(
+  triggers: CompiledNode[],
+  nodes: Map<string, CompiledNode>,
+  successors: Map<string, string[]>,
+  report: Report,
+): void {
   if (triggers.length === 0) {
-    report({ nodeId: null, path: ["nodes"], message: "the flow has no trigger (add a manual, webhook, schedule or API trigger)", code: "no_trigger" });
+    report({
+      nodeId: null,
+      path: ["nodes"],
+      message: "the flow has no trigger (add a manual, webhook, schedule or API trigger)",
+      code: "no_trigger",
+    });
     return;
   }
   const byKind = new Map<string, CompiledNode[]>();
@@ -342,7 +472,12 @@ interface ExpressionScope {
   vars: Record<string, unknown>;
 }
 
-function checkExpressions(entry: CompiledNode, definition: NodeDefinition, scope: ExpressionScope, report: Report): { nodes: Set<string>; any: boolean } {
+function checkExpressions(
+  entry: CompiledNode,
+  definition: NodeDefinition,
+  scope: ExpressionScope,
+  report: Report,
+): { nodes: Set<string>; any: boolean } {
   const { node, index } = entry;
   const readNodes = new Set<string>();
   let any = false;
@@ -355,14 +490,25 @@ function checkExpressions(entry: CompiledNode, definition: NodeDefinition, scope
       parsed = parseTemplate(template.text);
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
-      report({ nodeId: node.id, path: at, message: `{{ ${error.expression} }}: ${error.message}`, code: "expression_syntax" });
+      report({
+        nodeId: node.id,
+        path: at,
+        message: `{{ ${error.expression} }}: ${error.message}`,
+        code: "expression_syntax",
+      });
       continue;
     }
     for (const expression of parsed.expressions) {
       if (expression.analysis.dynamicNodeAccess) any = true;
       for (const reference of expression.analysis.references) {
         const problem = checkReference(reference, node.id, upstream, scope);
-        if (problem !== undefined) report({ nodeId: node.id, path: at, message: `{{ ${expression.source} }}: ${problem.message}`, code: problem.code });
+        if (problem !== undefined)
+          report({
+            nodeId: node.id,
+            path: at,
+            message: `{{ ${expression.source} }}: ${problem.message}`,
+            code: problem.code,
+          });
         const id = reference.root === "nodes" ? reference.path[0] : undefined;
         if (typeof id === "string" && upstream.has(id)) readNodes.add(id);
       }
@@ -377,15 +523,24 @@ function checkReference(
   upstream: Set<string>,
   scope: ExpressionScope,
 ): { message: string; code: Problem["code"] } | undefined {
-  const dotted = [reference.root, ...reference.path].map((segment) => (typeof segment === "number" ? `[${segment}]` : segment)).join(".").replaceAll(".[", "[");
+  const dotted = [reference.root, ...reference.path]
+    .map((segment) => (typeof segment === "number" ? `[${segment}]` : segment))
+    .join(".")
+    .replaceAll(".[", "[");
   switch (reference.root) {
     case "nodes": {
       const id = reference.path[0];
       if (typeof id !== "string") return undefined;
       const source = scope.nodes.get(id);
-      if (source === undefined) return { message: `there is no node "${id}"`, code: "expression_unknown_node" };
-      if (id === nodeId) return { message: `${nodeId} cannot read its own output`, code: "expression_not_upstream" };
-      if (!upstream.has(id)) return { message: `${id} is not upstream of ${nodeId}, so its output is not available here`, code: "expression_not_upstream" };
+      if (source === undefined)
+        return { message: `there is no node "${id}"`, code: "expression_unknown_node" };
+      if (id === nodeId)
+        return { message: `${nodeId} cannot read its own output`, code: "expression_not_upstream" };
+      if (!upstream.has(id))
+        return {
+          message: `${id} is not upstream of ${nodeId}, so its output is not available here`,
+          code: "expression_not_upstream",
+        };
       const schemas = portSchemasToward(source, nodeId, upstream, scope.edges);
       return fieldProblem(schemas, reference.path.slice(1), dotted, `the output of ${id}`);
     }
@@ -401,14 +556,20 @@ function checkReference(
       const name = reference.path[0];
       if (typeof name === "string" && !Object.hasOwn(scope.vars, name)) {
         const known = Object.keys(scope.vars);
-        return { message: `${dotted}: no flow variable "${name}"${known.length > 0 ? ` (variables: ${known.join(", ")})` : ""}`, code: "expression_unknown_var" };
+        return {
+          message: `${dotted}: no flow variable "${name}"${known.length > 0 ? ` (variables: ${known.join(", ")})` : ""}`,
+          code: "expression_unknown_var",
+        };
       }
       return undefined;
     }
     case "run": {
       const field = reference.path[0];
       if (typeof field === "string" && !(RUN_FIELDS as readonly string[]).includes(field)) {
-        return { message: `${dotted}: run has no field "${field}" (fields: ${RUN_FIELDS.join(", ")})`, code: "expression_unknown_field" };
+        return {
+          message: `${dotted}: run has no field "${field}" (fields: ${RUN_FIELDS.join(", ")})`,
+          code: "expression_unknown_field",
+        };
       }
       return undefined;
     }
@@ -416,11 +577,17 @@ function checkReference(
 }
 
 /** Schemas of the ports of `source` through which data can flow to `nodeId` (undefined = unknown shape). */
-function portSchemasToward(source: CompiledNode, nodeId: string, upstream: Set<string>, edges: CompiledEdge[]): (JsonSchema | undefined)[] {
+function portSchemasToward(
+  source: CompiledNode,
+  nodeId: string,
+  upstream: Set<string>,
+  edges: CompiledEdge[],
+): (JsonSchema | undefined)[] {
   const known = source.definition?.outputSchemas(source.node.config) ?? {};
   const ports = new Set<string>();
   for (const { edge } of edges) {
-    if (edge.source === source.node.id && (edge.target === nodeId || upstream.has(edge.target))) ports.add(edge.sourcePort);
+    if (edge.source === source.node.id && (edge.target === nodeId || upstream.has(edge.target)))
+      ports.add(edge.sourcePort);
   }
   return [...ports].map((port) => (port === "error" ? ERROR_OUTPUT_SCHEMA : known[port]));
 }
@@ -450,25 +617,51 @@ function fieldProblem(
   };
 }
 
-function checkCredentials(entry: CompiledNode, definition: NodeDefinition, available: readonly AvailableCredential[], report: Report): void {
+function checkCredentials(
+  entry: CompiledNode,
+  definition: NodeDefinition,
+  available: readonly AvailableCredential[],
+  report: Report,
+): void {
   const { node, index } = entry;
   for (const slot of definition.credentials) {
     const value: unknown = Reflect.get(node.config, slot.key);
     const at = ["nodes", index, "config", slot.key];
     if (value === undefined || value === null || value === "") {
-      if (slot.required) report({ nodeId: node.id, path: at, message: `${node.id} needs a ${slot.type} credential`, code: "missing_credential" });
+      if (slot.required)
+        report({
+          nodeId: node.id,
+          path: at,
+          message: `${node.id} needs a ${slot.type} credential`,
+          code: "missing_credential",
+        });
       continue;
     }
     if (typeof value !== "string") continue;
     if (value.includes("{{")) {
-      report({ nodeId: node.id, path: at, message: "a credential is chosen by id, not by an expression", code: "credential_expression" });
+      report({
+        nodeId: node.id,
+        path: at,
+        message: "a credential is chosen by id, not by an expression",
+        code: "credential_expression",
+      });
       continue;
     }
     const credential = available.find((candidate) => candidate.id === value);
     if (credential === undefined) {
-      report({ nodeId: node.id, path: at, message: `credential "${value}" does not exist in this organisation`, code: "unknown_credential" });
+      report({
+        nodeId: node.id,
+        path: at,
+        message: `credential "${value}" does not exist in this organisation`,
+        code: "unknown_credential",
+      });
     } else if (credential.type !== slot.type) {
-      report({ nodeId: node.id, path: at, message: `credential "${value}" is a ${credential.type} credential; ${node.id} needs ${slot.type}`, code: "credential_type_mismatch" });
+      report({
+        nodeId: node.id,
+        path: at,
+        message: `credential "${value}" is a ${credential.type} credential; ${node.id} needs ${slot.type}`,
+        code: "credential_type_mismatch",
+      });
     }
   }
 }
@@ -563,14 +756,18 @@ function buildPlan(
     const inputs: PlanNode["inputs"] = {};
     for (const [port, spec] of Object.entries(definition.inputs)) {
       inputs[port] = {
-        edges: edges.filter(({ edge }) => edge.target === node.id && edge.targetPort === port).map(({ edge }) => edge.id),
+        edges: edges
+          .filter(({ edge }) => edge.target === node.id && edge.targetPort === port)
+          .map(({ edge }) => edge.id),
         required: spec.required !== false && spec.multiple !== true,
         multiple: spec.multiple === true,
       };
     }
     const outputEdges: PlanNode["outputs"] = {};
     for (const port of Object.keys(outputs)) {
-      outputEdges[port] = edges.filter(({ edge }) => edge.source === node.id && edge.sourcePort === port).map(({ edge }) => edge.id);
+      outputEdges[port] = edges
+        .filter(({ edge }) => edge.source === node.id && edge.sourcePort === port)
+        .map(({ edge }) => edge.id);
     }
     const read = reads.get(node.id);
     planNodes[node.id] = {
@@ -581,10 +778,17 @@ function buildPlan(
       kind: definition.kind,
       ...(definition.trigger === undefined ? {} : { trigger: definition.trigger }),
       config: node.config,
-      literalConfig: [...definition.literalConfig, ...definition.credentials.map((slot) => slot.key)],
+      literalConfig: [
+        ...definition.literalConfig,
+        ...definition.credentials.map((slot) => slot.key),
+      ],
       settings: node.settings,
-      upstream: [...(ancestors.get(node.id) ?? [])].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0)),
-      reads: [...(read?.nodes ?? [])].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0)),
+      upstream: [...(ancestors.get(node.id) ?? [])].sort(
+        (a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0),
+      ),
+      reads: [...(read?.nodes ?? [])].sort(
+        (a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0),
+      ),
       readsAnyNode: read?.any ?? false,
       inputs,
       outputs: outputEdges,

@@ -1,11 +1,12 @@
-import type { JsonValue } from "@runnel/nodes";
-import { createCatalogue, defineNode, nodeRegistry } from "@runnel/nodes";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
-import { compileFlow } from "./compile";
+import type { JsonValue } from "@runnel/nodes";
+import { createCatalogue, defineNode, nodeRegistry } from "@runnel/nodes";
+
 import type { ExecutionPlan } from "./plan";
 import type { NodeOutcome } from "./progress";
+import { compileFlow } from "./compile";
 import { advance, inputsFor, isComplete, upstreamOutputs } from "./progress";
 
 /** Two required inputs: it cannot run unless both are live. */
@@ -13,7 +14,12 @@ const pair = defineNode({
   type: "pair",
   version: 1,
   kind: "action",
-  ui: { label: "Pair", category: "data", icon: "link", description: "Pairs two values (test node)." },
+  ui: {
+    label: "Pair",
+    category: "data",
+    icon: "link",
+    description: "Pairs two values (test node).",
+  },
   config: z.object({}),
   inputs: { left: { type: "any" }, right: { type: "any" } },
   outputs: { out: { type: "array" } },
@@ -27,8 +33,20 @@ function plan(definition: unknown): ExecutionPlan {
   return result.plan;
 }
 
-const node = (id: string, type: string, config: Record<string, JsonValue> = {}) => ({ id, type, version: 1, name: id, config });
-const edge = (source: string, target: string, sourcePort = "out", targetPort = "in") => ({ id: `${source}_${sourcePort}_${target}`, source, sourcePort, target, targetPort });
+const node = (id: string, type: string, config: Record<string, JsonValue> = {}) => ({
+  id,
+  type,
+  version: 1,
+  name: id,
+  config,
+});
+const edge = (source: string, target: string, sourcePort = "out", targetPort = "in") => ({
+  id: `${source}_${sourcePort}_${target}`,
+  source,
+  sourcePort,
+  target,
+  targetPort,
+});
 
 /**
  * start → check (if) → yes (set) → join (merge) → done (set)
@@ -63,14 +81,22 @@ const fired = (port: string, value: JsonValue): NodeOutcome => ({ status: "fired
 describe("advance (dead-path elimination)", () => {
   it("starts at the trigger that started the run and skips the others", () => {
     expect(advance(branching, "start", {})).toEqual({ ready: ["start"], skipped: ["hook"] });
-    expect(() => advance(branching, "check", {})).toThrow(/"check" is not a trigger of this flow \(triggers: start, hook\)/);
+    expect(() => advance(branching, "check", {})).toThrow(
+      /"check" is not a trigger of this flow \(triggers: start, hook\)/,
+    );
   });
 
   it("runs a node whose inputs are decided, and skips the branch that did not fire, transitively", () => {
-    const settled: Record<string, NodeOutcome> = { start: fired("out", { go: true }), hook: { status: "skipped" } };
+    const settled: Record<string, NodeOutcome> = {
+      start: fired("out", { go: true }),
+      hook: { status: "skipped" },
+    };
     expect(advance(branching, "start", settled)).toEqual({ ready: ["check"], skipped: [] });
     settled.check = fired("true", { go: true });
-    expect(advance(branching, "start", settled)).toEqual({ ready: ["yes"], skipped: ["no", "then_no"] });
+    expect(advance(branching, "start", settled)).toEqual({
+      ready: ["yes"],
+      skipped: ["no", "then_no"],
+    });
     settled.no = { status: "skipped" };
     settled.then_no = { status: "skipped" };
     expect(advance(branching, "start", settled)).toEqual({ ready: ["yes"], skipped: [] });
@@ -79,7 +105,12 @@ describe("advance (dead-path elimination)", () => {
     expect(inputsFor(branching, "join", settled)).toEqual({ in: { yes: { a: 1 } } });
     settled.join = fired("out", { yes: { a: 1 } });
     expect(advance(branching, "start", settled)).toEqual({ ready: ["done"], skipped: [] });
-    expect(upstreamOutputs(branching, "done", settled)).toEqual({ start: { go: true }, check: { go: true }, yes: { a: 1 }, join: { yes: { a: 1 } } });
+    expect(upstreamOutputs(branching, "done", settled)).toEqual({
+      start: { go: true },
+      check: { go: true },
+      yes: { a: 1 },
+      join: { yes: { a: 1 } },
+    });
     settled.done = fired("out", {});
     expect(isComplete(branching, settled)).toBe(true);
   });
@@ -102,19 +133,38 @@ describe("advance (dead-path elimination)", () => {
       hook: { status: "skipped" },
       check: { status: "skipped" },
     };
-    expect(advance(branching, "start", settled).skipped).toEqual(["yes", "no", "then_no", "join", "done"]);
+    expect(advance(branching, "start", settled).skipped).toEqual([
+      "yes",
+      "no",
+      "then_no",
+      "join",
+      "done",
+    ]);
   });
 
   it("takes the first live edge into a plain input", () => {
-    const settled: Record<string, NodeOutcome> = { start: { status: "skipped" }, hook: fired("out", { via: "hook" }) };
+    const settled: Record<string, NodeOutcome> = {
+      start: { status: "skipped" },
+      hook: fired("out", { via: "hook" }),
+    };
     expect(advance(branching, "hook", settled)).toEqual({ ready: ["check"], skipped: [] });
     expect(inputsFor(branching, "check", settled)).toEqual({ in: { via: "hook" } });
   });
 
   it("runs a node whose one input is joined from two branches once the live edge fired", () => {
     const twoInputs = plan({
-      nodes: [node("start", "manual_trigger"), node("gate", "if", { condition: true }), node("a", "set"), node("after", "set")],
-      edges: [edge("start", "gate"), edge("gate", "a", "true"), edge("a", "after"), edge("gate", "after", "false")],
+      nodes: [
+        node("start", "manual_trigger"),
+        node("gate", "if", { condition: true }),
+        node("a", "set"),
+        node("after", "set"),
+      ],
+      edges: [
+        edge("start", "gate"),
+        edge("gate", "a", "true"),
+        edge("a", "after"),
+        edge("gate", "after", "false"),
+      ],
     });
     const settled: Record<string, NodeOutcome> = { start: fired("out", 1), gate: fired("true", 1) };
     expect(advance(twoInputs, "start", settled)).toEqual({ ready: ["a"], skipped: [] });
@@ -124,19 +174,43 @@ describe("advance (dead-path elimination)", () => {
 
   it("skips a node whose required input is dead even though another input is live", () => {
     const pairs = plan({
-      nodes: [node("start", "manual_trigger"), node("gate", "if", { condition: true }), node("both", "pair")],
-      edges: [edge("start", "gate"), edge("gate", "both", "true", "left"), edge("gate", "both", "false", "right")],
+      nodes: [
+        node("start", "manual_trigger"),
+        node("gate", "if", { condition: true }),
+        node("both", "pair"),
+      ],
+      edges: [
+        edge("start", "gate"),
+        edge("gate", "both", "true", "left"),
+        edge("gate", "both", "false", "right"),
+      ],
     });
-    expect(advance(pairs, "start", { start: fired("out", 1), gate: fired("true", 1) })).toEqual({ ready: [], skipped: ["both"] });
+    expect(advance(pairs, "start", { start: fired("out", 1), gate: fired("true", 1) })).toEqual({
+      ready: [],
+      skipped: ["both"],
+    });
   });
 
   it("routes through the error port like any other port", () => {
     const withErrorPort = plan({
-      nodes: [node("start", "manual_trigger"), { ...node("risky", "set"), settings: { onError: "error_port" } }, node("ok", "set"), node("report", "set")],
+      nodes: [
+        node("start", "manual_trigger"),
+        { ...node("risky", "set"), settings: { onError: "error_port" } },
+        node("ok", "set"),
+        node("report", "set"),
+      ],
       edges: [edge("start", "risky"), edge("risky", "ok"), edge("risky", "report", "error")],
     });
-    const settled: Record<string, NodeOutcome> = { start: fired("out", {}), risky: fired("error", { error: { message: "boom", name: "Error" } }) };
-    expect(advance(withErrorPort, "start", settled)).toEqual({ ready: ["report"], skipped: ["ok"] });
-    expect(inputsFor(withErrorPort, "report", settled)).toEqual({ in: { error: { message: "boom", name: "Error" } } });
+    const settled: Record<string, NodeOutcome> = {
+      start: fired("out", {}),
+      risky: fired("error", { error: { message: "boom", name: "Error" } }),
+    };
+    expect(advance(withErrorPort, "start", settled)).toEqual({
+      ready: ["report"],
+      skipped: ["ok"],
+    });
+    expect(inputsFor(withErrorPort, "report", settled)).toEqual({
+      in: { error: { message: "boom", name: "Error" } },
+    });
   });
 });

@@ -12,7 +12,8 @@ import type { ExecutionPlan } from "./plan";
  * - otherwise it is ready, with the values of its live edges as inputs (a merge gets every live one).
  * Trigger nodes other than the one that started the run are skipped.
  */
-export type NodeOutcome = { status: "fired"; port: string; value: JsonValue } | { status: "skipped" };
+export type NodeOutcome =
+  { status: "fired"; port: string; value: JsonValue } | { status: "skipped" };
 
 export interface Progress {
   /** Nodes that may run now (not yet settled, every input decided, at least one live input). */
@@ -22,8 +23,15 @@ export interface Progress {
 }
 
 /** Decides what can happen next. `settled` holds every node that finished (fired a port) or was skipped. */
-export function advance(plan: ExecutionPlan, startedBy: string, settled: Readonly<Record<string, NodeOutcome>>): Progress {
-  if (!plan.triggers.includes(startedBy)) throw new Error(`advance: "${startedBy}" is not a trigger of this flow (triggers: ${plan.triggers.join(", ")})`);
+export function advance(
+  plan: ExecutionPlan,
+  startedBy: string,
+  settled: Readonly<Record<string, NodeOutcome>>,
+): Progress {
+  if (!plan.triggers.includes(startedBy))
+    throw new Error(
+      `advance: "${startedBy}" is not a trigger of this flow (triggers: ${plan.triggers.join(", ")})`,
+    );
   const outcomes = new Map(Object.entries(settled));
   const ready: string[] = [];
   const skipped: string[] = [];
@@ -50,7 +58,11 @@ export function advance(plan: ExecutionPlan, startedBy: string, settled: Readonl
   return { ready, skipped };
 }
 
-function decide(plan: ExecutionPlan, id: string, outcomes: Map<string, NodeOutcome>): "waiting" | "ready" | "skipped" {
+function decide(
+  plan: ExecutionPlan,
+  id: string,
+  outcomes: Map<string, NodeOutcome>,
+): "waiting" | "ready" | "skipped" {
   const node = plan.nodes[id];
   if (node === undefined) return "skipped";
   let anyLive = false;
@@ -67,7 +79,11 @@ function decide(plan: ExecutionPlan, id: string, outcomes: Map<string, NodeOutco
   return anyLive ? "ready" : "skipped";
 }
 
-function edgeState(plan: ExecutionPlan, edgeId: string, outcomes: Map<string, NodeOutcome>): "pending" | "live" | "dead" {
+function edgeState(
+  plan: ExecutionPlan,
+  edgeId: string,
+  outcomes: Map<string, NodeOutcome>,
+): "pending" | "live" | "dead" {
   const edge = plan.edges[edgeId];
   if (edge === undefined) return "dead";
   const outcome = outcomes.get(edge.source);
@@ -79,7 +95,11 @@ function edgeState(plan: ExecutionPlan, edgeId: string, outcomes: Map<string, No
  * The `inputs` for a ready node: each port takes the value of its first live edge (in definition
  * order); a `multiple` port takes `{ <source node id>: value }` of every live edge.
  */
-export function inputsFor(plan: ExecutionPlan, id: string, settled: Readonly<Record<string, NodeOutcome>>): Record<string, JsonValue | Record<string, JsonValue>> {
+export function inputsFor(
+  plan: ExecutionPlan,
+  id: string,
+  settled: Readonly<Record<string, NodeOutcome>>,
+): Record<string, JsonValue | Record<string, JsonValue>> {
   const node = plan.nodes[id];
   if (node === undefined) throw new Error(`inputsFor: node "${id}" is not in the plan`);
   const inputs: Record<string, JsonValue | Record<string, JsonValue>> = {};
@@ -89,9 +109,16 @@ export function inputsFor(plan: ExecutionPlan, id: string, settled: Readonly<Rec
     for (const edgeId of input.edges) {
       const edge = plan.edges[edgeId];
       const outcome = edge === undefined ? undefined : settled[edge.source];
-      if (edge === undefined || outcome?.status !== "fired" || outcome.port !== edge.sourcePort) continue;
+      if (edge === undefined || outcome?.status !== "fired" || outcome.port !== edge.sourcePort)
+        continue;
       first ??= { value: outcome.value };
-      if (!Object.hasOwn(values, edge.source)) Object.defineProperty(values, edge.source, { value: outcome.value, enumerable: true, writable: true, configurable: true });
+      if (!Object.hasOwn(values, edge.source))
+        Object.defineProperty(values, edge.source, {
+          value: outcome.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
     if (input.multiple) inputs[port] = values;
     else if (first !== undefined) inputs[port] = first.value;
@@ -100,7 +127,11 @@ export function inputsFor(plan: ExecutionPlan, id: string, settled: Readonly<Rec
 }
 
 /** The `nodes` part of a node's expression context: outputs of its upstream nodes that fired. */
-export function upstreamOutputs(plan: ExecutionPlan, id: string, settled: Readonly<Record<string, NodeOutcome>>): Record<string, JsonValue> {
+export function upstreamOutputs(
+  plan: ExecutionPlan,
+  id: string,
+  settled: Readonly<Record<string, NodeOutcome>>,
+): Record<string, JsonValue> {
   const node = plan.nodes[id];
   if (node === undefined) throw new Error(`upstreamOutputs: node "${id}" is not in the plan`);
   const outputs: Record<string, JsonValue> = {};
@@ -112,6 +143,9 @@ export function upstreamOutputs(plan: ExecutionPlan, id: string, settled: Readon
 }
 
 /** True when every node is settled: the run is complete. */
-export function isComplete(plan: ExecutionPlan, settled: Readonly<Record<string, NodeOutcome>>): boolean {
+export function isComplete(
+  plan: ExecutionPlan,
+  settled: Readonly<Record<string, NodeOutcome>>,
+): boolean {
   return plan.order.every((id) => Object.hasOwn(settled, id));
 }

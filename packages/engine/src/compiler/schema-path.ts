@@ -4,7 +4,8 @@
  * a scalar read into); anything the schema leaves open is "unknown", never a false alarm.
  */
 
-export type PathCheck = { result: "yes" } | { result: "unknown" } | { result: "no"; at: number; known: string[] };
+export type PathCheck =
+  { result: "yes" } | { result: "unknown" } | { result: "no"; at: number; known: string[] };
 
 type Schema = Record<string, unknown>;
 
@@ -15,7 +16,11 @@ export function checkSchemaPath(schema: unknown, path: readonly (string | number
 
   function resolve(node: unknown, root: unknown): unknown {
     let current = node;
-    for (let hops = 0; hops < 20 && isSchema(current) && typeof current.$ref === "string"; hops += 1) {
+    for (
+      let hops = 0;
+      hops < 20 && isSchema(current) && typeof current.$ref === "string";
+      hops += 1
+    ) {
       current = resolveRef(root, current.$ref);
     }
     return current;
@@ -34,8 +39,18 @@ export function checkSchemaPath(schema: unknown, path: readonly (string | number
       const all = [...answers, ...own];
       if (all.some((answer) => answer.result === "yes")) return { result: "yes" };
       if (all.some((answer) => answer.result === "unknown")) return { result: "unknown" };
-      const deepest = all.reduce((best, answer) => (answer.result === "no" && best.result === "no" && answer.at > best.at ? answer : best));
-      const known = [...new Set(all.flatMap((answer) => (answer.result === "no" && answer.at === (deepest.result === "no" ? deepest.at : -1) ? answer.known : [])))];
+      const deepest = all.reduce((best, answer) =>
+        answer.result === "no" && best.result === "no" && answer.at > best.at ? answer : best,
+      );
+      const known = [
+        ...new Set(
+          all.flatMap((answer) =>
+            answer.result === "no" && answer.at === (deepest.result === "no" ? deepest.at : -1)
+              ? answer.known
+              : [],
+          ),
+        ),
+      ];
       return deepest.result === "no" ? { result: "no", at: deepest.at, known } : deepest;
     }
     return walkShape(current, index);
@@ -46,24 +61,36 @@ export function checkSchemaPath(schema: unknown, path: readonly (string | number
     const segment = path[index];
     const types = typesOf(current);
     if (typeof segment === "string") {
-      if (types !== undefined && !types.includes("object")) return { result: "no", at: index, known: [] };
+      if (types !== undefined && !types.includes("object"))
+        return { result: "no", at: index, known: [] };
       const properties = isSchema(current.properties) ? current.properties : undefined;
-      if (properties !== undefined && Object.hasOwn(properties, segment)) return walk(properties[segment], index + 1);
+      if (properties !== undefined && Object.hasOwn(properties, segment))
+        return walk(properties[segment], index + 1);
       if (isSchema(current.patternProperties)) {
         for (const [pattern, sub] of Object.entries(current.patternProperties)) {
           if (safeTest(pattern, segment)) return walk(sub, index + 1);
         }
       }
-      if (current.additionalProperties === false) return { result: "no", at: index, known: properties === undefined ? [] : Object.keys(properties) };
-      if (isSchema(current.additionalProperties)) return walk(current.additionalProperties, index + 1);
+      if (current.additionalProperties === false)
+        return {
+          result: "no",
+          at: index,
+          known: properties === undefined ? [] : Object.keys(properties),
+        };
+      if (isSchema(current.additionalProperties))
+        return walk(current.additionalProperties, index + 1);
       return { result: "unknown" };
     }
     if (types !== undefined && !types.includes("array")) {
-      return types.includes("object") ? { result: "unknown" } : { result: "no", at: index, known: [] };
+      return types.includes("object")
+        ? { result: "unknown" }
+        : { result: "no", at: index, known: [] };
     }
     const prefix = Array.isArray(current.prefixItems) ? current.prefixItems : undefined;
-    if (segment !== undefined && prefix !== undefined && segment < prefix.length) return walk(prefix[segment], index + 1);
-    if (current.items !== undefined && typeof current.items !== "boolean") return walk(current.items, index + 1);
+    if (segment !== undefined && prefix !== undefined && segment < prefix.length)
+      return walk(prefix[segment], index + 1);
+    if (current.items !== undefined && typeof current.items !== "boolean")
+      return walk(current.items, index + 1);
     return { result: "unknown" };
   }
 
@@ -76,8 +103,10 @@ function hasOwnShape(schema: Schema): boolean {
 
 function typesOf(schema: Schema): string[] | undefined {
   if (typeof schema.type === "string") return [schema.type];
-  if (Array.isArray(schema.type)) return schema.type.filter((item): item is string => typeof item === "string");
-  if (schema.properties !== undefined || schema.additionalProperties !== undefined) return ["object"];
+  if (Array.isArray(schema.type))
+    return schema.type.filter((item): item is string => typeof item === "string");
+  if (schema.properties !== undefined || schema.additionalProperties !== undefined)
+    return ["object"];
   if (schema.items !== undefined || schema.prefixItems !== undefined) return ["array"];
   if (schema.const !== undefined || schema.enum !== undefined) return undefined;
   return undefined;

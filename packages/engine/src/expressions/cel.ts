@@ -17,7 +17,13 @@ const environment = new Environment({
   unlistedVariablesAreDyn: false,
   homogeneousAggregateLiterals: false,
   enableOptionalTypes: true,
-  limits: { maxAstNodes: 2_000, maxDepth: 64, maxListElements: 1_000, maxMapEntries: 1_000, maxCallArguments: 16 },
+  limits: {
+    maxAstNodes: 2_000,
+    maxDepth: 64,
+    maxListElements: 1_000,
+    maxMapEntries: 1_000,
+    maxCallArguments: 16,
+  },
 });
 for (const root of EXPRESSION_ROOTS) environment.registerVariable(root, "dyn");
 
@@ -32,8 +38,12 @@ const MIXED: Record<"+" | "-" | "*" | "/", (a: number, b: number) => number> = {
   "/": (a, b) => a / b,
 };
 for (const [operator, apply] of Object.entries(MIXED)) {
-  environment.registerOperator(`double ${operator} int`, (a: number, b: bigint) => apply(a, Number(b)));
-  environment.registerOperator(`int ${operator} double`, (a: bigint, b: number) => apply(Number(a), b));
+  environment.registerOperator(`double ${operator} int`, (a: number, b: bigint) =>
+    apply(a, Number(b)),
+  );
+  environment.registerOperator(`int ${operator} double`, (a: bigint, b: number) =>
+    apply(Number(a), b),
+  );
 }
 
 export class ExpressionError extends Error {
@@ -72,7 +82,8 @@ const CACHE_LIMIT = 2_000;
 export function compileExpression(source: string): Compiled {
   const cached = cache.get(source);
   if (cached !== undefined) return cached;
-  if (source.length > MAX_EXPRESSION_LENGTH) throw new ExpressionError(source, `expression longer than ${MAX_EXPRESSION_LENGTH} characters`);
+  if (source.length > MAX_EXPRESSION_LENGTH)
+    throw new ExpressionError(source, `expression longer than ${MAX_EXPRESSION_LENGTH} characters`);
   let parsed: ReturnType<Environment["parse"]>;
   try {
     parsed = environment.parse(source);
@@ -102,23 +113,39 @@ function firstLine(error: unknown): string {
   return message.split("\n")[0] ?? message;
 }
 
-const MACROS = new Set(["all", "exists", "exists_one", "map", "filter", "transformList", "transformMap", "transformMapEntry"]);
+const MACROS = new Set([
+  "all",
+  "exists",
+  "exists_one",
+  "map",
+  "filter",
+  "transformList",
+  "transformMap",
+  "transformMapEntry",
+]);
 
 function analyse(source: string, ast: ASTNode): ExpressionAnalysis {
   const references: Reference[] = [];
   let dynamicNodeAccess = false;
 
   /** Resolves a chain of static accesses ending at a root variable; undefined when it does not. */
-  function chain(node: ASTNode, bound: ReadonlySet<string>): { root: ExpressionRoot; path: (string | number)[]; partial: boolean } | undefined {
+  function chain(
+    node: ASTNode,
+    bound: ReadonlySet<string>,
+  ): { root: ExpressionRoot; path: (string | number)[]; partial: boolean } | undefined {
     switch (node.op) {
       case "id":
-        return isRoot(node.args) && !bound.has(node.args) ? { root: node.args, path: [], partial: false } : undefined;
+        return isRoot(node.args) && !bound.has(node.args)
+          ? { root: node.args, path: [], partial: false }
+          : undefined;
       case ".":
       case ".?": {
         const base = chain(node.args[0], bound);
         if (base === undefined) return undefined;
         if (base.partial) return base;
-        return node.op === "." ? { ...base, path: [...base.path, node.args[1]] } : { ...base, path: [...base.path, node.args[1]], partial: true };
+        return node.op === "."
+          ? { ...base, path: [...base.path, node.args[1]] }
+          : { ...base, path: [...base.path, node.args[1]], partial: true };
       }
       case "[]":
       case "[?]": {
@@ -141,7 +168,8 @@ function analyse(source: string, ast: ASTNode): ExpressionAnalysis {
     const found = chain(node, bound);
     if (found === undefined) return false;
     const partial = found.partial || cut;
-    if (found.root === "nodes" && (found.path.length === 0 || typeof found.path[0] !== "string")) dynamicNodeAccess = true;
+    if (found.root === "nodes" && (found.path.length === 0 || typeof found.path[0] !== "string"))
+      dynamicNodeAccess = true;
     references.push({ root: found.root, path: found.path, partial });
     return true;
   }
@@ -151,7 +179,11 @@ function analyse(source: string, ast: ASTNode): ExpressionAnalysis {
       case "value":
         return;
       case "id":
-        if (!bound.has(node.args) && !isRoot(node.args)) throw new ExpressionError(source, `unknown variable "${node.args}" (use trigger, nodes, vars or run)`);
+        if (!bound.has(node.args) && !isRoot(node.args))
+          throw new ExpressionError(
+            source,
+            `unknown variable "${node.args}" (use trigger, nodes, vars or run)`,
+          );
         if (isRoot(node.args) && !bound.has(node.args)) record(node, bound, false);
         return;
       case ".":
@@ -186,9 +218,15 @@ function analyse(source: string, ast: ASTNode): ExpressionAnalysis {
       case "rcall": {
         const [name, receiver, args] = node.args;
         if (name === "matches") checkPattern(source, args[0]);
-        if (name === "bind" && receiver.op === "id" && receiver.args === "cel" && !bound.has("cel")) {
+        if (
+          name === "bind" &&
+          receiver.op === "id" &&
+          receiver.args === "cel" &&
+          !bound.has("cel")
+        ) {
           const [variable, init, body] = args;
-          if (variable?.op !== "id" || init === undefined || body === undefined) throw new ExpressionError(source, "cel.bind(name, value, expression) needs a name");
+          if (variable?.op !== "id" || init === undefined || body === undefined)
+            throw new ExpressionError(source, "cel.bind(name, value, expression) needs a name");
           visit(init, bound, depth);
           visit(body, new Set([...bound, variable.args]), depth);
           return;
@@ -196,7 +234,10 @@ function analyse(source: string, ast: ASTNode): ExpressionAnalysis {
         visit(receiver, bound, depth);
         if (MACROS.has(name) && args[0]?.op === "id") {
           if (depth >= MAX_COMPREHENSION_NESTING) {
-            throw new ExpressionError(source, `macros (map, filter, all, exists…) may be nested at most ${MAX_COMPREHENSION_NESTING} deep`);
+            throw new ExpressionError(
+              source,
+              `macros (map, filter, all, exists…) may be nested at most ${MAX_COMPREHENSION_NESTING} deep`,
+            );
           }
           const names = new Set(bound);
           names.add(args[0].args);
@@ -254,10 +295,17 @@ function checkPattern(source: string, pattern: ASTNode | undefined): void {
   if (pattern?.op !== "value" || typeof pattern.args !== "string") {
     throw new ExpressionError(source, "matches() needs its pattern as a string literal");
   }
-  if (pattern.args.length > MAX_PATTERN_LENGTH) throw new ExpressionError(source, `matches() patterns are limited to ${MAX_PATTERN_LENGTH} characters`);
+  if (pattern.args.length > MAX_PATTERN_LENGTH)
+    throw new ExpressionError(
+      source,
+      `matches() patterns are limited to ${MAX_PATTERN_LENGTH} characters`,
+    );
   const groupsOpened = pattern.args.replace(/\(\?(?:[:=!]|<[=!]?[A-Za-z_]*>?)/g, "(");
   if (NESTED_QUANTIFIER.test(groupsOpened)) {
-    throw new ExpressionError(source, "matches() refuses patterns with a repeated group that repeats inside, like (a+)+ (they can take exponential time)");
+    throw new ExpressionError(
+      source,
+      "matches() refuses patterns with a repeated group that repeats inside, like (a+)+ (they can take exponential time)",
+    );
   }
 }
 

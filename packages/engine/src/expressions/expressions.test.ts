@@ -1,12 +1,29 @@
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { ExpressionContext } from "./index";
-import { ConfigExpressionError, evaluateTemplate, ExpressionError, findTemplates, hasTemplate, parseTemplate, resolveConfig } from "./index";
+import {
+  ConfigExpressionError,
+  evaluateTemplate,
+  ExpressionError,
+  findTemplates,
+  hasTemplate,
+  parseTemplate,
+  resolveConfig,
+} from "./index";
 
 const context: ExpressionContext = {
   trigger: { customer: { name: "Ada", tier: "gold" }, amount: 40 },
   nodes: {
-    fetch: { status: 200, body: { items: [{ id: 1, price: 2.5 }, { id: 2, price: 4 }], total: 2 } },
+    fetch: {
+      status: 200,
+      body: {
+        items: [
+          { id: 1, price: 2.5 },
+          { id: 2, price: 4 },
+        ],
+        total: 2,
+      },
+    },
     check: true,
   },
   vars: { currency: "EUR" },
@@ -15,21 +32,45 @@ const context: ExpressionContext = {
 
 describe("templates", () => {
   it("yields the raw value when the string is exactly one expression", () => {
-    expect(evaluateTemplate("{{ nodes.fetch.body }}", context)).toEqual(context.nodes.fetch && { items: [{ id: 1, price: 2.5 }, { id: 2, price: 4 }], total: 2 });
+    expect(evaluateTemplate("{{ nodes.fetch.body }}", context)).toEqual(
+      context.nodes.fetch && {
+        items: [
+          { id: 1, price: 2.5 },
+          { id: 2, price: 4 },
+        ],
+        total: 2,
+      },
+    );
     expect(evaluateTemplate("  {{ nodes.fetch.status }} ", context)).toBe(200);
     expect(evaluateTemplate("{{ nodes.fetch.status == 200 }}", context)).toBe(true);
     expect(evaluateTemplate("{{ trigger.amount + 2 }}", context)).toBe(42);
     expect(evaluateTemplate("{{ nodes.fetch.body.items[0].price * 2 }}", context)).toBe(5);
-    expect(evaluateTemplate("{{ trigger.amount / 16 + nodes.fetch.body.items[0].price }}", context)).toBe(4.5);
+    expect(
+      evaluateTemplate("{{ trigger.amount / 16 + nodes.fetch.body.items[0].price }}", context),
+    ).toBe(4.5);
     expect(evaluateTemplate("{{ 7 / 2 }}", context)).toBe(3);
-    expect(evaluateTemplate("{{ nodes.fetch.body.items.map(i, i.price) }}", context)).toEqual([2.5, 4]);
-    expect(evaluateTemplate("{{ {'total': size(nodes.fetch.body.items), 'who': trigger.customer.name} }}", context)).toEqual({ total: 2, who: "Ada" });
+    expect(evaluateTemplate("{{ nodes.fetch.body.items.map(i, i.price) }}", context)).toEqual([
+      2.5, 4,
+    ]);
+    expect(
+      evaluateTemplate(
+        "{{ {'total': size(nodes.fetch.body.items), 'who': trigger.customer.name} }}",
+        context,
+      ),
+    ).toEqual({ total: 2, who: "Ada" });
     expect(evaluateTemplate("{{ null }}", context)).toBeNull();
   });
 
   it("interpolates mixed text as strings", () => {
-    expect(evaluateTemplate("Hello {{ trigger.customer.name }}, you owe {{ trigger.amount }} {{ vars.currency }}", context)).toBe("Hello Ada, you owe 40 EUR");
-    expect(evaluateTemplate("items: {{ nodes.fetch.body.items.map(i, i.id) }} / {{ null }}.", context)).toBe("items: [1,2] / .");
+    expect(
+      evaluateTemplate(
+        "Hello {{ trigger.customer.name }}, you owe {{ trigger.amount }} {{ vars.currency }}",
+        context,
+      ),
+    ).toBe("Hello Ada, you owe 40 EUR");
+    expect(
+      evaluateTemplate("items: {{ nodes.fetch.body.items.map(i, i.id) }} / {{ null }}.", context),
+    ).toBe("items: [1,2] / .");
     expect(evaluateTemplate("run {{ run.id }}", context)).toBe("run run_1");
     expect(evaluateTemplate("no template", context)).toBe("no template");
     expect(evaluateTemplate("literal \\{{ braces }}", context)).toBe("literal {{ braces }}");
@@ -38,16 +79,26 @@ describe("templates", () => {
 
   it("reads optional and missing data the CEL way", () => {
     expect(evaluateTemplate("{{ has(trigger.customer.email) }}", context)).toBe(false);
-    expect(evaluateTemplate("{{ has(nodes.skipped) ? 1 : 2 }} {{ has(nodes.check) }}", context)).toBe("2 true");
+    expect(
+      evaluateTemplate("{{ has(nodes.skipped) ? 1 : 2 }} {{ has(nodes.check) }}", context),
+    ).toBe("2 true");
     expect(evaluateTemplate("{{ trigger.customer.?email.orValue('none') }}", context)).toBe("none");
-    expect(() => evaluateTemplate("{{ trigger.customer.email }}", context)).toThrow(/No such key: email/);
+    expect(() => evaluateTemplate("{{ trigger.customer.email }}", context)).toThrow(
+      /No such key: email/,
+    );
     expect(() => evaluateTemplate("{{ nodes.other.x }}", context)).toThrow(/No such key: other/);
-    expect(evaluateTemplate("{{ timestamp('2026-01-01T00:00:00Z') }}", context)).toBe("2026-01-01T00:00:00.000Z");
+    expect(evaluateTemplate("{{ timestamp('2026-01-01T00:00:00Z') }}", context)).toBe(
+      "2026-01-01T00:00:00.000Z",
+    );
   });
 
   it("refuses results that are not JSON", () => {
-    expect(() => evaluateTemplate("{{ b'abc' }}", context)).toThrow(/bytes value cannot be turned into JSON/);
-    expect(() => evaluateTemplate("{{ duration('5m') }}", context)).toThrow(/cannot be turned into JSON/);
+    expect(() => evaluateTemplate("{{ b'abc' }}", context)).toThrow(
+      /bytes value cannot be turned into JSON/,
+    );
+    expect(() => evaluateTemplate("{{ duration('5m') }}", context)).toThrow(
+      /cannot be turned into JSON/,
+    );
     expect(() => evaluateTemplate("{{ 1.0 / 0.0 }}", context)).toThrow(/not a JSON number/);
   });
 
@@ -62,7 +113,9 @@ describe("templates", () => {
   });
 
   it("lists what each expression reads, for the compiler", () => {
-    const parsed = parseTemplate("{{ nodes.fetch.body.items[0].id }} {{ has(nodes.check.flag) }} {{ nodes['fetch'].status }} {{ trigger.?x.y }}");
+    const parsed = parseTemplate(
+      "{{ nodes.fetch.body.items[0].id }} {{ has(nodes.check.flag) }} {{ nodes['fetch'].status }} {{ trigger.?x.y }}",
+    );
     expect(parsed.single).toBe(false);
     expect(parsed.expressions.flatMap((expression) => expression.analysis.references)).toEqual([
       { root: "nodes", path: ["fetch", "body", "items", 0, "id"], partial: false },
@@ -70,13 +123,22 @@ describe("templates", () => {
       { root: "nodes", path: ["fetch", "status"], partial: false },
       { root: "trigger", path: ["x"], partial: true },
     ]);
-    expect(parseTemplate("{{ nodes.fetch.body.items.map(item, item.id + nodes.other.n) }}").expressions[0]?.analysis.references).toEqual([
+    expect(
+      parseTemplate("{{ nodes.fetch.body.items.map(item, item.id + nodes.other.n) }}")
+        .expressions[0]?.analysis.references,
+    ).toEqual([
       { root: "nodes", path: ["fetch", "body", "items"], partial: false },
       { root: "nodes", path: ["other", "n"], partial: false },
     ]);
-    expect(parseTemplate("{{ cel.bind(x, nodes.a.v, x + 1) }}").expressions[0]?.analysis.references).toEqual([{ root: "nodes", path: ["a", "v"], partial: false }]);
-    expect(parseTemplate("{{ nodes[vars.which].x }}").expressions[0]?.analysis.dynamicNodeAccess).toBe(true);
-    expect(parseTemplate("{{ has(nodes.fetch) ? nodes.fetch.status : 0 }}").expressions[0]?.analysis).toEqual({
+    expect(
+      parseTemplate("{{ cel.bind(x, nodes.a.v, x + 1) }}").expressions[0]?.analysis.references,
+    ).toEqual([{ root: "nodes", path: ["a", "v"], partial: false }]);
+    expect(
+      parseTemplate("{{ nodes[vars.which].x }}").expressions[0]?.analysis.dynamicNodeAccess,
+    ).toBe(true);
+    expect(
+      parseTemplate("{{ has(nodes.fetch) ? nodes.fetch.status : 0 }}").expressions[0]?.analysis,
+    ).toEqual({
       references: [
         { root: "nodes", path: ["fetch"], partial: true },
         { root: "nodes", path: ["fetch", "status"], partial: false },
@@ -123,11 +185,15 @@ describe("resolveConfig", () => {
     })();
     expect(error).toBeInstanceOf(ConfigExpressionError);
     expect(error).toMatchObject({ path: ["fields", 0, "value"], expression: "nodes.fetch.nope" });
-    expect(String(error)).toMatch(/config\.fields\.0\.value: \{\{ nodes\.fetch\.nope \}\}: No such key: nope/);
+    expect(String(error)).toMatch(
+      /config\.fields\.0\.value: \{\{ nodes\.fetch\.nope \}\}: No such key: nope/,
+    );
   });
 
   it("finds template strings and their paths", () => {
-    expect(findTemplates({ a: "{{ x }}", b: ["plain", { c: "x {{ y }}" }], code: "{{ z }}" }, ["code"])).toEqual([
+    expect(
+      findTemplates({ a: "{{ x }}", b: ["plain", { c: "x {{ y }}" }], code: "{{ z }}" }, ["code"]),
+    ).toEqual([
       { path: ["a"], text: "{{ x }}" },
       { path: ["b", 1, "c"], text: "x {{ y }}" },
     ]);
@@ -180,10 +246,16 @@ describe("expression safety", () => {
 
   it("cannot pollute prototypes through map literals or data", () => {
     // cel-js drops __proto__, constructor and prototype keys from map literals
-    const out = evaluateTemplate("{{ {'__proto__': {'polluted': true}, 'constructor': {'prototype': {'polluted': true}}, 'a': 1} }}", context);
+    const out = evaluateTemplate(
+      "{{ {'__proto__': {'polluted': true}, 'constructor': {'prototype': {'polluted': true}}, 'a': 1} }}",
+      context,
+    );
     expect(out).toEqual({ a: 1 });
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
-    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, number>;
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<
+      string,
+      number
+    >;
     const result = resolveConfig({ v: "{{ trigger }}" }, { ...context, trigger: hostile });
     expect(Object.getPrototypeOf(Reflect.get(result as object, "v"))).toBe(Object.prototype);
     expect(Object.keys(Reflect.get(result as object, "v") as object)).toEqual(["__proto__", "a"]);
@@ -197,16 +269,34 @@ describe("expression safety", () => {
   });
 
   it("allows only literal, linear-looking patterns in matches()", () => {
-    expect(evaluateTemplate("{{ trigger.customer.name.matches('^A[a-z]+$') }}", context)).toBe(true);
-    expect(evaluateTemplate("{{ trigger.customer.tier.matches('^(?:go)+(?<rest>ld)?$') }}", context)).toBe(true);
-    expect(() => parseTemplate("{{ trigger.customer.name.matches(vars.currency) }}")).toThrow(/string literal/);
-    for (const pattern of ["(a+)+$", "(a*)*b", "(x+x+)+y", "(\\\\w+\\\\s?)*$", "(?:ab+)+c", "(a{1,3}){5}"]) {
-      expect(() => parseTemplate(`{{ trigger.customer.name.matches('${pattern}') }}`), pattern).toThrow(/exponential time/);
+    expect(evaluateTemplate("{{ trigger.customer.name.matches('^A[a-z]+$') }}", context)).toBe(
+      true,
+    );
+    expect(
+      evaluateTemplate("{{ trigger.customer.tier.matches('^(?:go)+(?<rest>ld)?$') }}", context),
+    ).toBe(true);
+    expect(() => parseTemplate("{{ trigger.customer.name.matches(vars.currency) }}")).toThrow(
+      /string literal/,
+    );
+    for (const pattern of [
+      "(a+)+$",
+      "(a*)*b",
+      "(x+x+)+y",
+      "(\\\\w+\\\\s?)*$",
+      "(?:ab+)+c",
+      "(a{1,3}){5}",
+    ]) {
+      expect(
+        () => parseTemplate(`{{ trigger.customer.name.matches('${pattern}') }}`),
+        pattern,
+      ).toThrow(/exponential time/);
     }
   });
 
   it("bounds expression size and nesting", () => {
     expect(() => parseTemplate(`{{ ${"1 + ".repeat(2_000)}1 }}`)).toThrow(ExpressionError);
-    expect(() => parseTemplate("{{ trigger.l.map(a, trigger.l.map(b, trigger.l.map(c, c))) }}")).toThrow(/nested at most 2 deep/);
+    expect(() =>
+      parseTemplate("{{ trigger.l.map(a, trigger.l.map(b, trigger.l.map(c, c))) }}"),
+    ).toThrow(/nested at most 2 deep/);
   });
 });

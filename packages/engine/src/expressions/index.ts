@@ -1,8 +1,8 @@
 import type { JsonValue } from "@runnel/nodes";
 
 import type { ExpressionAnalysis, ExpressionRoot, Reference } from "./cel";
-import { compileExpression, EXPRESSION_ROOTS, ExpressionError } from "./cel";
 import type { TemplatePart } from "./template";
+import { compileExpression, EXPRESSION_ROOTS, ExpressionError } from "./cel";
 import { scanTemplate, TemplateSyntaxError } from "./template";
 import { fromCel, toCel } from "./values";
 
@@ -39,12 +39,18 @@ export function parseTemplate(text: string): ParsedTemplate {
   try {
     parts = scanTemplate(text);
   } catch (error) {
-    if (error instanceof TemplateSyntaxError) throw new ExpressionError(text, `${error.message} at character ${error.offset + 1}`);
+    if (error instanceof TemplateSyntaxError)
+      throw new ExpressionError(text, `${error.message} at character ${error.offset + 1}`);
     throw error;
   }
   const expressions: ParsedExpression[] = [];
   for (const part of parts) {
-    if (part.kind === "expression") expressions.push({ source: part.source, offset: part.offset, analysis: compileExpression(part.source).analysis });
+    if (part.kind === "expression")
+      expressions.push({
+        source: part.source,
+        offset: part.offset,
+        analysis: compileExpression(part.source).analysis,
+      });
   }
   const meaningful = parts.filter((part) => part.kind === "expression" || part.text.trim() !== "");
   return { parts, single: expressions.length === 1 && meaningful.length === 1, expressions };
@@ -57,7 +63,10 @@ export interface ConfigTemplate {
 }
 
 /** Every string in a config that contains `{{`, except under the node's literal keys. */
-export function findTemplates(config: unknown, literalKeys: readonly string[] = []): ConfigTemplate[] {
+export function findTemplates(
+  config: unknown,
+  literalKeys: readonly string[] = [],
+): ConfigTemplate[] {
   const found: ConfigTemplate[] = [];
   const walk = (value: unknown, path: (string | number)[]): void => {
     if (typeof value === "string") {
@@ -82,7 +91,9 @@ export class ConfigExpressionError extends Error {
   readonly expression: string;
 
   constructor(path: (string | number)[], expression: string, message: string) {
-    super(`config${path.map((segment) => `.${segment}`).join("")}: {{ ${expression} }}: ${message}`);
+    super(
+      `config${path.map((segment) => `.${segment}`).join("")}: {{ ${expression} }}: ${message}`,
+    );
     this.name = "ConfigExpressionError";
     this.path = path;
     this.expression = expression;
@@ -101,7 +112,11 @@ export function evaluateTemplate(text: string, context: ExpressionContext): Json
  * Returns a copy of `config` with every template string evaluated (keys in `literalKeys` at the top
  * level are copied as they are). Throws {@link ConfigExpressionError} naming the config path.
  */
-export function resolveConfig(config: JsonValue, context: ExpressionContext, literalKeys: readonly string[] = []): JsonValue {
+export function resolveConfig(
+  config: JsonValue,
+  context: ExpressionContext,
+  literalKeys: readonly string[] = [],
+): JsonValue {
   const scope = new Scope(context);
   const walk = (value: JsonValue, path: (string | number)[]): JsonValue => {
     if (typeof value === "string") {
@@ -109,7 +124,8 @@ export function resolveConfig(config: JsonValue, context: ExpressionContext, lit
       try {
         return evaluateParsed(parseTemplate(value), scope);
       } catch (error) {
-        if (error instanceof ExpressionError) throw new ConfigExpressionError(path, error.expression, error.message);
+        if (error instanceof ExpressionError)
+          throw new ConfigExpressionError(path, error.expression, error.message);
         throw error;
       }
     }
@@ -119,8 +135,14 @@ export function resolveConfig(config: JsonValue, context: ExpressionContext, lit
     for (const key of Object.keys(value)) {
       const item = value[key];
       if (item === undefined) continue;
-      const resolved = path.length === 0 && literalKeys.includes(key) ? item : walk(item, [...path, key]);
-      Object.defineProperty(out, key, { value: resolved, enumerable: true, writable: true, configurable: true });
+      const resolved =
+        path.length === 0 && literalKeys.includes(key) ? item : walk(item, [...path, key]);
+      Object.defineProperty(out, key, {
+        value: resolved,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   };
@@ -174,19 +196,32 @@ class Scope {
       for (const reference of analysis.references) {
         const id = reference.root === "nodes" ? reference.path[0] : undefined;
         if (typeof id === "string" && Object.hasOwn(this.context.nodes, id)) {
-          Object.defineProperty(nodes, id, { value: this.node(id), enumerable: true, configurable: true, writable: true });
+          Object.defineProperty(nodes, id, {
+            value: this.node(id),
+            enumerable: true,
+            configurable: true,
+            writable: true,
+          });
         }
       }
     }
     const out: Record<string, unknown> = { nodes };
     for (const root of EXPRESSION_ROOTS) {
-      if (root !== "nodes" && analysis.references.some((reference: Reference) => reference.root === root)) out[root] = this.root(root);
+      if (
+        root !== "nodes" &&
+        analysis.references.some((reference: Reference) => reference.root === root)
+      )
+        out[root] = this.root(root);
     }
     return out;
   }
 
   private root(root: Exclude<ExpressionRoot, "nodes">): unknown {
-    if (!this.roots.has(root)) this.roots.set(root, toCel(root === "trigger" ? this.context.trigger : { ...this.context[root] }));
+    if (!this.roots.has(root))
+      this.roots.set(
+        root,
+        toCel(root === "trigger" ? this.context.trigger : { ...this.context[root] }),
+      );
     return this.roots.get(root);
   }
 
@@ -202,7 +237,12 @@ class Scope {
     if (this.allNodes === undefined) {
       const all: Record<string, unknown> = {};
       for (const id of Object.keys(this.context.nodes)) {
-        Object.defineProperty(all, id, { value: this.node(id), enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(all, id, {
+          value: this.node(id),
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       }
       this.allNodes = all;
     }

@@ -4,7 +4,8 @@
  * `\{{` writes a literal `{{`.
  */
 
-export type TemplatePart = { kind: "text"; text: string } | { kind: "expression"; source: string; offset: number };
+export type TemplatePart =
+  { kind: "text"; text: string } | { kind: "expression"; source: string; offset: number };
 
 export class TemplateSyntaxError extends Error {
   readonly offset: number;
@@ -44,7 +45,11 @@ export function scanTemplate(text: string): TemplatePart[] {
     if (source.trim() === "") throw new TemplateSyntaxError("empty {{ }}", index);
     if (literal !== "") parts.push({ kind: "text", text: literal });
     literal = "";
-    parts.push({ kind: "expression", source: source.trim(), offset: start + (source.length - source.trimStart().length) });
+    parts.push({
+      kind: "expression",
+      source: source.trim(),
+      offset: start + (source.length - source.trimStart().length),
+    });
     index = end + 2;
   }
   if (literal !== "") parts.push({ kind: "text", text: literal });

@@ -33,11 +33,13 @@ function convert(expression: string, value: unknown, depth: number): JsonValue {
     case "boolean":
       return value;
     case "number":
-      if (!Number.isFinite(value)) throw new ExpressionError(expression, `result ${String(value)} is not a JSON number`);
+      if (!Number.isFinite(value))
+        throw new ExpressionError(expression, `result ${String(value)} is not a JSON number`);
       return value;
     case "bigint": {
       const number = Number(value);
-      if (!Number.isSafeInteger(number)) throw new ExpressionError(expression, `integer ${value} is outside the JSON safe range`);
+      if (!Number.isSafeInteger(number))
+        throw new ExpressionError(expression, `integer ${value} is outside the JSON safe range`);
       return number;
     }
     case "object":
@@ -45,18 +47,23 @@ function convert(expression: string, value: unknown, depth: number): JsonValue {
     default:
       throw new ExpressionError(expression, `a ${typeof value} cannot be a result`);
   }
-  if (Array.isArray(value)) return value.map((item: unknown) => convert(expression, item, depth + 1));
+  if (Array.isArray(value))
+    return value.map((item: unknown) => convert(expression, item, depth + 1));
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Map) {
     const out: Record<string, JsonValue> = {};
     const entries: Iterable<[unknown, unknown]> = value.entries();
-    for (const [key, item] of entries) defineOwn(out, String(key), convert(expression, item, depth + 1));
+    for (const [key, item] of entries)
+      defineOwn(out, String(key), convert(expression, item, depth + 1));
     return out;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
     const name = value instanceof Uint8Array ? "bytes" : describeKind(value);
-    throw new ExpressionError(expression, `a ${name} value cannot be turned into JSON (convert it with string(…))`);
+    throw new ExpressionError(
+      expression,
+      `a ${name} value cannot be turned into JSON (convert it with string(…))`,
+    );
   }
   const out: Record<string, JsonValue> = {};
   for (const key of Object.keys(value)) {
@@ -68,10 +75,17 @@ function convert(expression: string, value: unknown, depth: number): JsonValue {
 
 function describeKind(value: object): string {
   const ctor: unknown = Reflect.get(value, "constructor");
-  return typeof ctor === "function" && typeof ctor.name === "string" && ctor.name !== "" ? ctor.name : "non-JSON";
+  return typeof ctor === "function" && typeof ctor.name === "string" && ctor.name !== ""
+    ? ctor.name
+    : "non-JSON";
 }
 
 /** Sets an own data property even for keys like `__proto__` (plain assignment would change the prototype). */
 function defineOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }

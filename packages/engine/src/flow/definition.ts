@@ -5,10 +5,17 @@ export const NodeId = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z][a-z0-9_]*$/, "a node id starts with a lower-case letter and uses only a-z, 0-9 and _ (e.g. fetch_page)");
+  .regex(
+    /^[a-z][a-z0-9_]*$/,
+    "a node id starts with a lower-case letter and uses only a-z, 0-9 and _ (e.g. fetch_page)",
+  );
 export type NodeId = z.infer<typeof NodeId>;
 
-export const PortName = z.string().min(1).max(64).regex(/^[a-z][a-z0-9_]*$/, "a port name uses only a-z, 0-9 and _");
+export const PortName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z][a-z0-9_]*$/, "a port name uses only a-z, 0-9 and _");
 
 export const OnError = z.enum(["fail", "continue", "error_port"]);
 export type OnError = z.infer<typeof OnError>;
@@ -48,7 +55,10 @@ export const FlowEdge = z.object({
 export type FlowEdge = z.infer<typeof FlowEdge>;
 
 /** Flow variables, readable in expressions as `vars.<name>`. */
-export const FlowVars = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is an identifier"), z.json());
+export const FlowVars = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is an identifier"),
+  z.json(),
+);
 
 export const MAX_NODES = 500;
 export const MAX_EDGES = 2_000;
@@ -69,6 +79,7 @@ export function flowJsonSchema(): Record<string, unknown> {
     ...z.toJSONSchema(FlowDefinition, { io: "input", target: "draft-2020-12" }),
     $id: "https://runnel.dev/schemas/flow.schema.json",
     title: "Runnel flow definition",
-    description: "Nodes (with config, position and settings) and the edges that connect their ports. See docs/flows.md.",
+    description:
+      "Nodes (with config, position and settings) and the edges that connect their ports. See docs/flows.md.",
   };
 }

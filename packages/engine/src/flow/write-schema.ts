@@ -1,4 +1,4 @@
-/** Regenerates docs/flow.schema.json: `pnpm --filter @runnel/engine exec tsx src/flow/write-schema.ts`. */
+/** Regenerates docs/flow.schema.json: `pnpm --filter @runnel/engine exec tsx src/flow/write-schema.ts` (then `pnpm format`). */
 import { writeFileSync } from "node:fs";
 
 import { FLOW_SCHEMA_FILE, flowSchemaText } from "./schema-file";

@@ -21,9 +21,17 @@ export const approvalNode = defineNode({
   type: "approval",
   version: 1,
   kind: "approval",
-  ui: { label: "Approval", category: "human", icon: "user-check", description: "Wait for a person to approve or reject, with an optional form." },
+  ui: {
+    label: "Approval",
+    category: "human",
+    icon: "user-check",
+    description: "Wait for a person to approve or reject, with an optional form.",
+  },
   config: z.object({
-    assignees: z.array(z.string().min(1)).min(1).describe("User ids or e-mail addresses of org members who may decide"),
+    assignees: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe("User ids or e-mail addresses of org members who may decide"),
     message: z.string().min(1).describe("What the approver is asked"),
     form: JsonSchemaDocument.optional().describe("JSON Schema of a form the approver fills in"),
     timeout: Duration.default({ amount: 7, unit: "days" }),

@@ -36,11 +36,32 @@ const FIELDS: readonly FieldSpec[] = [
   { name: "minute", min: 0, max: 59 },
   { name: "hour", min: 0, max: 23 },
   { name: "day-of-month", min: 1, max: 31, day: "month" },
-  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], namesFrom: 1 },
-  { name: "day-of-week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], namesFrom: 0, day: "week" },
+  {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+    namesFrom: 1,
+  },
+  {
+    name: "day-of-week",
+    min: 0,
+    max: 7,
+    names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
+    namesFrom: 0,
+    day: "week",
+  },
 ];
 
-const NICKNAMES = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]);
+const NICKNAMES = new Set([
+  "@yearly",
+  "@annually",
+  "@monthly",
+  "@weekly",
+  "@daily",
+  "@midnight",
+  "@hourly",
+]);
 
 function checkField(field: string, spec: FieldSpec): string | undefined {
   for (const part of field.split(",")) {
@@ -61,7 +82,8 @@ function checkPart(part: string, spec: FieldSpec): string | undefined {
   }
   const [range, step, extra] = part.split("/");
   if (extra !== undefined) return `"${part}" has more than one step`;
-  if (step !== undefined && !/^[1-9]\d*$/.test(step)) return `step "${step}" must be a positive number`;
+  if (step !== undefined && !/^[1-9]\d*$/.test(step))
+    return `step "${step}" must be a positive number`;
   if (range === undefined || range === "*") return undefined;
   const [from, to, beyond] = range.split("-");
   if (beyond !== undefined) return `"${range}" is not a range`;
@@ -77,7 +99,9 @@ function checkPart(part: string, spec: FieldSpec): string | undefined {
 function checkValue(value: string, spec: FieldSpec): string | undefined {
   if (/^\d+$/.test(value)) {
     const number = Number(value);
-    return number >= spec.min && number <= spec.max ? undefined : `${value} is outside ${spec.min}-${spec.max}`;
+    return number >= spec.min && number <= spec.max
+      ? undefined
+      : `${value} is outside ${spec.min}-${spec.max}`;
   }
   if (spec.names?.includes(value.toUpperCase()) === true) return undefined;
   return `"${value}" is not a number${spec.names === undefined ? "" : ` or a name (${spec.names.join(", ")})`}`;

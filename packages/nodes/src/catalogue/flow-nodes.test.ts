@@ -7,13 +7,25 @@ import { switchNode } from "./switch";
 
 describe("if node", () => {
   it("fires true or false with its input", async () => {
-    await expect(runPure(ifNode, { condition: true }, { in: { n: 1 } })).resolves.toEqual({ kind: "emit", port: "true", value: { n: 1 } });
-    await expect(runPure(ifNode, { condition: false }, { in: [1] })).resolves.toEqual({ kind: "emit", port: "false", value: [1] });
+    await expect(runPure(ifNode, { condition: true }, { in: { n: 1 } })).resolves.toEqual({
+      kind: "emit",
+      port: "true",
+      value: { n: 1 },
+    });
+    await expect(runPure(ifNode, { condition: false }, { in: [1] })).resolves.toEqual({
+      kind: "emit",
+      port: "false",
+      value: [1],
+    });
   });
 
   it("needs a boolean condition and an input", async () => {
-    await expect(runPure(ifNode, { condition: "yes" }, { in: 1 })).rejects.toThrow(/config\.condition/);
-    await expect(runPure(ifNode, { condition: true }, {})).rejects.toThrow(/inputs\.in: required input/);
+    await expect(runPure(ifNode, { condition: "yes" }, { in: 1 })).rejects.toThrow(
+      /config\.condition/,
+    );
+    await expect(runPure(ifNode, { condition: true }, {})).rejects.toThrow(
+      /inputs\.in: required input/,
+    );
   });
 });
 
@@ -25,21 +37,44 @@ describe("switch node", () => {
   ];
 
   it("fires the first matching case, else default", async () => {
-    await expect(runPure(switchNode, { cases }, { in: 5 })).resolves.toEqual({ kind: "emit", port: "medium", value: 5 });
-    await expect(runPure(switchNode, { cases: [{ name: "x", when: false }] }, { in: 5 })).resolves.toEqual({ kind: "emit", port: "default", value: 5 });
+    await expect(runPure(switchNode, { cases }, { in: 5 })).resolves.toEqual({
+      kind: "emit",
+      port: "medium",
+      value: 5,
+    });
+    await expect(
+      runPure(switchNode, { cases: [{ name: "x", when: false }] }, { in: 5 }),
+    ).resolves.toEqual({ kind: "emit", port: "default", value: 5 });
   });
 
   it("names one output port per case, even before expressions are evaluated", () => {
-    const raw = { cases: [{ name: "small", when: "{{ nodes.a.n < 10 }}" }, { name: "big", when: "{{ nodes.a.n >= 10 }}" }] };
+    const raw = {
+      cases: [
+        { name: "small", when: "{{ nodes.a.n < 10 }}" },
+        { name: "big", when: "{{ nodes.a.n >= 10 }}" },
+      ],
+    };
     expect(Object.keys(switchNode.outputPorts(raw)).sort()).toEqual(["big", "default", "small"]);
     expect(Object.keys(switchNode.outputPorts({ cases: "nonsense" }))).toEqual(["default"]);
   });
 
   it("refuses duplicate and reserved case names", () => {
-    const twice = switchNode.config.safeParse({ cases: [{ name: "a", when: true }, { name: "a", when: false }] });
-    expect(twice.error?.issues[0]).toMatchObject({ path: ["cases", 1, "name"], message: 'case "a" is declared twice' });
-    expect(switchNode.config.safeParse({ cases: [{ name: "default", when: true }] }).success).toBe(false);
-    expect(switchNode.config.safeParse({ cases: [{ name: "error", when: true }] }).success).toBe(false);
+    const twice = switchNode.config.safeParse({
+      cases: [
+        { name: "a", when: true },
+        { name: "a", when: false },
+      ],
+    });
+    expect(twice.error?.issues[0]).toMatchObject({
+      path: ["cases", 1, "name"],
+      message: 'case "a" is declared twice',
+    });
+    expect(switchNode.config.safeParse({ cases: [{ name: "default", when: true }] }).success).toBe(
+      false,
+    );
+    expect(switchNode.config.safeParse({ cases: [{ name: "error", when: true }] }).success).toBe(
+      false,
+    );
     expect(switchNode.config.safeParse({ cases: [] }).success).toBe(false);
   });
 });
@@ -54,7 +89,9 @@ describe("merge node", () => {
   });
 
   it("appends arrays and values in edge order", async () => {
-    await expect(runPure(mergeNode, { mode: "append" }, { in: { first: [1, 2], second: 3, third: [[4]] } })).resolves.toMatchObject({
+    await expect(
+      runPure(mergeNode, { mode: "append" }, { in: { first: [1, 2], second: 3, third: [[4]] } }),
+    ).resolves.toMatchObject({
       value: [1, 2, 3, [4]],
     });
   });

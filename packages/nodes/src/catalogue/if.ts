@@ -10,7 +10,12 @@ export const ifNode = defineNode({
   type: "if",
   version: 1,
   kind: "action",
-  ui: { label: "If", category: "flow", icon: "git-branch", description: "Send the input to the true or the false branch." },
+  ui: {
+    label: "If",
+    category: "flow",
+    icon: "git-branch",
+    description: "Send the input to the true or the false branch.",
+  },
   config: z.object({
     condition: z.boolean().describe("An expression that yields true or false"),
   }),
@@ -20,6 +25,8 @@ export const ifNode = defineNode({
     false: { type: "any", label: "False" },
   },
   execute({ config, inputs }) {
-    return config.condition ? { kind: "emit", port: "true", value: inputs.in } : { kind: "emit", port: "false", value: inputs.in };
+    return config.condition
+      ? { kind: "emit", port: "true", value: inputs.in }
+      : { kind: "emit", port: "false", value: inputs.in };
   },
 });

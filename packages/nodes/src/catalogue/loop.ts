@@ -12,13 +12,26 @@ export const loopNode = defineNode({
   type: "loop",
   version: 1,
   kind: "loop",
-  ui: { label: "Loop", category: "flow", icon: "repeat", description: "Run a sub-flow for each item, one at a time or in parallel." },
+  ui: {
+    label: "Loop",
+    category: "flow",
+    icon: "repeat",
+    description: "Run a sub-flow for each item, one at a time or in parallel.",
+  },
   config: z.object({
     items: z.array(JsonData).max(10_000).optional().describe("The items; default: the input array"),
     flowId: z.string().min(1).describe("The sub-flow that is the loop body"),
-    version: z.number().int().positive().optional().describe("Pinned published version of the body; default: latest"),
+    version: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Pinned published version of the body; default: latest"),
     concurrency: z.number().int().min(1).max(50).default(1).describe("Items run at the same time"),
-    continueOnItemError: z.boolean().default(false).describe("Record a failed item as { error } instead of failing the node"),
+    continueOnItemError: z
+      .boolean()
+      .default(false)
+      .describe("Record a failed item as { error } instead of failing the node"),
   }),
   inputs: { in: { type: "array", required: false, label: "Items" } },
   outputs: { out: { type: "array", label: "Results" } },

@@ -9,16 +9,28 @@ export const manualTrigger = defineNode({
   version: 1,
   kind: "trigger",
   trigger: "manual",
-  ui: { label: "Manual trigger", category: "trigger", icon: "play", description: "Start the flow by hand with input that matches a JSON Schema." },
+  ui: {
+    label: "Manual trigger",
+    category: "trigger",
+    icon: "play",
+    description: "Start the flow by hand with input that matches a JSON Schema.",
+  },
   config: z.object({
-    inputSchema: JsonSchemaDocument.default({ type: "object" }).describe("JSON Schema of the run input"),
+    inputSchema: JsonSchemaDocument.default({ type: "object" }).describe(
+      "JSON Schema of the run input",
+    ),
   }),
   inputs: {},
   outputs: { out: { type: "any", label: "Input", description: "The run input" } },
   outputSchemas: (config) => ({ out: config.inputSchema }),
   execute({ config, event }) {
     const problem = checkAgainstJsonSchema(config.inputSchema, event);
-    if (problem !== undefined) throw new NodeRunError("manual_trigger", ["event"], `run input does not match the input schema: ${problem}`);
+    if (problem !== undefined)
+      throw new NodeRunError(
+        "manual_trigger",
+        ["event"],
+        `run input does not match the input schema: ${problem}`,
+      );
     return { kind: "emit", port: "out", value: event };
   },
 });

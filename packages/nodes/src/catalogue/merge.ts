@@ -12,9 +12,17 @@ export const mergeNode = defineNode({
   type: "merge",
   version: 1,
   kind: "action",
-  ui: { label: "Merge", category: "flow", icon: "merge", description: "Wait for every branch that ran and combine their outputs." },
+  ui: {
+    label: "Merge",
+    category: "flow",
+    icon: "merge",
+    description: "Wait for every branch that ran and combine their outputs.",
+  },
   config: z.object({
-    mode: z.enum(["object", "append"]).default("object").describe("object: keyed by source node id; append: one array"),
+    mode: z
+      .enum(["object", "append"])
+      .default("object")
+      .describe("object: keyed by source node id; append: one array"),
   }),
   inputs: { in: { type: "any", multiple: true, label: "Inputs" } },
   outputs: { out: { type: "any", label: "Merged" } },

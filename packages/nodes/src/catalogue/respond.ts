@@ -3,7 +3,9 @@ import { z } from "zod";
 import { defineNode } from "../define";
 import { JsonData } from "./shared";
 
-const HeaderName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "not a valid HTTP header name");
+const HeaderName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "not a valid HTTP header name");
 
 /**
  * Answers the webhook or API caller that is waiting for this run (webhook respondMode "respond_node",
@@ -13,15 +15,27 @@ export const respondNode = defineNode({
   type: "respond",
   version: 1,
   kind: "respond",
-  ui: { label: "Respond", category: "flow", icon: "reply", description: "Send the HTTP response to the webhook or API caller." },
+  ui: {
+    label: "Respond",
+    category: "flow",
+    icon: "reply",
+    description: "Send the HTTP response to the webhook or API caller.",
+  },
   config: z.object({
     status: z.number().int().min(100).max(599).default(200),
     headers: z
       .record(HeaderName, z.string())
       .default({})
-      .refine((headers) => Object.keys(headers).every((name) => !["content-length", "transfer-encoding", "connection"].includes(name.toLowerCase())), {
-        message: "content-length, transfer-encoding and connection are set by the server",
-      }),
+      .refine(
+        (headers) =>
+          Object.keys(headers).every(
+            (name) =>
+              !["content-length", "transfer-encoding", "connection"].includes(name.toLowerCase()),
+          ),
+        {
+          message: "content-length, transfer-encoding and connection are set by the server",
+        },
+      ),
     body: JsonData.optional().describe("Response body (JSON); default: the input"),
   }),
   inputs: { in: { type: "any", required: false, label: "Input" } },
@@ -29,11 +43,19 @@ export const respondNode = defineNode({
     out: {
       type: "object",
       label: "Response",
-      schema: z.object({ status: z.number(), headers: z.record(z.string(), z.string()), body: JsonData }),
+      schema: z.object({
+        status: z.number(),
+        headers: z.record(z.string(), z.string()),
+        body: JsonData,
+      }),
     },
   },
   execute({ config, inputs }) {
-    const response = { status: config.status, headers: config.headers, body: config.body ?? inputs.in ?? null };
+    const response = {
+      status: config.status,
+      headers: config.headers,
+      body: config.body ?? inputs.in ?? null,
+    };
     return { kind: "respond", response, then: { kind: "emit", port: "out", value: response } };
   },
 });

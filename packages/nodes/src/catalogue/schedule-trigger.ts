@@ -13,7 +13,12 @@ export const scheduleTrigger = defineNode({
   version: 1,
   kind: "trigger",
   trigger: "schedule",
-  ui: { label: "Schedule", category: "trigger", icon: "clock", description: "Start the flow on a cron schedule." },
+  ui: {
+    label: "Schedule",
+    category: "trigger",
+    icon: "clock",
+    description: "Start the flow on a cron schedule.",
+  },
   config: z.object({
     cron: z
       .string()
@@ -39,7 +44,16 @@ export const scheduleTrigger = defineNode({
   },
   execute({ config, event }) {
     const slot = ScheduleEvent.safeParse(event);
-    if (!slot.success) throw new NodeRunError("schedule_trigger", ["event", "scheduledAt"], "the schedule event needs scheduledAt (ISO 8601)");
-    return { kind: "emit", port: "out", value: { scheduledAt: slot.data.scheduledAt, cron: config.cron, timezone: config.timezone } };
+    if (!slot.success)
+      throw new NodeRunError(
+        "schedule_trigger",
+        ["event", "scheduledAt"],
+        "the schedule event needs scheduledAt (ISO 8601)",
+      );
+    return {
+      kind: "emit",
+      port: "out",
+      value: { scheduledAt: slot.data.scheduledAt, cron: config.cron, timezone: config.timezone },
+    };
   },
 });

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 import type { JsonValue } from "../context";
-import { defineNode } from "../define";
 import type { JsonObject } from "../ports";
+import { defineNode } from "../define";
 import { FieldPath, JsonData } from "./shared";
 
 /**
@@ -14,10 +14,21 @@ export const setNode = defineNode({
   type: "set",
   version: 1,
   kind: "action",
-  ui: { label: "Set fields", category: "data", icon: "pencil", description: "Assign fields from expressions; keep or drop the other fields." },
+  ui: {
+    label: "Set fields",
+    category: "data",
+    icon: "pencil",
+    description: "Assign fields from expressions; keep or drop the other fields.",
+  },
   config: z.object({
-    fields: z.array(z.object({ name: FieldPath, value: JsonData })).default([]).describe("Fields to assign, in order"),
-    keep: z.enum(["all", "none", "selected"]).default("all").describe("Which input fields pass through"),
+    fields: z
+      .array(z.object({ name: FieldPath, value: JsonData }))
+      .default([])
+      .describe("Fields to assign, in order"),
+    keep: z
+      .enum(["all", "none", "selected"])
+      .default("all")
+      .describe("Which input fields pass through"),
     selected: z.array(FieldPath).default([]).describe("Input fields kept when keep = selected"),
     remove: z.array(FieldPath).default([]).describe("Input fields dropped"),
   }),
@@ -49,7 +60,13 @@ export const setNode = defineNode({
 function getPath(object: JsonObject, path: string): JsonValue | undefined {
   let current: JsonValue | undefined = object;
   for (const segment of path.split(".")) {
-    if (current === null || typeof current !== "object" || Array.isArray(current) || !Object.hasOwn(current, segment)) return undefined;
+    if (
+      current === null ||
+      typeof current !== "object" ||
+      Array.isArray(current) ||
+      !Object.hasOwn(current, segment)
+    )
+      return undefined;
     current = current[segment];
   }
   return current;
@@ -78,7 +95,12 @@ function removePath(object: JsonObject, path: string): void {
   const last = segments.pop();
   if (last === undefined) return;
   const parent = segments.length === 0 ? object : getPath(object, segments.join("."));
-  if (parent !== null && typeof parent === "object" && !Array.isArray(parent) && parent !== undefined) {
+  if (
+    parent !== null &&
+    typeof parent === "object" &&
+    !Array.isArray(parent) &&
+    parent !== undefined
+  ) {
     Reflect.deleteProperty(parent, last);
   }
 }

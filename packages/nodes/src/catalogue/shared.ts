@@ -22,15 +22,16 @@ export function durationMs(duration: Duration): number {
  * A JSON Schema document the runtime can validate with (`z.fromJSONSchema`): local `$ref`s only.
  * Used for trigger input schemas, the API output schema and approval forms.
  */
-export const JsonSchemaDocument = z
-  .record(z.string(), z.unknown())
-  .superRefine((schema, ctx) => {
-    try {
-      z.fromJSONSchema(schema);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: `not a usable JSON Schema: ${error instanceof Error ? error.message : String(error)}` });
-    }
-  });
+export const JsonSchemaDocument = z.record(z.string(), z.unknown()).superRefine((schema, ctx) => {
+  try {
+    z.fromJSONSchema(schema);
+  } catch (error) {
+    ctx.addIssue({
+      code: "custom",
+      message: `not a usable JSON Schema: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  }
+});
 
 /** Validates `value` against a JSON Schema document; returns the first problem as "path: message". */
 export function checkAgainstJsonSchema(schema: JsonSchema, value: unknown): string | undefined {
@@ -48,7 +49,10 @@ const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
 export const FieldPath = z
   .string()
   .min(1)
-  .regex(/^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/, "a field path is names joined by dots, e.g. customer.name")
+  .regex(
+    /^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/,
+    "a field path is names joined by dots, e.g. customer.name",
+  )
   .refine((path) => path.split(".").every((segment) => !FORBIDDEN_SEGMENTS.has(segment)), {
     message: "__proto__, constructor and prototype are not allowed as field names",
   });

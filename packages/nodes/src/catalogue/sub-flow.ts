@@ -8,12 +8,27 @@ export const subFlowNode = defineNode({
   type: "sub_flow",
   version: 1,
   kind: "subflow",
-  ui: { label: "Sub-flow", category: "flow", icon: "workflow", description: "Run another flow and use its output." },
+  ui: {
+    label: "Sub-flow",
+    category: "flow",
+    icon: "workflow",
+    description: "Run another flow and use its output.",
+  },
   config: z.object({
     flowId: z.string().min(1).describe("The flow to run"),
-    version: z.number().int().positive().optional().describe("Pinned published version; default: latest"),
+    version: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Pinned published version; default: latest"),
     input: JsonData.optional().describe("Input of the child run; default: this node's input"),
-    timeoutMs: z.number().int().positive().optional().describe("Fail when the child run takes longer"),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Fail when the child run takes longer"),
   }),
   inputs: { in: { type: "any", required: false, label: "Input" } },
   outputs: { out: { type: "any", label: "Child output" } },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-import { defineNode, PORT_NAME_PATTERN, RESERVED_PORTS } from "../define";
 import type { OutputPorts } from "../ports";
+import { defineNode, PORT_NAME_PATTERN, RESERVED_PORTS } from "../define";
 
 const CaseName = z
   .string()
@@ -11,12 +11,22 @@ const CaseName = z
   });
 
 const Cases = z
-  .array(z.object({ name: CaseName, when: z.boolean().describe("An expression that yields true or false") }))
+  .array(
+    z.object({
+      name: CaseName,
+      when: z.boolean().describe("An expression that yields true or false"),
+    }),
+  )
   .min(1)
   .superRefine((cases, ctx) => {
     const seen = new Set<string>();
     for (const [index, item] of cases.entries()) {
-      if (seen.has(item.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `case "${item.name}" is declared twice` });
+      if (seen.has(item.name))
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          message: `case "${item.name}" is declared twice`,
+        });
       seen.add(item.name);
     }
   });
@@ -31,14 +41,21 @@ export const switchNode = defineNode({
   type: "switch",
   version: 1,
   kind: "action",
-  ui: { label: "Switch", category: "flow", icon: "split", description: "Send the input to the first matching case, or to default." },
+  ui: {
+    label: "Switch",
+    category: "flow",
+    icon: "split",
+    description: "Send the input to the first matching case, or to default.",
+  },
   config: z.object({ cases: Cases }),
   inputs: { in: { type: "any", label: "Input" } },
   outputs: staticOutputs,
   dynamicOutputs(rawConfig) {
     const parsed = CaseNames.safeParse(rawConfig);
     if (!parsed.success) return {};
-    return Object.fromEntries(parsed.data.cases.map((item) => [item.name, { type: "any", label: item.name }]));
+    return Object.fromEntries(
+      parsed.data.cases.map((item) => [item.name, { type: "any", label: item.name }]),
+    );
   },
   execute({ config, inputs }) {
     const match = config.cases.find((item) => item.when);

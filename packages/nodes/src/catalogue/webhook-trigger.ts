@@ -25,13 +25,35 @@ export const webhookTrigger = defineNode({
   version: 1,
   kind: "trigger",
   trigger: "webhook",
-  ui: { label: "Webhook", category: "trigger", icon: "webhook", description: "Start the flow when an HTTP request reaches its webhook URL." },
+  ui: {
+    label: "Webhook",
+    category: "trigger",
+    icon: "webhook",
+    description: "Start the flow when an HTTP request reaches its webhook URL.",
+  },
   config: z.object({
     methods: z.array(z.enum(METHODS)).min(1).default(["POST"]).describe("Accepted HTTP methods"),
-    signatureCredentialId: z.string().min(1).optional().describe("webhookSecret credential used to verify an HMAC-SHA256 signature"),
-    signatureHeader: z.string().min(1).default("x-runnel-signature").describe("Header carrying the hex signature"),
-    respondMode: z.enum(["immediately", "respond_node"]).default("immediately").describe("immediately: 202 with the run id; respond_node: the Respond node's answer"),
-    responseTimeoutMs: z.number().int().min(1_000).max(300_000).default(30_000).describe("How long the caller waits for a Respond node"),
+    signatureCredentialId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("webhookSecret credential used to verify an HMAC-SHA256 signature"),
+    signatureHeader: z
+      .string()
+      .min(1)
+      .default("x-runnel-signature")
+      .describe("Header carrying the hex signature"),
+    respondMode: z
+      .enum(["immediately", "respond_node"])
+      .default("immediately")
+      .describe("immediately: 202 with the run id; respond_node: the Respond node's answer"),
+    responseTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(300_000)
+      .default(30_000)
+      .describe("How long the caller waits for a Respond node"),
   }),
   credentials: [{ key: "signatureCredentialId", type: "webhookSecret", required: false }],
   inputs: {},
@@ -40,10 +62,18 @@ export const webhookTrigger = defineNode({
     const request = WebhookRequest.safeParse(event);
     if (!request.success) {
       const issue = request.error.issues[0];
-      throw new NodeRunError("webhook_trigger", ["event", ...(issue?.path.map(String) ?? [])], issue?.message ?? "not a webhook request");
+      throw new NodeRunError(
+        "webhook_trigger",
+        ["event", ...(issue?.path.map(String) ?? [])],
+        issue?.message ?? "not a webhook request",
+      );
     }
     if (!config.methods.includes(request.data.method)) {
-      throw new NodeRunError("webhook_trigger", ["event", "method"], `method ${request.data.method} is not accepted (accepted: ${config.methods.join(", ")})`);
+      throw new NodeRunError(
+        "webhook_trigger",
+        ["event", "method"],
+        `method ${request.data.method} is not accepted (accepted: ${config.methods.join(", ")})`,
+      );
     }
     return { kind: "emit", port: "out", value: request.data };
   },
