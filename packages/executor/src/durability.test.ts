@@ -180,6 +180,13 @@ describe("kill -9 recovery of the standalone executor", () => {
     await send(executorUrl, [
       { name: "durable/resume", data: { tag: "wait", note: "resumed after restart" } },
     ]);
+    // The interrupted step is executed again once its lease expires; then let both executions finish.
+    await until(
+      "the interrupted step to be retried",
+      () => (count("step:slow-start") === 2 ? true : undefined),
+      60_000,
+    );
+    writeFileSync(`${logFile}.release`, "");
 
     const done = await until(
       "all three runs to finish",
@@ -199,6 +206,7 @@ describe("kill -9 recovery of the standalone executor", () => {
     expect(count("step:a")).toBe(1);
     // The step in flight when the executor died is retried once its lease expires.
     expect(count("step:slow-start")).toBe(2);
+    expect(count("step:slow-end")).toBe(2);
     expect(count("step:c")).toBe(1);
     expect(count("sleep:before")).toBe(1);
     expect(count("sleep:after")).toBe(1);

@@ -3,7 +3,7 @@
  * "<tag>:<step>" to the file named by LOG_FILE, so the test can count executions across executor restarts.
  */
 import type { AddressInfo } from "node:net";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
@@ -26,7 +26,9 @@ const midStep = inngest.createFunction(
     await step.run("a", () => record(`${tag}:a`));
     await step.run("slow", async () => {
       record(`${tag}:slow-start`);
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // Blocks until the test releases it, so the executor is surely killed while this step is in flight.
+      while (!existsSync(`${logFile}.release`))
+        await new Promise((resolve) => setTimeout(resolve, 50));
       record(`${tag}:slow-end`);
     });
     await step.run("c", () => record(`${tag}:c`));
@@ -39,7 +41,7 @@ const midSleep = inngest.createFunction(
   async ({ event, step }) => {
     const tag = (event.data as { tag: string }).tag;
     await step.run("before", () => record(`${tag}:before`));
-    await step.sleep("nap", "3s");
+    await step.sleep("nap", "6s");
     await step.run("after", () => record(`${tag}:after`));
     return "slept";
   },
