@@ -6,7 +6,9 @@ import type { JsonValue } from "@runnel/nodes";
 import type { FlowDefinitionInput } from "../flow/definition";
 import type { EmbeddedEngine, HitServer } from "./harness";
 import { listApprovals } from "../runs/approvals";
+import { listRunEvents } from "../runs/events";
 import { getRunWithSteps, listRuns } from "../runs/store";
+import { seedCredential, startFakeOpenAI } from "../testing";
 import { addFlow, flowOf, publishVersion, seedFlow, startEmbeddedEngine, startHitServer } from "./harness";
 
 /**
@@ -75,13 +77,22 @@ describeEachDriver(
           ["small_more", "join"],
         ],
       );
-      const { run, byNode } = await runToEnd(definition, { amount: 500 });
+      const runOfBig = await runToEnd(definition, { amount: 500 });
+      const { run, byNode } = runOfBig;
       expect(run.status).toBe("succeeded");
       expect(run.output).toEqual({ big_more: { label: "big!" } });
       expect(byNode("small").map((s) => s.status)).toEqual(["skipped"]);
       expect(byNode("small_more").map((s) => s.status)).toEqual(["skipped"]);
       expect(byNode("join").map((s) => s.status)).toEqual(["succeeded"]);
       expect(byNode("check")[0]?.output).toEqual({ amount: 500 });
+
+      const events = await listRunEvents(suite.db, runOfBig.seeded.orgId, run.id);
+      const types = events.map((event) => `${event.type}${event.nodeId ? `:${event.nodeId}` : ""}`);
+      expect(types[0]).toBe("run.queued");
+      expect(types).toContain("step.skipped:small_more");
+      expect(types.indexOf("step.succeeded:check")).toBeLessThan(types.indexOf("step.started:big"));
+      expect(types.at(-1)).toBe("run.succeeded");
+      expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
 
       const other = await runToEnd(definition, { amount: 5 });
       expect(other.run.output).toEqual({ small_more: { label: "small!" } });
@@ -291,6 +302,36 @@ describeEachDriver(
       const [nextApproval] = await listApprovals(suite.db, seeded.orgId, { runId: next.id });
       await engine.decide(seeded.orgId, nextApproval?.id ?? "", "approved");
       expect((await engine.waitForRun(seeded.orgId, next.id)).output).toEqual({ version: 2 });
+    });
+
+    it("records token usage of an LLM node on its step and the run", async () => {
+      const openai = await startFakeOpenAI();
+      try {
+        openai.enqueue({ text: "a short answer", usage: { inputTokens: 12, outputTokens: 3 } });
+        const seeded = await seedFlow(suite.db, flowOf([], []));
+        const credential = await seedCredential(suite.db, {
+          masterKey: engine.services.masterKey,
+          orgId: seeded.orgId,
+          type: "openai",
+          data: { apiKey: "sk-test", baseUrl: openai.baseUrl },
+        });
+        const version = await publishVersion(
+          suite.db,
+          seeded.orgId,
+          seeded.flowId,
+          flowOf([{ id: "ask", type: "llm_text", version: 1, name: "Ask", config: { credential, model: "gpt-test", prompt: "Say {{ trigger.word }}" } }], [["start", "ask"]]),
+        );
+        const { run } = await engine.start({ orgId: seeded.orgId, versionId: version, input: { word: "hi" }, trigger: { kind: "manual" } });
+        const finished = await engine.waitForRun(seeded.orgId, run.id);
+        expect(finished.error).toBeNull();
+        expect([finished.tokensIn, finished.tokensOut]).toEqual([12, 3]);
+        const detail = await getRunWithSteps(suite.db, seeded.orgId, run.id);
+        const step = detail?.steps.find((s) => s.nodeId === "ask");
+        expect([step?.tokensIn, step?.tokensOut]).toEqual([12, 3]);
+        expect(openai.requests[0]?.prompt).toBe("Say hi");
+      } finally {
+        await openai.close();
+      }
     });
 
     it("starts a run once for a repeated start with the same idempotency key", async () => {
