@@ -167,6 +167,10 @@ describe("flows", () => {
     expect(v2.number).toBe(2);
 
     expect((await ada.caller.flows.versions({ id: flow.id })).map((v) => v.number)).toEqual([2, 1]);
+    expect((await ada.caller.flows.list()).items.find((f) => f.id === flow.id)).toMatchObject({
+      latestVersion: 2,
+      deployed: false,
+    });
     const got = await ada.caller.flows.get({ id: flow.id });
     expect(got.latestVersion).toMatchObject({ id: v2.id, number: 2 });
     const one = await ada.caller.flows.version({ id: flow.id, number: 1 });

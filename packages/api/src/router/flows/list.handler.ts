@@ -14,6 +14,9 @@ function likePattern(search: string): string {
 }
 
 /**
+ * (Correlated subqueries name the outer table explicitly: drizzle writes a single-table select's columns
+ * unqualified, and a bare "id" would resolve to the subquery's own table.)
+ *
  * The org's flows, most recently updated first, with their latest version number and whether they are deployed.
  * Pages are keyed by the last flow's id: the next page starts after that flow's (updated_at, id), compared in the
  * database at full timestamp precision.
@@ -37,8 +40,8 @@ export async function listFlows(ctx: ServiceCtx, input: ListFlowsInput) {
       ...flowSummary,
       latestVersion: sql<
         number | null
-      >`(select max(v.number) from ${flowVersions} v where v.flow_id = ${flows.id})`,
-      deployed: sql<boolean>`exists (select 1 from ${deployments} d where d.flow_id = ${flows.id} and d.enabled)`,
+      >`(select max(v.number) from ${flowVersions} v where v.flow_id = ${flows}.id)`,
+      deployed: sql<boolean>`exists (select 1 from ${deployments} d where d.flow_id = ${flows}.id and d.enabled)`,
     })
     .from(flows)
     .where(and(...conditions))
