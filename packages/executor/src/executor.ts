@@ -840,20 +840,35 @@ export class Executor {
   }
 
   private async claim(limit: number): Promise<JobRow[]> {
+    const now = new Date();
+    const due = and(
+      lte(jobs.dueAt, now),
+      or(isNull(jobs.leaseOwner), lt(jobs.leaseExpires, now)),
+      this.working.size > 0 ? notInArray(jobs.id, [...this.working]) : undefined,
+    );
+    if (!this.registry.hasConcurrencyLimits()) {
+      // No registered function limits concurrency: claim in one statement, without the counting below.
+      const ids = this.store.db
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(due)
+        .orderBy(jobs.dueAt, jobs.id)
+        .limit(limit)
+        .for("update", { skipLocked: true });
+      return this.store.db
+        .update(jobs)
+        .set({ leaseOwner: this.workerId, leaseExpires: new Date(now.getTime() + this.leaseMs) })
+        .where(inArray(jobs.id, ids))
+        .returning();
+    }
     return this.store.tx(async (tx) => {
+      // Serialise claimers so that the concurrency counts below are exact across processes.
       if (!this.store.isPglite)
         await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCK})`);
-      const now = new Date();
       const candidates = await tx
         .select()
         .from(jobs)
-        .where(
-          and(
-            lte(jobs.dueAt, now),
-            or(isNull(jobs.leaseOwner), lt(jobs.leaseExpires, now)),
-            this.working.size > 0 ? notInArray(jobs.id, [...this.working]) : undefined,
-          ),
-        )
+        .where(due)
         .orderBy(jobs.dueAt, jobs.id)
         .limit(limit * 4 + 16)
         .for("update", { skipLocked: true });
@@ -1086,6 +1101,10 @@ export class Executor {
     }
 
     // Owning the job proves the run is still running: finishing or cancelling a run deletes all its jobs.
+    if (await this.fastFinish(run, job, response)) {
+      this.wake();
+      return undefined;
+    }
     const applied =
       (await this.fastStep(run, job, response, startedAt)) ??
       (await this.store.tx(async (tx) =>
@@ -1166,6 +1185,29 @@ export class Executor {
       },
       added: { id: op.id, entry: { data: op.data ?? null } },
     };
+  }
+
+  /**
+   * A run without a parent whose end nobody listens for completed: release the job, store the output and
+   * clear the run's remaining work in one statement (what finishRun does in that case).
+   */
+  private async fastFinish(run: RunRow, job: JobRow, response: HttpAnswer): Promise<boolean> {
+    if ("failure" in response || response.status !== 200) return false;
+    if (run.parentRunId || this.isListenedTo(internalEvents.finished)) return false;
+    const output = JSON.stringify(response.body ?? null);
+    await this.store.db.execute(sql`
+      with owned as (
+        delete from runnel_executor.jobs where id = ${job.id} and lease_owner = ${this.workerId} returning id
+      ), finished as (
+        update runnel_executor.runs set status = 'completed', output = ${output}::jsonb, error = null,
+          ended_at = ${new Date().toISOString()}::timestamptz
+        where id = ${run.id} and status = 'running' and exists (select 1 from owned)
+        returning id
+      ), other_jobs as (
+        delete from runnel_executor.jobs where run_id in (select id from finished) and id <> ${job.id}
+      )
+      delete from runnel_executor.waits where run_id in (select id from finished)`);
+    return true;
   }
 
   private async applyResponse(

@@ -2,6 +2,7 @@ import { Cron } from "croner";
 
 import type { FunctionConfig, Trigger } from "./protocol";
 import { checkExpression } from "./cel";
+import { normaliseConcurrency } from "./protocol";
 
 export interface RegisteredFunction {
   id: string;
@@ -17,9 +18,11 @@ export class Registry {
   private byId = new Map<string, RegisteredFunction>();
   private byEvent = new Map<string, RegisteredFunction[]>();
   private wildcards: { prefix: string; fn: RegisteredFunction }[] = [];
+  private limited = false;
 
   replaceAll(fns: RegisteredFunction[]): void {
     this.byId = new Map(fns.map((fn) => [fn.id, fn]));
+    this.limited = fns.some((fn) => normaliseConcurrency(fn.config.concurrency).length > 0);
     this.byEvent = new Map();
     this.wildcards = [];
     for (const fn of fns) {
@@ -34,6 +37,11 @@ export class Registry {
         this.byEvent.set(trigger.event, list);
       }
     }
+  }
+
+  /** Whether any registered function declares a concurrency limit (claiming must then count them). */
+  hasConcurrencyLimits(): boolean {
+    return this.limited;
   }
 
   get(id: string): RegisteredFunction | undefined {
