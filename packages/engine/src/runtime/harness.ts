@@ -34,6 +34,8 @@ export interface EmbeddedEngineOptions {
   pollMs?: number;
   leaseMs?: number;
   approvalRecheckMs?: number;
+  /** Accumulates the milliseconds spent inside the serve handler (SDK + runFlow's step code), for benchmarks. */
+  handlerTime?: { ms: number };
 }
 
 export type EmbeddedEngine = Awaited<ReturnType<typeof startEmbeddedEngine>>;
@@ -65,7 +67,15 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
     retryScale: 0.001,
     pollMs: options.pollMs ?? 10,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
-    transport: (request) => handler(request),
+    transport: async (request) => {
+      const timer = options.handlerTime;
+      if (!timer) return handler(request);
+      const began = performance.now();
+      const response = await handler(request);
+      const body = await response.arrayBuffer();
+      timer.ms += performance.now() - began;
+      return new Response(body, { status: response.status, headers: response.headers });
+    },
   });
   await executor.start();
   const synced = await executor.syncApp("http://app.internal/api/inngest");

@@ -6,7 +6,7 @@ import { credentials, flowVersions } from "@runnel/db/schema";
 import { catalogue as builtInCatalogue, isJsonValue } from "@runnel/nodes";
 import { NonRetriableError, referenceFunction } from "inngest";
 
-import type { ExecutionPlan, NodeOutcome, PlanNode } from "../compiler";
+import type { CompileResult, ExecutionPlan, NodeOutcome, PlanNode } from "../compiler";
 import type { ExpressionContext } from "../expressions";
 import type { RunEventPublisher, RunStore } from "../runs/run-store";
 import type { ValueLimits } from "../runs/values";
@@ -22,6 +22,9 @@ import { resolveFlowVersion } from "./starter";
 
 /** The most retries a node may ask for (NodeSettings.retries); the function's step attempts are sized by it. */
 export const MAX_NODE_RETRIES = 10;
+
+/** Compiled plans kept per process (oldest dropped first). */
+const PLAN_CACHE_SIZE = 200;
 
 export interface RunFlowDeps {
   /** The app's Inngest client (real Inngest, or pointed at the local executor). */
@@ -57,6 +60,7 @@ type NodeResult = Fired | Failed;
 
 interface Loaded {
   state: "run" | "finished";
+  flowVersionId: string;
   definition: JsonValue;
   flowId: string;
   flowVersion: number;
@@ -155,6 +159,19 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
   const functionId = deps.functionId ?? "run-flow";
   const store: RunStore = createRunStore({ db, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.limits ? { limits: deps.limits } : {}) });
   const self = referenceFunction({ functionId });
+  // Every request replays the function, so plans are cached: a version is immutable, and the key includes the
+  // org's credential ids and types that the compiler checked against.
+  const plans = new Map<string, CompileResult>();
+  const compileCached = (versionId: string, loaded: Loaded): CompileResult => {
+    const key = `${versionId}|${loaded.credentials.map((c) => `${c.id}:${c.type}`).join(",")}`;
+    let compiled = plans.get(key);
+    if (!compiled) {
+      compiled = compileFlow(loaded.definition, { catalogue, credentials: loaded.credentials });
+      if (plans.size >= PLAN_CACHE_SIZE) plans.delete(plans.keys().next().value ?? "");
+      plans.set(key, compiled);
+    }
+    return compiled;
+  };
 
   async function resolveDeep(orgId: string, value: unknown): Promise<JsonValue> {
     if (isBlobRef(value)) return toJson(await store.resolveValue(orgId, value));
@@ -202,6 +219,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
         const info = run.triggerInfo;
         return {
           state: finished ? "finished" : "run",
+          flowVersionId: run.flowVersionId,
           definition: toJson(version.definition),
           flowId: run.flowId,
           flowVersion: version.number,
@@ -221,7 +239,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
         throw new NonRetriableError(failedNodeId ? `node ${failedNodeId}: ${error.message}` : error.message);
       };
 
-      const compiled = compileFlow(loaded.definition, { catalogue, credentials: loaded.credentials });
+      const compiled = compileCached(loaded.flowVersionId, loaded);
       if (!compiled.ok) {
         const detail = compiled.problems.map((p) => `${p.nodeId ?? "flow"}: ${p.message}`).join("; ");
         return fail({ message: `the flow version does not compile: ${detail}`, name: "FlowCompileError", code: "compile" });
