@@ -16,8 +16,10 @@ const testRouter = t.router({
   whoami: t.procedure.query(({ ctx }) => ({ authorization: ctx.authorization, at: new Date(0) })),
   ticks: t.procedure.subscription(async function* ({ ctx }) {
     if (ctx.authorization !== `Bearer ${KEY}`) throw new TRPCError({ code: "UNAUTHORIZED" });
-    for (let i = 1; i <= 3; i++)
+    for (let i = 1; i <= 3; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
       yield { tick: i, authorization: ctx.authorization, at: new Date(i) };
+    }
   }),
 });
 
