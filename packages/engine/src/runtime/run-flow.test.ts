@@ -304,6 +304,53 @@ describeEachDriver(
       expect((await engine.waitForRun(seeded.orgId, next.id)).output).toEqual({ version: 2 });
     });
 
+    it("passes an output over 256 KB to the next node by reference", async () => {
+      const { run, byNode } = await runToEnd(
+        flowOf(
+          [
+            { id: "big", type: "code", version: 1, name: "Big", config: { code: "return { text: 'x'.repeat(300000) };" } },
+            set("measure", { length: "{{ size(nodes.big.text) }}" }),
+          ],
+          [
+            ["start", "big"],
+            ["big", "measure"],
+          ],
+        ),
+      );
+      expect(run.error).toBeNull();
+      // keep: "none" drops the 300 KB input the node received through the reference.
+      expect(run.output).toEqual({ length: 300_000 });
+      const [big] = byNode("big");
+      expect(big?.outputBlobId).not.toBeNull();
+      expect((big?.output as { text?: string } | undefined)?.text?.length).toBe(300_000);
+    });
+
+    it("cancels the child runs of a cancelled run", async () => {
+      const seeded = await seedFlow(suite.db, flowOf([set("noop", { x: 1 })], [["start", "noop"]]));
+      const child = await addFlow(
+        suite.db,
+        seeded.orgId,
+        flowOf([{ id: "pause", type: "wait", version: 1, name: "Pause", config: { mode: "duration", duration: { amount: 1, unit: "hours" } } }], [["start", "pause"]]),
+      );
+      const version = await publishVersion(
+        suite.db,
+        seeded.orgId,
+        seeded.flowId,
+        flowOf([{ id: "call", type: "sub_flow", version: 1, name: "Call", config: { flowId: child.flowId } }], [["start", "call"]]),
+      );
+      const { run } = await engine.start({ orgId: seeded.orgId, versionId: version, input: {}, trigger: { kind: "manual" } });
+      const childRun = await (async () => {
+        for (;;) {
+          const [found] = (await listRuns(suite.db, seeded.orgId, { flowId: child.flowId })).filter((r) => r.parentRunId === run.id);
+          if (found) return engine.waitForRun(seeded.orgId, found.id, "waiting");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      await engine.cancel(seeded.orgId, run.id);
+      expect((await engine.waitForRun(seeded.orgId, run.id)).status).toBe("cancelled");
+      expect((await engine.waitForRun(seeded.orgId, childRun.id)).status).toBe("cancelled");
+    });
+
     it("records token usage of an LLM node on its step and the run", async () => {
       const openai = await startFakeOpenAI();
       try {
