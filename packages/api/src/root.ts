@@ -1,4 +1,5 @@
 import { apiKeysRouter } from "./router/api-keys";
+import { approvalsRouter } from "./router/approvals";
 import { authRouter } from "./router/auth";
 import { credentialsRouter } from "./router/credentials";
 import { deploymentsRouter } from "./router/deployments";
@@ -8,6 +9,7 @@ import { nodesRouter } from "./router/nodes";
 import { invitesProcedures } from "./router/orgs/invites";
 import { membersProcedures } from "./router/orgs/members";
 import { orgsProcedures } from "./router/orgs/orgs";
+import { runsRouter } from "./router/runs";
 import { triggersRouter } from "./router/triggers";
 import { createTRPCRouter } from "./trpc";
 
@@ -21,6 +23,8 @@ export const appRouter = createTRPCRouter({
   nodes: nodesRouter,
   deployments: deploymentsRouter,
   triggers: triggersRouter,
+  runs: runsRouter,
+  approvals: approvalsRouter,
 });
 
 export type AppRouter = typeof appRouter;

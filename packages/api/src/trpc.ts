@@ -8,6 +8,7 @@ import { ZodError, ZodRealError } from "zod";
 
 import type { AuditEntry, DbOrTx, Mailer, Role, VerifiedApiKey } from "@runnel/auth";
 import type { Database } from "@runnel/db";
+import type { RunEventBus, SendEvent } from "@runnel/engine";
 import { bearerToken, hasRole, resolveActiveOrg, verifyApiKey, writeAudit } from "@runnel/auth";
 import { eq } from "@runnel/db";
 import { orgs } from "@runnel/db/schema";
@@ -27,6 +28,14 @@ export interface CreateContextOptions {
   appUrl: string;
   /** When set, invitations with an email are also mailed. */
   mailer?: Mailer | undefined;
+  /** What starts and streams runs (runs and approvals procedures); without it they answer PRECONDITION_FAILED. */
+  engine?: EngineDeps | undefined;
+}
+
+/** The engine as the API sees it: how events reach Inngest (or the local executor), and the run event bus. */
+export interface EngineDeps {
+  sendEvent: SendEvent;
+  bus: RunEventBus;
 }
 
 export type Actor =
@@ -61,6 +70,7 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     encryptionKey: opts.encryptionKey,
     appUrl: opts.appUrl.replace(/\/+$/, ""),
     mailer: opts.mailer,
+    engine: opts.engine,
     actor,
   };
 }

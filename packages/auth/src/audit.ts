@@ -27,6 +27,9 @@ export const AUDIT_ACTIONS = [
   "trigger.secret_rotated",
   "trigger.schedule_created",
   "trigger.schedule_updated",
+  "run.started",
+  "run.cancelled",
+  "approval.decided",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,0 +1,182 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { tracked, TRPCError } from "@trpc/server";
+import { z } from "zod";
+
+import { runStatusEnum } from "@runnel/db/schema";
+import {
+  cancelRun,
+  getRun,
+  getRunWithSteps,
+  listRunEvents,
+  runExists,
+  startRun,
+} from "@runnel/engine";
+
+import { actorFields, orgProcedure } from "../trpc";
+import { loadFlow } from "./flows/shared";
+import {
+  listRunsPage,
+  mapEngineErrors,
+  requireEngine,
+  toTRPCError,
+  versionOf,
+} from "./runs.handler";
+
+const RunId = z.string().min(1, "Give the run id").max(100);
+
+function runNotFound(id: string): TRPCError {
+  return new TRPCError({ code: "NOT_FOUND", message: `Run ${id} was not found in this org` });
+}
+
+export const StartRunInput = z.strictObject({
+  flowId: z.string().min(1, "Give the flow id").max(100),
+  /** A published version number; default: the latest published version. */
+  version: z.number().int().positive().optional(),
+  /** The run's input, checked against the manual trigger's input schema when the run starts. */
+  input: z.unknown().default({}),
+});
+
+export const ListRunsInput = z.strictObject({
+  flowId: z.string().min(1).max(100).optional(),
+  status: z.enum(runStatusEnum.enumValues).optional(),
+  cursor: z.string().min(1).max(100).nullish(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+/**
+ * Runs of the active org's flows: viewers read and watch, editors start and cancel. A run id of another org is
+ * NOT_FOUND, with no side effect.
+ */
+export const runsRouter = {
+  /** Starts a run of a published version (the latest unless `version` is given) by hand. */
+  start: orgProcedure("editor")
+    .input(StartRunInput)
+    .mutation(async ({ ctx, input }) => {
+      const engine = requireEngine(ctx.engine);
+      const flow = await loadFlow(ctx.db, ctx.org.id, input.flowId);
+      const actor = actorFields(ctx.actor);
+      const { run } = await mapEngineErrors(() =>
+        startRun({
+          db: ctx.db,
+          sendEvent: engine.sendEvent,
+          bus: engine.bus,
+          orgId: ctx.org.id,
+          flowId: flow.id,
+          ...(input.version !== undefined ? { version: input.version } : {}),
+          input: input.input,
+          trigger: {
+            kind: "manual",
+            info: { userId: actor.actorUserId, apiKeyId: actor.actorApiKeyId },
+          },
+          ...(actor.actorUserId ? { createdBy: actor.actorUserId } : {}),
+        }),
+      );
+      await ctx.audit(ctx.db, {
+        action: "run.started",
+        targetType: "run",
+        targetId: run.id,
+        metadata: { flowId: flow.id, flowVersionId: run.flowVersionId, trigger: "manual" },
+      });
+      return {
+        id: run.id,
+        status: run.status,
+        flowId: run.flowId,
+        flowVersionId: run.flowVersionId,
+        createdAt: run.createdAt,
+      };
+    }),
+
+  /** Newest first; `nextCursor` (a run id) fetches the next page, null on the last one. */
+  list: orgProcedure("viewer")
+    .input(ListRunsInput)
+    .query(({ ctx, input }) =>
+      listRunsPage(ctx.db, ctx.org.id, {
+        flowId: input.flowId,
+        status: input.status,
+        cursor: input.cursor ?? undefined,
+        limit: input.limit,
+      }),
+    ),
+
+  /** The run with its input, output and every attempt of every step. */
+  get: orgProcedure("viewer")
+    .input(z.strictObject({ id: RunId }))
+    .query(async ({ ctx, input }) => {
+      const found = await getRunWithSteps(ctx.db, ctx.org.id, input.id);
+      if (!found) throw runNotFound(input.id);
+      const version = await versionOf(ctx.db, ctx.org.id, found.run.flowVersionId);
+      return { ...found.run, ...version, steps: found.steps };
+    }),
+
+  /** Cancels the run and its unfinished sub-runs; `cancelled: false` when it had already finished. */
+  cancel: orgProcedure("editor")
+    .input(z.strictObject({ id: RunId }))
+    .mutation(async ({ ctx, input }) => {
+      const engine = requireEngine(ctx.engine);
+      if (!(await runExists(ctx.db, ctx.org.id, input.id))) throw runNotFound(input.id);
+      const cancelled = await mapEngineErrors(() =>
+        cancelRun({
+          db: ctx.db,
+          sendEvent: engine.sendEvent,
+          bus: engine.bus,
+          orgId: ctx.org.id,
+          runId: input.id,
+          reason: "cancelled by a user",
+        }),
+      );
+      await ctx.audit(ctx.db, {
+        action: "run.cancelled",
+        targetType: "run",
+        targetId: input.id,
+        metadata: { changed: cancelled },
+      });
+      const run = await getRun(ctx.db, ctx.org.id, input.id);
+      return { id: input.id, cancelled, status: run?.status ?? "cancelled" };
+    }),
+
+  /** Stored events of the run after `afterSeq` (default: from the start), in order. */
+  events: orgProcedure("viewer")
+    .input(
+      z.strictObject({
+        id: RunId,
+        afterSeq: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(500),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      if (!(await runExists(ctx.db, ctx.org.id, input.id))) throw runNotFound(input.id);
+      return listRunEvents(ctx.db, ctx.org.id, input.id, {
+        afterSeq: input.afterSeq,
+        limit: input.limit,
+      });
+    }),
+
+  /**
+   * The run's events as they happen: the stored ones after `lastEventId` first, then live ones, each tracked by
+   * its seq, so a client that reconnects with the last id it saw resumes with no gap and no duplicate. Ends after
+   * the run's terminal event.
+   */
+  watch: orgProcedure("viewer")
+    .input(
+      z.strictObject({
+        id: RunId,
+        lastEventId: z
+          .string()
+          .regex(/^\d+$/, "lastEventId is the seq of the last event received")
+          .nullish(),
+      }),
+    )
+    .subscription(async function* ({ ctx, input, signal }) {
+      const engine = requireEngine(ctx.engine);
+      if (!(await runExists(ctx.db, ctx.org.id, input.id))) throw runNotFound(input.id);
+      const events = engine.bus.subscribe(ctx.org.id, input.id, {
+        afterSeq: input.lastEventId ? Number(input.lastEventId) : 0,
+        ...(signal ? { signal } : {}),
+      });
+      try {
+        for await (const event of events) yield tracked(String(event.seq), event);
+      } catch (error) {
+        throw toTRPCError(error);
+      }
+    }),
+} satisfies TRPCRouterRecord;
