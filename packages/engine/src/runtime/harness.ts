@@ -18,6 +18,7 @@ import type { Run } from "../runs/store";
 import type { EngineServices } from "../services/node-context";
 import type { OutgoingEvent } from "./events";
 import type { StartRunOptions } from "./starter";
+import { createInProcessEventBus } from "../events/in-process";
 import { seedFlowVersion } from "../runs/fixtures";
 import { getRun, TERMINAL_RUN_STATUSES } from "../runs/store";
 import { createEngineServices } from "../services/node-context";
@@ -55,9 +56,11 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
     fetch: (input, init) => executor.fetch(new Request(input, init)),
     logger: { info: noop, warn: noop, error: noop, debug: noop },
   });
+  const bus = createInProcessEventBus({ db });
   const runFlow = createRunFlowFunction({
     inngest,
     services,
+    bus,
     ...(options.concurrencyPerOrg ? { concurrencyPerOrg: options.concurrencyPerOrg } : {}),
     ...(options.approvalRecheckMs ? { approvalRecheckMs: options.approvalRecheckMs } : {}),
   });
@@ -89,10 +92,11 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
     inngest,
     services,
     sendEvent,
-    start: (start: Omit<StartRunOptions, "db" | "sendEvent">) => startRun({ db, sendEvent, ...start }),
-    cancel: (orgId: string, runId: string) => cancelRun({ db, sendEvent, orgId, runId }),
+    bus,
+    start: (start: Omit<StartRunOptions, "db" | "sendEvent" | "bus">) => startRun({ db, sendEvent, bus, ...start }),
+    cancel: (orgId: string, runId: string) => cancelRun({ db, sendEvent, bus, orgId, runId }),
     decide: (orgId: string, approvalId: string, decision: "approved" | "rejected", extra: { comment?: string; formData?: Record<string, unknown> } = {}) =>
-      decideRunApproval({ db, sendEvent, orgId, approvalId, decision, decidedBy: null, ...extra }),
+      decideRunApproval({ db, sendEvent, bus, orgId, approvalId, decision, decidedBy: null, ...extra }),
     /** Resolves with the run once it reaches a terminal status (or `status`, when given). */
     async waitForRun(orgId: string, runId: string, status?: string, timeoutMs = 30_000): Promise<Run> {
       const deadline = Date.now() + timeoutMs;
@@ -105,6 +109,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
     },
     async close() {
       await executor.stop();
+      await bus.close();
       await services.close();
     },
   };

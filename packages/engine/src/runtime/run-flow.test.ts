@@ -99,6 +99,25 @@ describeEachDriver(
       expect(other.byNode("big_more").map((s) => s.status)).toEqual(["skipped"]);
     });
 
+    it("publishes the run's events live on the bus as they are committed", async () => {
+      const seeded = await seedFlow(suite.db, flowOf([set("a", { x: 1 }), set("b", { y: 2 })], [["start", "a"], ["a", "b"]]));
+      const { run } = await engine.start({ orgId: seeded.orgId, versionId: seeded.flowVersionId, input: {}, trigger: { kind: "manual" } });
+      // Polling is slower than the test timeout: the stream ends only because runFlow published the events.
+      const seen: string[] = [];
+      for await (const event of engine.bus.subscribe(seeded.orgId, run.id, { pollIntervalMs: 600_000 })) seen.push(`${event.type}${event.nodeId ? `:${event.nodeId}` : ""}`);
+      expect(seen).toEqual([
+        "run.queued",
+        "run.running",
+        "step.started:start",
+        "step.succeeded:start",
+        "step.started:a",
+        "step.succeeded:a",
+        "step.started:b",
+        "step.succeeded:b",
+        "run.succeeded",
+      ]);
+    });
+
     it("runs independent branches in parallel: two 300 ms requests overlap", async () => {
       const definition = flowOf(
         [http("left", "/slow/left?ms=300"), http("right", "/slow/right?ms=300"), { id: "join", type: "merge", version: 1, name: "Join", config: {} }],
