@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { EngineHarness } from "./runs.fixtures";
+import { failure } from "../../test/harness";
+import { approvalFlow, createEngineHarness, publishedFlow } from "./runs.fixtures";
+
+let t: EngineHarness;
+
+beforeAll(async () => {
+  t = await createEngineHarness();
+}, 120_000);
+afterAll(async () => {
+  await t.close();
+});
+
+describe("approvals router with the embedded engine", () => {
+  it("lists pending approvals marked for their assignee; an assignee decides even as a viewer; a decision is single-shot", async () => {
+    const owner = await t.user("Olga");
+    const assignee = await t.user("Abe");
+    const bystander = await t.user("Ben");
+    const abe = await t.member(owner.orgId, assignee.userId, "viewer");
+    const ben = await t.member(owner.orgId, bystander.userId, "viewer");
+    const flowId = await publishedFlow(
+      owner.caller,
+      "Ship",
+      approvalFlow([assignee.email.toUpperCase()]),
+    );
+    const run = await owner.caller.runs.start({ flowId, input: { name: "v1" } });
+    await t.waitFor(owner.orgId, run.id, (status) => status === "waiting");
+
+    const [forAbe] = await abe.approvals.pending();
+    expect(forAbe).toMatchObject({
+      runId: run.id,
+      nodeId: "ask",
+      message: "Ship it?",
+      flowName: "Ship",
+      assignedToMe: true,
+    });
+    const id = forAbe?.id ?? "";
+    expect((await ben.approvals.pending()).map((a) => a.assignedToMe)).toEqual([false]);
+    expect(await ben.approvals.pending({ onlyMine: true })).toEqual([]);
+
+    expect((await failure(ben.approvals.decide({ id, decision: "approve" }))).code).toBe(
+      "FORBIDDEN",
+    );
+    const decided = await abe.approvals.decide({ id, decision: "approve", comment: "go" });
+    expect(decided).toMatchObject({ id, runId: run.id, status: "approved" });
+
+    const finished = await t.waitFor(owner.orgId, run.id);
+    expect(finished.status).toBe("succeeded");
+    const result = await owner.caller.runs.get({ id: run.id });
+    const shipped = result.steps.find((s) => s.nodeId === "shipped" && s.status === "succeeded");
+    expect(shipped?.output).toMatchObject({ decision: "approved" });
+
+    const again = await failure(owner.caller.approvals.decide({ id, decision: "reject" }));
+    expect(again).toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("already decided") as unknown,
+    });
+    expect(await owner.caller.approvals.pending()).toEqual([]);
+    expect(await t.auditActions(owner.orgId)).toContain("approval.decided");
+  });
+
+  it("an editor rejects an approval assigned to someone else; another org's approval is NOT_FOUND", async () => {
+    const owner = await t.user("Ora");
+    const stranger = await t.user("Sid");
+    const flowId = await publishedFlow(owner.caller, "Ship", approvalFlow(["someone-else"]));
+    const run = await owner.caller.runs.start({ flowId, input: { name: "v1" } });
+    await t.waitFor(owner.orgId, run.id, (status) => status === "waiting");
+    const [pending] = await owner.caller.approvals.pending();
+    const id = pending?.id ?? "";
+    expect(pending?.assignedToMe).toBe(false);
+
+    expect(
+      (await failure(stranger.caller.approvals.decide({ id, decision: "approve" }))).code,
+    ).toBe("NOT_FOUND");
+    expect(await stranger.caller.approvals.pending()).toEqual([]);
+
+    await owner.caller.approvals.decide({ id, decision: "reject", comment: "not today" });
+    const finished = await t.waitFor(owner.orgId, run.id);
+    expect(finished.status).toBe("succeeded");
+    const result = await owner.caller.runs.get({ id: run.id });
+    const shipped = result.steps.filter((s) => s.nodeId === "shipped");
+    expect(shipped.map((s) => s.status)).toEqual(["skipped"]);
+  });
+});
