@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { notInArray } from "drizzle-orm";
 
@@ -39,7 +40,9 @@ import { apps, events, functions, idempotency, jobs, runs, steps, waits } from "
 import { Store } from "./store";
 
 export const executorMigrations = {
-  migrationsFolder: fileURLToPath(new URL("../drizzle", import.meta.url)),
+  // dirname/join rather than new URL("../drizzle", import.meta.url): bundlers (Next's Turbopack) try to resolve
+  // the latter as an asset and fail on a folder.
+  migrationsFolder: join(dirname(fileURLToPath(import.meta.url)), "..", "drizzle"),
   migrationsTable: "__executor_migrations",
   migrationsSchema: "runnel_executor",
 };
