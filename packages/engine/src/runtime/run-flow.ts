@@ -11,13 +11,14 @@ import type { ExpressionContext } from "../expressions";
 import type { RunEventPublisher, RunStore } from "../runs/run-store";
 import type { ValueLimits } from "../runs/values";
 import type { EngineServices } from "../services/node-context";
-import { advance, compileFlow, inputsFor, upstreamOutputs } from "../compiler";
+import { compileFlow, inputsFor, upstreamOutputs } from "../compiler";
 import { resolveConfig } from "../expressions";
 import { createRunStore } from "../runs/run-store";
 import { TERMINAL_RUN_STATUSES } from "../runs/store";
 import { isBlobRef } from "../runs/values";
 import { createNodeContext } from "../services/node-context";
 import { APPROVAL_DECIDED_EVENT, RUN_CANCEL_EVENT, RUN_REQUESTED_EVENT, RunRequestedData } from "./events";
+import { advanceFrom, successorsOf } from "./schedule";
 import { resolveFlowVersion } from "./starter";
 
 /** The most retries a node may ask for (NodeSettings.retries); the function's step attempts are sized by it. */
@@ -464,7 +465,9 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
         const node = plan.nodes[id];
         if (!node) return { status: "failed", error: { message: `node ${id} is not in the plan`, nodeId: id } };
         const rawInputs = inputsFor(plan, id, settledNow);
-        const rawNodes = upstreamOutputs(plan, id, settledNow);
+        // Only the outputs its expressions read are loaded into the step (large ones are resolved from the store).
+        const upstream = upstreamOutputs(plan, id, settledNow);
+        const rawNodes = node.readsAnyNode ? upstream : Object.fromEntries(node.reads.filter((read) => Object.hasOwn(upstream, read)).map((read) => [read, upstream[read]]));
         const first: FirstStep = await step.run(id, () => firstStep(node, rawInputs, rawNodes, attempt));
         if (first.status !== "pending") return first;
         return finishPending(node, first.pending, first.attempt);
@@ -474,10 +477,11 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
       const inFlight = new Map<string, Promise<Done>>();
       const started = new Set<string>();
       let failure: { nodeId: string; error: StoredError } | undefined;
+      let candidates: Iterable<string> = plan.order;
       for (;;) {
-        const progress = advance(plan, startedBy, settledNow);
+        const progress = advanceFrom(plan, startedBy, settledNow, candidates);
+        candidates = [];
         for (const id of progress.skipped) {
-          settledNow[id] = { status: "skipped" };
           const key = `${id}:skipped`;
           inFlight.set(
             key,
@@ -505,6 +509,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
           break;
         }
         settledNow[done.id] = { status: "fired", port: done.result.port, value: done.result.value };
+        candidates = successorsOf(plan, done.id);
       }
 
       if (failure) return fail(failure.error, failure.nodeId);
