@@ -7,8 +7,9 @@ import type { FlowDefinitionInput } from "../flow/definition";
 import type { EmbeddedEngine, HitServer } from "./harness";
 import { listApprovals } from "../runs/approvals";
 import { listRunEvents } from "../runs/events";
-import { getRunWithSteps, listRuns } from "../runs/store";
+import { createRun, getRunWithSteps, listRuns } from "../runs/store";
 import { seedCredential, startFakeOpenAI } from "../testing";
+import { RUN_REQUESTED_EVENT } from "./events";
 import { addFlow, flowOf, publishVersion, seedFlow, startEmbeddedEngine, startHitServer } from "./harness";
 
 /**
@@ -342,6 +343,20 @@ describeEachDriver(
       const [big] = byNode("big");
       expect(big?.outputBlobId).not.toBeNull();
       expect((big?.output as { text?: string } | undefined)?.text?.length).toBe(300_000);
+    });
+
+    it("does nothing for a run cancelled before its function started", async () => {
+      const seeded = await seedFlow(suite.db, flowOf([http("never", "/count/never")], [["start", "never"]]));
+      const { run } = await createRun(suite.db, seeded.orgId, { flowVersionId: seeded.flowVersionId, triggerKind: "manual", input: {} });
+      await engine.cancel(seeded.orgId, run.id);
+      await engine.sendEvent({ id: `run-${run.id}`, name: RUN_REQUESTED_EVENT, data: { runId: run.id, orgId: seeded.orgId } });
+      const [executorRun] = await engine.executor.runsForEvent(`run-${run.id}`);
+      const ended = await engine.executor.waitForRun(executorRun?.id ?? "", { timeoutMs: 20_000 });
+      expect(ended.output).toEqual({ runId: run.id, status: "cancelled", output: null });
+      const detail = await getRunWithSteps(suite.db, seeded.orgId, run.id);
+      expect(detail?.run.status).toBe("cancelled");
+      expect(detail?.steps).toEqual([]);
+      expect(server.hits("/count/never")).toBe(0);
     });
 
     it("cancels the child runs of a cancelled run", async () => {

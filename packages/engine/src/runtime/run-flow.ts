@@ -13,6 +13,7 @@ import type { ValueLimits } from "../runs/values";
 import type { EngineServices } from "../services/node-context";
 import { compileFlow, inputsFor, upstreamOutputs } from "../compiler";
 import { resolveConfig } from "../expressions";
+import { RunNotFoundError } from "../runs/errors";
 import { createRunStore } from "../runs/run-store";
 import { TERMINAL_RUN_STATUSES } from "../runs/store";
 import { isBlobRef } from "../runs/values";
@@ -60,7 +61,10 @@ type Failed = { status: "failed"; error: StoredError };
 type NodeResult = Fired | Failed;
 
 interface Loaded {
-  state: "run" | "finished";
+  /** "run" to execute; otherwise the run had already ended with this status (a repeated or late request). */
+  state: "run" | "succeeded" | "failed" | "cancelled";
+  /** With an ended run: its output, or its error message. */
+  ended: JsonValue;
   flowVersionId: string;
   definition: JsonValue;
   flowId: string;
@@ -196,9 +200,14 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
       onFailure: async ({ event, error }) => {
         const original = RunRequestedData.safeParse((event.data as { event?: { data?: unknown } }).event?.data);
         if (!original.success) return;
-        await store.markRunStatus(original.data.orgId, original.data.runId, "failed", {
-          error: { message: error.message, name: error.name },
-        });
+        try {
+          await store.markRunStatus(original.data.orgId, original.data.runId, "failed", {
+            error: { message: error.message, name: error.name },
+          });
+        } catch (markError) {
+          // A run that does not exist (deleted, or a bad event) has nothing to mark.
+          if (!(markError instanceof RunNotFoundError)) throw markError;
+        }
       },
     },
     async ({ event, step, attempt }): Promise<RunFlowResult> => {
@@ -219,7 +228,8 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
         const started = finished ? run : (await store.markRunStatus(orgId, runId, "running")).run;
         const info = run.triggerInfo;
         return {
-          state: finished ? "finished" : "run",
+          state: finished ? (run.status as "succeeded" | "failed" | "cancelled") : "run",
+          ended: run.status === "failed" ? (run.error?.message ?? "the run failed") : finished ? toJson(run.outputBlobId ? { $runnelBlob: run.outputBlobId, bytes: 0 } : run.output) : null,
           flowVersionId: run.flowVersionId,
           definition: toJson(version.definition),
           flowId: run.flowId,
@@ -231,7 +241,8 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
           credentials: available,
         };
       });
-      if (loaded.state === "finished") return { runId, status: "cancelled", output: null };
+      if (loaded.state === "failed") throw new NonRetriableError(`run ${runId} had already failed: ${typeof loaded.ended === "string" ? loaded.ended : "the run failed"}`);
+      if (loaded.state !== "run") return { runId, status: loaded.state, output: loaded.ended };
 
       const fail = async (error: StoredError, failedNodeId?: string): Promise<never> => {
         await step.run("finish", async () => {
