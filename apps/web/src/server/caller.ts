@@ -9,6 +9,7 @@ import { cache } from "react";
 
 import { appRouter, createTRPCContext } from "@runnel/api";
 
+import { getEngine } from "./engine";
 import { appUrlFor, getDb, getMailer, getSecrets, getSessionUser } from "./runtime";
 
 /** The request's own origin as seen by the browser (for invite links when APP_URL is unset). */
@@ -22,7 +23,7 @@ function originOf(requestHeaders: Headers): string {
 /** A tRPC caller for server components acting as `session` (null: only public procedures work). */
 export async function callerFor(session: { userId: string } | null) {
   const requestHeaders = new Headers(await headers());
-  const [db, secrets] = await Promise.all([getDb(), getSecrets()]);
+  const [db, secrets, engine] = await Promise.all([getDb(), getSecrets(), getEngine()]);
   const ctx = await createTRPCContext({
     headers: requestHeaders,
     db,
@@ -30,6 +31,7 @@ export async function callerFor(session: { userId: string } | null) {
     encryptionKey: secrets.encryptionKey,
     appUrl: appUrlFor(originOf(requestHeaders)),
     mailer: getMailer(),
+    engine: { sendEvent: engine.sendEvent, bus: engine.bus },
   });
   return appRouter.createCaller(ctx);
 }

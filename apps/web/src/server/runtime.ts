@@ -32,7 +32,7 @@ const globals = globalThis as typeof globalThis & { __runnel?: RunnelGlobals };
 const state: RunnelGlobals = (globals.__runnel ??= {});
 
 /** DATABASE_URL and RUNNEL_DATA_DIR, validated once. */
-function getDbEnv(): DbEnv {
+export function getDbEnv(): DbEnv {
   return (state.dbEnv ??= dbEnv());
 }
 

@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { env } from "~/env";
+import { getEngine } from "~/server/engine";
 import { appUrlFor, getDb, getMailer, getSecrets, getSessionUser } from "~/server/runtime";
 
 import { appRouter, createTRPCContext } from "@runnel/api";
@@ -7,7 +8,12 @@ import { appRouter, createTRPCContext } from "@runnel/api";
 export const dynamic = "force-dynamic";
 
 async function handler(request: Request): Promise<Response> {
-  const [db, secrets, session] = await Promise.all([getDb(), getSecrets(), getSessionUser()]);
+  const [db, secrets, session, engine] = await Promise.all([
+    getDb(),
+    getSecrets(),
+    getSessionUser(),
+    getEngine(),
+  ]);
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req: request,
@@ -20,6 +26,7 @@ async function handler(request: Request): Promise<Response> {
         encryptionKey: secrets.encryptionKey,
         appUrl: appUrlFor(request.url),
         mailer: getMailer(),
+        engine: { sendEvent: engine.sendEvent, bus: engine.bus },
       }),
     onError: ({ path, error }) => {
       if (env.NODE_ENV !== "production" || error.code === "INTERNAL_SERVER_ERROR") {
