@@ -8,8 +8,8 @@ export function runnelVitestConfig(overrides = {}) {
   return defineConfig({
     test: {
       include: overrides.include ?? ["src/**/*.test.ts"],
-      testTimeout: overrides.testTimeout ?? 30_000,
-      hookTimeout: 60_000,
+      testTimeout: overrides.testTimeout ?? 60_000,
+      hookTimeout: 120_000,
       pool: "forks",
     },
   });
