@@ -136,7 +136,9 @@ test("a published flow started over the API runs to the end on the embedded exec
     const listed = await query<{ items: { id: string; status: string }[] }>(api, "runs.list", {
       flowId: flow.id,
     });
-    expect(listed.items).toEqual([expect.objectContaining({ id: started.id, status: "succeeded" })]);
+    expect(listed.items).toEqual([
+      expect.objectContaining({ id: started.id, status: "succeeded" }),
+    ]);
 
     const inngest = await api.post("/api/inngest", { data: {} });
     expect(inngest.status()).toBe(404);
