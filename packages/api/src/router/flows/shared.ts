@@ -15,8 +15,8 @@ import type { Actor } from "../../trpc";
 import { actorFields } from "../../trpc";
 
 /**
- * What the flow, deployment and trigger handlers need: the database, the org they act in, who acts, and the
- * audit writer. Built from a tRPC context by {@link serviceCtx}, or by the operator CLI.
+ * What the flow handlers need: the database, the org they act in, who acts, and the audit writer. Built from a
+ * tRPC context by {@link serviceCtx}, or by the operator CLI (no user, audit rows marked `via: "cli"`).
  */
 export interface ServiceCtx {
   db: Database;
