@@ -121,6 +121,57 @@ describe("flows", () => {
     expect((await ada.caller.flows.get({ id: flow.id })).draft.nodes[1]?.id).toBe("orphan");
   });
 
+  it("validate and publish check credentials against the org's own: another org's credential id is unknown", async () => {
+    const ada = await t.user("Ada");
+    const eve = await t.user("Eve");
+    const adas = await ada.caller.credentials.create({
+      type: "openai",
+      name: "OpenAI",
+      data: { apiKey: "sk-ada" },
+    });
+    const eves = await eve.caller.credentials.create({
+      type: "openai",
+      name: "OpenAI",
+      data: { apiKey: "sk-eve" },
+    });
+    const bearer = await ada.caller.credentials.create({
+      type: "httpBearer",
+      name: "token",
+      data: { token: "t" },
+    });
+    const withCredential = (credential: string) => {
+      const definition = goodDefinition();
+      definition.nodes.push({
+        id: "ask",
+        type: "llm_text",
+        version: 1,
+        name: "Ask",
+        config: { credential, model: "gpt-4o-mini", prompt: "Say hi" },
+      });
+      definition.edges.push({
+        id: "e2",
+        source: "greet",
+        sourcePort: "out",
+        target: "ask",
+        targetPort: "in",
+      });
+      return definition;
+    };
+    const flow = await ada.caller.flows.create({ name: "Credentialed" });
+    const codes = async (credential: string) =>
+      (
+        await ada.caller.flows.validate({ id: flow.id, definition: withCredential(credential) })
+      ).problems.map((p) => [p.nodeId, p.code]);
+    expect(await codes(adas.id)).toEqual([]);
+    expect(await codes(eves.id)).toEqual([["ask", "unknown_credential"]]);
+    expect(await codes(bearer.id)).toEqual([["ask", "credential_type_mismatch"]]);
+
+    await ada.caller.flows.saveDraft({ id: flow.id, definition: withCredential(eves.id) });
+    expect((await failure(ada.caller.flows.publish({ id: flow.id }))).code).toBe("BAD_REQUEST");
+    await ada.caller.flows.saveDraft({ id: flow.id, definition: withCredential(adas.id) });
+    expect((await ada.caller.flows.publish({ id: flow.id })).number).toBe(1);
+  });
+
   it("publish refuses a draft that does not compile and lists the problems; nothing is written", async () => {
     const ada = await t.user("Ada");
     const flow = await ada.caller.flows.create({ name: "Refused" });
