@@ -30,18 +30,14 @@ type RouteHandler = (request: NextRequest, context: unknown) => Promise<Response
 
 export interface AppEngine {
   mode: EngineMode;
-  inngest: Inngest;
   bus: RunEventBus;
   sendEvent: SendEvent;
-  /** The embedded executor (embedded mode only). */
-  executor: RunnelExecutor | undefined;
   /** /api/inngest handlers: inngest/next's serve in "inngest" mode; undefined when embedded. */
   route: { GET: RouteHandler; POST: RouteHandler; PUT: RouteHandler } | undefined;
-  close(): Promise<void>;
 }
 
 /** Where the embedded executor records the app it calls; requests to it never leave the process. */
-export const EMBEDDED_APP_URL = "http://runnel.embedded/api/inngest";
+const EMBEDDED_APP_URL = "http://runnel.embedded/api/inngest";
 
 const globals = globalThis as typeof globalThis & { __runnelEngine?: Promise<AppEngine> };
 
@@ -109,15 +105,9 @@ async function buildEngine(): Promise<AppEngine> {
     const handlers = serveNext({ client: inngest, functions: [runFlow] });
     return {
       mode,
-      inngest,
       bus,
       sendEvent: (event) => inngest.send(event),
-      executor: undefined,
       route: { GET: handlers.GET, POST: handlers.POST, PUT: handlers.PUT },
-      async close() {
-        await bus.close();
-        await services.close();
-      },
     };
   }
 
@@ -140,27 +130,22 @@ async function buildEngine(): Promise<AppEngine> {
       }
     },
   });
-  await executor.start();
-  const synced = await executor.syncApp(EMBEDDED_APP_URL);
-  if (!synced.ok) {
-    await executor.stop();
-    throw new Error(
-      `The embedded executor could not register the runFlow function: ${synced.status} ${await synced.text()}`,
-    );
+  try {
+    await executor.start();
+    const synced = await executor.syncApp(EMBEDDED_APP_URL);
+    if (!synced.ok) {
+      throw new Error(
+        `The embedded executor could not register the runFlow function: ${synced.status} ${await synced.text()}`,
+      );
+    }
+  } catch (error) {
+    // A failed start leaves nothing running; the next getEngine() builds everything again.
+    await executor.stop().catch(() => undefined);
+    await bus.close();
+    await services.close();
+    throw error;
   }
-  return {
-    mode,
-    inngest,
-    bus,
-    sendEvent: (event) => inngest.send(event),
-    executor,
-    route: undefined,
-    async close() {
-      await executor.stop();
-      await bus.close();
-      await services.close();
-    },
-  };
+  return { mode, bus, sendEvent: (event) => inngest.send(event), route: undefined };
 }
 
 /**
