@@ -83,4 +83,34 @@ describe("approvals router with the embedded engine", () => {
     const shipped = result.steps.filter((s) => s.nodeId === "shipped");
     expect(shipped.map((s) => s.status)).toEqual(["skipped"]);
   });
+
+  it("form answers that miss the approval's form schema are a field error on formData; the approval stays pending", async () => {
+    const owner = await t.user("Fio");
+    const definition = approvalFlow(["anyone"]);
+    const ask = definition.nodes.find((node) => node.id === "ask");
+    if (!ask) throw new Error("approvalFlow has no ask node");
+    ask.config = {
+      ...ask.config,
+      form: {
+        type: "object",
+        properties: { budget: { type: "number" } },
+        required: ["budget"],
+      },
+    };
+    const flowId = await publishedFlow(owner.caller, "Budget", definition);
+    const run = await owner.caller.runs.start({ flowId, input: { name: "f" } });
+    await t.waitFor(owner.orgId, run.id, (status) => status === "waiting");
+    const [pending] = await owner.caller.approvals.pending();
+    const id = pending?.id ?? "";
+
+    const bad = await failure(
+      owner.caller.approvals.decide({ id, decision: "approve", formData: { budget: "lots" } }),
+    );
+    expect(bad.code).toBe("BAD_REQUEST");
+    expect(Object.keys(bad.fieldErrors ?? {})).toEqual(["formData"]);
+    expect((await owner.caller.approvals.pending()).map((a) => a.id)).toEqual([id]);
+
+    await owner.caller.approvals.decide({ id, decision: "approve", formData: { budget: 5 } });
+    expect((await t.waitFor(owner.orgId, run.id)).status).toBe("succeeded");
+  });
 });
