@@ -13,6 +13,9 @@ import { bearerToken, hasRole, resolveActiveOrg, verifyApiKey, writeAudit } from
 import { eq } from "@runnel/db";
 import { orgs } from "@runnel/db/schema";
 
+import type { RateLimits, RateLimitScope } from "./security/rate-limit";
+import { RateLimitExceededError } from "./security/rate-limit";
+
 /** Header and cookie that pick the active org of a signed-in user (checked against their memberships). */
 export const ORG_HEADER = "x-runnel-org";
 export const ORG_COOKIE = "runnel_org";
@@ -30,6 +33,8 @@ export interface CreateContextOptions {
   mailer?: Mailer | undefined;
   /** What starts and streams runs (runs and approvals procedures); without it they answer PRECONDITION_FAILED. */
   engine?: EngineDeps | undefined;
+  /** Request budgets (createRateLimits) per API key, per org and per address on auth procedures; unset: none. */
+  rateLimits?: RateLimits | undefined;
 }
 
 /** The engine as the API sees it: how events reach Inngest (or the local executor), and the run event bus. */
@@ -71,6 +76,7 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     appUrl: opts.appUrl.replace(/\/+$/, ""),
     mailer: opts.mailer,
     engine: opts.engine,
+    rateLimits: opts.rateLimits,
     actor,
   };
 }
@@ -115,6 +121,8 @@ const t = initTRPC.context<Context>().create({
           error.code === "BAD_REQUEST" && error.cause instanceof ZodError
             ? flattenZodError(error.cause)
             : null,
+        retryAfterSeconds:
+          error.cause instanceof RateLimitExceededError ? error.cause.retryAfterSeconds : null,
       },
     };
   },
@@ -125,10 +133,33 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure;
 
-/** A signed-in user or a valid API key. */
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+/** Counts the call against a budget; over it: TOO_MANY_REQUESTS (HTTP 429, Retry-After from rateLimitResponseMeta). */
+async function consumeBudget(
+  ctx: Pick<Context, "rateLimits">,
+  scope: RateLimitScope,
+  key: string,
+): Promise<void> {
+  try {
+    await ctx.rateLimits?.consume(scope, key);
+  } catch (error) {
+    if (error instanceof RateLimitExceededError) {
+      throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: error.message, cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Public auth procedures (sign-up): a budget per client address. */
+export const authProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  await consumeBudget(ctx, "authIp", clientIp(ctx.headers) ?? "unknown");
+  return next();
+});
+
+/** A signed-in user or a valid API key (an API key's calls count against its budget). */
+export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (!ctx.actor)
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send an API key" });
+  if (ctx.actor.kind === "apiKey") await consumeBudget(ctx, "apiKey", ctx.actor.apiKeyId);
   return next({ ctx: { actor: ctx.actor } });
 });
 
@@ -184,13 +215,15 @@ export async function activeOrgFor(
 
 /**
  * Procedures scoped to the active org, for at least `minRole` (viewer < editor < admin < owner). A lower role
- * fails with FORBIDDEN before the handler runs, so nothing happens. ctx gains `org` and `audit`.
+ * fails with FORBIDDEN before the handler runs, so nothing happens. Every call counts against the org's budget.
+ * ctx gains `org` and `audit`.
  */
 export function orgProcedure(minRole: Role) {
   return protectedProcedure.use(async ({ ctx, next }) => {
     const org = await activeOrgFor(ctx, ctx.actor);
     if (!org)
       throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of any org" });
+    await consumeBudget(ctx, "org", org.id);
     if (!hasRole(org.role, minRole)) {
       throw new TRPCError({
         code: "FORBIDDEN",

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import { EmailTakenError, registerUser } from "@runnel/auth";
 
-import { clientIp, fieldError, publicProcedure } from "../trpc";
+import { authProcedure, clientIp, fieldError } from "../trpc";
 
 export const SignUpInput = z.strictObject({
   name: z.string().trim().min(1, "Enter your name").max(100, "Name must be at most 100 characters"),
@@ -19,7 +19,7 @@ export type SignUpInput = z.infer<typeof SignUpInput>;
 
 export const authRouter = {
   /** Creates the user, a personal org and the owner membership in one transaction; then sign in with next-auth. */
-  signUp: publicProcedure.input(SignUpInput).mutation(async ({ ctx, input }) => {
+  signUp: authProcedure.input(SignUpInput).mutation(async ({ ctx, input }) => {
     try {
       const { userId } = await registerUser(ctx.db, { ...input, ip: clientIp(ctx.headers) });
       return { userId };

@@ -82,6 +82,8 @@ export async function createEngineHarness() {
   return {
     db: handle.db,
     bus,
+    engine,
+    encryptionKey,
     caller,
     /** Signs a user up (personal org, owner) and returns their id, org id, e-mail and a caller. */
     async user(name: string) {
