@@ -21,3 +21,8 @@ export { SignUpInput } from "./router/auth";
 export type RouterInputs = inferRouterInputs<AppRouter>;
 /** Outputs of every procedure, e.g. `RouterOutputs["me"]["get"]`. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { createRestHandler, MAX_WAIT_SECONDS } from "./rest/handler";
+export type { RestDeps } from "./rest/handler";
+export { buildOpenApiDocument } from "./rest/openapi";
+export { createHookHandler } from "./hooks/handler";
+export { signWebhook, verifyWebhookSignature } from "./hooks/signature";

@@ -1,0 +1,266 @@
+import type { Database } from "@runnel/db";
+import type { RunEvent } from "@runnel/engine";
+import type { JsonValue } from "@runnel/nodes";
+import { and, eq, isNull } from "@runnel/db";
+import { decryptCredential } from "@runnel/db/crypto";
+import { credentials, flows, flowVersions, triggers } from "@runnel/db/schema";
+import {
+  FlowDefinition,
+  FlowVersionUnavailableError,
+  getRunWithSteps,
+  resolveFlowVersion,
+  startRun,
+} from "@runnel/engine";
+import { respondNode, WebhookRequest, webhookTrigger } from "@runnel/nodes";
+
+import type { RestDeps } from "../rest/handler";
+import { DEFAULT_MAX_BODY_BYTES, readBodyLimited } from "../rest/body";
+import { HttpProblem, jsonResponse, withProblems } from "../rest/problem";
+import { watchRun } from "../rest/wait";
+import { verifyWebhookSignature } from "./signature";
+
+const PREFIX = "/api/hooks/";
+
+/** Request headers that never reach a run record (they carry the caller's secrets). */
+const WITHHELD_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
+
+interface Hook {
+  triggerId: string;
+  orgId: string;
+  flowId: string;
+  nodeId: string;
+  secret: string | null;
+  versionId: string;
+  config: ReturnType<typeof webhookTrigger.config.parse>;
+  respondNodeIds: Set<string>;
+}
+
+function unknownHook(hookId: string): HttpProblem {
+  return new HttpProblem(404, "not-found", `No active webhook ${hookId}`);
+}
+
+/**
+ * The enabled webhook trigger of a live flow, read against the flow's latest published version (the version whose
+ * publication created or kept this trigger row).
+ */
+async function loadHook(db: Database, hookId: string): Promise<Hook> {
+  const [row] = await db
+    .select({
+      triggerId: triggers.id,
+      orgId: triggers.orgId,
+      flowId: triggers.flowId,
+      nodeId: triggers.nodeId,
+      secret: triggers.secret,
+    })
+    .from(triggers)
+    .innerJoin(flows, and(eq(flows.id, triggers.flowId), eq(flows.orgId, triggers.orgId)))
+    .where(
+      and(
+        eq(triggers.hookId, hookId),
+        eq(triggers.kind, "webhook"),
+        eq(triggers.enabled, true),
+        isNull(flows.deletedAt),
+      ),
+    )
+    .limit(1);
+  if (!row?.nodeId) throw unknownHook(hookId);
+  let version: { id: string };
+  try {
+    version = await resolveFlowVersion(db, row.orgId, row.flowId);
+  } catch (error) {
+    if (error instanceof FlowVersionUnavailableError) throw unknownHook(hookId);
+    throw error;
+  }
+  const [stored] = await db
+    .select({ definition: flowVersions.definition })
+    .from(flowVersions)
+    .where(and(eq(flowVersions.id, version.id), eq(flowVersions.orgId, row.orgId)));
+  const definition = FlowDefinition.safeParse(stored?.definition);
+  if (!definition.success) throw unknownHook(hookId);
+  const node = definition.data.nodes.find(
+    (candidate) => candidate.id === row.nodeId && candidate.type === webhookTrigger.type,
+  );
+  const config = webhookTrigger.config.safeParse(node?.config ?? {});
+  if (!node || !config.success) throw unknownHook(hookId);
+  return {
+    triggerId: row.triggerId,
+    orgId: row.orgId,
+    flowId: row.flowId,
+    nodeId: node.id,
+    secret: row.secret,
+    versionId: version.id,
+    config: config.data,
+    respondNodeIds: new Set(
+      definition.data.nodes.filter((n) => n.type === respondNode.type).map((n) => n.id),
+    ),
+  };
+}
+
+/**
+ * The signing secret: the trigger's own (set by `triggers.rotateSecret`), else the `webhookSecret` credential the
+ * node names. A secret that is configured but cannot be read fails closed.
+ */
+async function signingSecret(db: Database, hook: Hook, masterKey: Buffer): Promise<string | null> {
+  if (hook.secret) {
+    const data = decryptCredential({
+      masterKey,
+      orgId: hook.orgId,
+      credentialId: hook.triggerId,
+      secret: hook.secret,
+    });
+    if (!data.secret)
+      throw new Error(`webhook trigger ${hook.triggerId}: the stored secret has no value`);
+    return data.secret;
+  }
+  const credentialId = hook.config.signatureCredentialId;
+  if (!credentialId) return null;
+  const [row] = await db
+    .select({ type: credentials.type, secret: credentials.secret })
+    .from(credentials)
+    .where(and(eq(credentials.id, credentialId), eq(credentials.orgId, hook.orgId)));
+  const secret =
+    row?.type === "webhookSecret"
+      ? decryptCredential({ masterKey, orgId: hook.orgId, credentialId, secret: row.secret }).secret
+      : undefined;
+  if (!secret) {
+    throw new Error(
+      `webhook trigger ${hook.triggerId}: signature credential ${credentialId} is missing or not a webhookSecret`,
+    );
+  }
+  return secret;
+}
+
+/** The body as the run sees it: JSON when it says so, form fields as an object, anything else as text. */
+function parseBody(raw: Buffer, contentType: string | null): JsonValue {
+  if (raw.length === 0) return null;
+  const text = raw.toString("utf8");
+  if (contentType === null || /^application\/([\w.+-]*\+)?json\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch (error) {
+      if (contentType !== null) {
+        throw new HttpProblem(
+          400,
+          "bad-request",
+          `The body is not valid JSON: ${(error as Error).message}`,
+        );
+      }
+      return text;
+    }
+  }
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  return text;
+}
+
+function requestForRun(request: Request, body: JsonValue): WebhookRequest {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    if (!WITHHELD_HEADERS.has(name)) headers[name] = value;
+  });
+  const query = Object.fromEntries(new URL(request.url).searchParams);
+  return WebhookRequest.parse({ method: request.method, headers, query, body });
+}
+
+/** The Respond node's answer as an HTTP response: JSON unless its headers name another content type. */
+function respondWith(value: unknown, runId: string): Response {
+  const parsed = respondNode.config.safeParse(value);
+  const response = parsed.success ? parsed.data : { status: 200, headers: {}, body: value ?? null };
+  const headers = new Headers(response.headers);
+  headers.set("x-runnel-run-id", runId);
+  const contentType = headers.get("content-type");
+  let body: string;
+  if (typeof response.body === "string" && contentType && !/json/i.test(contentType)) {
+    body = response.body;
+  } else {
+    if (!contentType) headers.set("content-type", "application/json");
+    body = JSON.stringify(response.body ?? null);
+  }
+  const nullBody = [204, 205, 304].includes(response.status);
+  return new Response(nullBody ? null : body, { status: response.status, headers });
+}
+
+/**
+ * Webhook ingress as one `(Request) => Promise<Response>` for `/api/hooks/{hookId}`: the hook's accepted methods
+ * (405 otherwise), a body size limit (413 without reading past it), an HMAC signature when the hook has a secret
+ * (401 otherwise), `Idempotency-Key` deduplication, then 202 `{ runId }` or, with respondMode "respond_node", the
+ * Respond node's response once the run reaches it (202 when it does not within the node's responseTimeoutMs).
+ */
+export function createHookHandler(deps: RestDeps): (request: Request) => Promise<Response> {
+  const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return withProblems(async (request, requestId) => {
+    const { pathname } = new URL(request.url);
+    const rest = pathname.startsWith(PREFIX) ? pathname.slice(PREFIX.length) : "";
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(rest)) throw unknownHook(rest || pathname);
+    const hook = await loadHook(deps.db, rest);
+    const methods: readonly string[] = hook.config.methods;
+    if (!methods.includes(request.method)) {
+      throw new HttpProblem(
+        405,
+        "method-not-allowed",
+        `This webhook accepts ${methods.join(", ")}, not ${request.method}`,
+        {},
+        { allow: methods.join(", ") },
+      );
+    }
+    const raw = await readBodyLimited(request, limit);
+    const secret = await signingSecret(deps.db, hook, deps.encryptionKey);
+    if (secret !== null) {
+      const check = verifyWebhookSignature(
+        request.headers.get(hook.config.signatureHeader),
+        secret,
+        raw,
+      );
+      if (!check.ok) {
+        throw new HttpProblem(401, "unauthorized", `Signature refused: ${check.detail}`, {
+          reason: check.reason,
+        });
+      }
+    }
+    const input = requestForRun(request, parseBody(raw, request.headers.get("content-type")));
+    const idempotency = request.headers.get("idempotency-key")?.trim();
+    if (idempotency !== undefined && (idempotency === "" || idempotency.length > 200)) {
+      throw new HttpProblem(400, "validation", "Idempotency-Key must be 1 to 200 characters", {
+        errors: [{ path: "Idempotency-Key", message: "1 to 200 characters" }],
+      });
+    }
+    const { run } = await startRun({
+      db: deps.db,
+      sendEvent: deps.engine.sendEvent,
+      bus: deps.engine.bus,
+      orgId: hook.orgId,
+      versionId: hook.versionId,
+      input,
+      trigger: {
+        kind: "webhook",
+        nodeId: hook.nodeId,
+        info: { hookTriggerId: hook.triggerId, requestId },
+      },
+      ...(idempotency ? { idempotencyKey: `webhook:${hook.triggerId}:${idempotency}` } : {}),
+    });
+    if (hook.config.respondMode !== "respond_node" || hook.respondNodeIds.size === 0) {
+      return jsonResponse({ runId: run.id }, 202);
+    }
+    const outcome = await watchRun(
+      deps.engine.bus,
+      hook.orgId,
+      run.id,
+      hook.config.responseTimeoutMs,
+      (event: RunEvent) =>
+        event.type === "step.succeeded" &&
+        event.nodeId !== null &&
+        hook.respondNodeIds.has(event.nodeId)
+          ? { nodeId: event.nodeId, payload: (event as RunEvent<"step.succeeded">).payload }
+          : undefined,
+      request.signal,
+    );
+    if (outcome === "timeout" || outcome === "ended") {
+      return jsonResponse({ runId: run.id }, 202);
+    }
+    if ("value" in outcome.payload.output) return respondWith(outcome.payload.output.value, run.id);
+    const found = await getRunWithSteps(deps.db, hook.orgId, run.id);
+    const step = found?.steps.find((s) => s.nodeId === outcome.nodeId && s.status === "succeeded");
+    return respondWith(step?.output ?? null, run.id);
+  }, deps.onError);
+}

@@ -1,0 +1,112 @@
+import type { Database } from "@runnel/db";
+import type { FlowDefinition } from "@runnel/engine";
+import type { JsonSchema } from "@runnel/nodes";
+import { and, eq, isNull, or } from "@runnel/db";
+import { deployments, flows, flowVersions } from "@runnel/db/schema";
+import { FlowDefinition as FlowDefinitionSchema } from "@runnel/engine";
+import { apiTrigger, manualTrigger } from "@runnel/nodes";
+
+/** A deployed flow as the REST surface serves it: the pinned version and its public contract. */
+export interface DeployedFlow {
+  deploymentId: string;
+  flowId: string;
+  flowName: string;
+  description: string;
+  slug: string;
+  versionId: string;
+  versionNumber: number;
+  /** The trigger node public runs start at (an API trigger, else a manual trigger); null when there is none. */
+  triggerNodeId: string | null;
+  inputSchema: JsonSchema;
+  /** The API trigger's declared output schema; null when the flow declares none. */
+  outputSchema: JsonSchema | null;
+}
+
+const deployedColumns = {
+  deploymentId: deployments.id,
+  flowId: flows.id,
+  flowName: flows.name,
+  description: flows.description,
+  slug: deployments.slug,
+  versionId: flowVersions.id,
+  versionNumber: flowVersions.number,
+  definition: flowVersions.definition,
+};
+
+function deployedQuery(db: Database) {
+  return db
+    .select(deployedColumns)
+    .from(deployments)
+    .innerJoin(flows, and(eq(flows.id, deployments.flowId), eq(flows.orgId, deployments.orgId)))
+    .innerJoin(
+      flowVersions,
+      and(eq(flowVersions.id, deployments.versionId), eq(flowVersions.orgId, deployments.orgId)),
+    )
+    .$dynamic();
+}
+
+type DeployedRow = Awaited<ReturnType<typeof deployedQuery>>[number];
+
+/** The contract of a stored definition: the API trigger's schemas, else the manual trigger's input schema. */
+export function publicContract(stored: unknown): {
+  triggerNodeId: string | null;
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema | null;
+} {
+  const parsed = FlowDefinitionSchema.safeParse(stored);
+  const nodes: FlowDefinition["nodes"] = parsed.success ? parsed.data.nodes : [];
+  const api = nodes.find((node) => node.type === apiTrigger.type);
+  if (api) {
+    const config = apiTrigger.config.safeParse(api.config);
+    if (config.success) {
+      const output = config.data.outputSchema;
+      return {
+        triggerNodeId: api.id,
+        inputSchema: config.data.inputSchema,
+        outputSchema: Object.keys(output).length > 0 ? output : null,
+      };
+    }
+  }
+  const manual = nodes.find((node) => node.type === manualTrigger.type);
+  if (manual) {
+    const config = manualTrigger.config.safeParse(manual.config);
+    if (config.success) {
+      return { triggerNodeId: manual.id, inputSchema: config.data.inputSchema, outputSchema: null };
+    }
+  }
+  return { triggerNodeId: null, inputSchema: { type: "object" }, outputSchema: null };
+}
+
+function toDeployed(row: DeployedRow): DeployedFlow {
+  const { definition, ...rest } = row;
+  return { ...rest, ...publicContract(definition) };
+}
+
+/** The org's enabled deployment of a flow named by deployment slug or flow id; undefined when there is none. */
+export async function findDeployedFlow(
+  db: Database,
+  orgId: string,
+  idOrSlug: string,
+): Promise<DeployedFlow | undefined> {
+  const [row] = await deployedQuery(db)
+    .where(
+      and(
+        eq(deployments.orgId, orgId),
+        eq(deployments.enabled, true),
+        isNull(flows.deletedAt),
+        or(eq(deployments.slug, idOrSlug), eq(deployments.flowId, idOrSlug)),
+      ),
+    )
+    .limit(1);
+  return row ? toDeployed(row) : undefined;
+}
+
+/** Every enabled deployment of the org, by slug. */
+export async function listDeployedFlows(db: Database, orgId: string): Promise<DeployedFlow[]> {
+  const rows = await deployedQuery(db)
+    .where(
+      and(eq(deployments.orgId, orgId), eq(deployments.enabled, true), isNull(flows.deletedAt)),
+    )
+    .orderBy(deployments.slug);
+  return rows.map(toDeployed);
+}

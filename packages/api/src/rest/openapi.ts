@@ -1,0 +1,308 @@
+import type { Database } from "@runnel/db";
+
+import type { DeployedFlow } from "./flows";
+import { listDeployedFlows } from "./flows";
+
+type Json = Record<string, unknown>;
+
+/** `greet-people` → `runGreetPeople`: the operation id of a deployed flow. */
+export function operationIdFor(slug: string): string {
+  const words = slug.split(/[^A-Za-z0-9]+/).filter((word) => word !== "");
+  return `run${words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join("")}`;
+}
+
+/**
+ * Copies a flow's JSON Schema into the document under `components.schemas.<name>`: drops `$schema`/`$id` (the
+ * document's dialect applies) and re-points local `$ref`s (`#/$defs/x`) at the schema's new place.
+ */
+function embedSchema(schema: unknown, base: string): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => embedSchema(item, base));
+  if (schema === null || typeof schema !== "object") return schema;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(schema as Json)) {
+    if (key === "$schema" || key === "$id") continue;
+    if (key === "$ref" && typeof value === "string" && value.startsWith("#")) {
+      out[key] = `${base}${value.slice(1)}`;
+      continue;
+    }
+    out[key] = embedSchema(value, base);
+  }
+  return out;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ref("Problem") } },
+});
+
+const standardErrors = {
+  "400": problemResponse("The request is not valid (field errors in `errors`)"),
+  "401": problemResponse("No API key, or an invalid or revoked one"),
+  "404": problemResponse("Not found in the key's org"),
+};
+
+const RunStatus = {
+  type: "string",
+  enum: ["queued", "running", "waiting", "succeeded", "failed", "cancelled"],
+};
+
+const staticSchemas: Json = {
+  Problem: {
+    type: "object",
+    description: "RFC 9457 problem details",
+    required: ["type", "title", "status", "detail", "instance", "requestId"],
+    properties: {
+      type: { type: "string", format: "uri-reference" },
+      title: { type: "string" },
+      status: { type: "integer" },
+      detail: { type: "string" },
+      instance: { type: "string" },
+      requestId: { type: "string" },
+      errors: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["path", "message"],
+          properties: { path: { type: "string" }, message: { type: "string" } },
+        },
+      },
+    },
+  },
+  RunStatus,
+  RunAccepted: {
+    type: "object",
+    required: ["runId", "status"],
+    properties: { runId: { type: "string" }, status: ref("RunStatus") },
+  },
+  Run: {
+    type: "object",
+    required: ["id", "flowId", "flowVersionId", "status", "createdAt"],
+    properties: {
+      id: { type: "string" },
+      flowId: { type: "string" },
+      flowVersionId: { type: "string" },
+      status: ref("RunStatus"),
+      triggerKind: { type: "string" },
+      input: {},
+      output: {},
+      error: {
+        type: ["object", "null"],
+        properties: { message: { type: "string" }, name: { type: "string" } },
+      },
+      failedNodeId: { type: ["string", "null"] },
+      createdAt: { type: "string", format: "date-time" },
+      startedAt: { type: ["string", "null"], format: "date-time" },
+      finishedAt: { type: ["string", "null"], format: "date-time" },
+      steps: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            nodeId: { type: "string" },
+            attempt: { type: "integer" },
+            status: { type: "string" },
+            output: {},
+            error: {},
+            startedAt: { type: ["string", "null"], format: "date-time" },
+            finishedAt: { type: ["string", "null"], format: "date-time" },
+          },
+        },
+      },
+    },
+  },
+  CancelResult: {
+    type: "object",
+    required: ["id", "cancelled", "status"],
+    properties: {
+      id: { type: "string" },
+      cancelled: { type: "boolean" },
+      status: ref("RunStatus"),
+    },
+  },
+  ApprovalDecision: {
+    type: "object",
+    additionalProperties: false,
+    required: ["decision"],
+    properties: {
+      decision: { type: "string", enum: ["approve", "reject"] },
+      comment: { type: "string", maxLength: 5000 },
+      formData: { type: "object", additionalProperties: true },
+    },
+  },
+  ApprovalDecided: {
+    type: "object",
+    required: ["id", "runId", "status"],
+    properties: {
+      id: { type: "string" },
+      runId: { type: "string" },
+      status: { type: "string" },
+      decidedAt: { type: ["string", "null"], format: "date-time" },
+    },
+  },
+};
+
+const waitParameter = {
+  name: "wait",
+  in: "query",
+  required: false,
+  description:
+    "Seconds to wait for the run to end (0–60). Ended in time: 200 with the output; else 202.",
+  schema: { type: "number", minimum: 0, maximum: 60 },
+};
+
+const idempotencyParameter = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "Repeating a request with the same key returns the first run instead of starting another.",
+  schema: { type: "string", minLength: 1, maxLength: 200 },
+};
+
+function idParameter(name: string, description: string) {
+  return { name, in: "path", required: true, description, schema: { type: "string" } };
+}
+
+function flowOperation(flow: DeployedFlow, schemas: Json): Json {
+  const base = operationIdFor(flow.slug);
+  const name = base.slice(3) || "Flow";
+  const inputName = `${name}Input`;
+  const outputName = `${name}Output`;
+  schemas[inputName] = embedSchema(flow.inputSchema, `#/components/schemas/${inputName}`);
+  schemas[outputName] = flow.outputSchema
+    ? embedSchema(flow.outputSchema, `#/components/schemas/${outputName}`)
+    : { description: "The run output (the flow declares no output schema)" };
+  return {
+    post: {
+      operationId: base,
+      summary: `Run ${flow.flowName}`,
+      description: `${flow.description ? `${flow.description}\n\n` : ""}Runs version ${flow.versionNumber} of flow ${flow.flowName}.`,
+      tags: ["flows"],
+      parameters: [waitParameter, idempotencyParameter],
+      requestBody: {
+        required: true,
+        content: { "application/json": { schema: ref(inputName) } },
+      },
+      responses: {
+        "200": {
+          description: "The run ended within `wait`: its output",
+          content: { "application/json": { schema: ref(outputName) } },
+        },
+        "202": {
+          description: "The run was started (or is still running after `wait`)",
+          headers: { Location: { description: "The run's URL", schema: { type: "string" } } },
+          content: { "application/json": { schema: ref("RunAccepted") } },
+        },
+        ...standardErrors,
+        "409": problemResponse("The run was cancelled while the caller waited"),
+        "413": problemResponse("The body is larger than the limit"),
+        "422": problemResponse("The run failed while the caller waited"),
+      },
+    },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of an org: one typed operation per enabled deployment (request body = the version's input
+ * JSON Schema, 200 response = its declared output schema or any JSON), and the generic run and approval operations.
+ */
+export async function buildOpenApiDocument(db: Database, orgId: string, appUrl: string) {
+  const deployed = await listDeployedFlows(db, orgId);
+  const schemas: Json = { ...staticSchemas };
+  const paths: Json = {};
+  for (const flow of deployed) {
+    paths[`/api/v1/flows/${encodeURIComponent(flow.slug)}/runs`] = flowOperation(flow, schemas);
+  }
+  paths["/api/v1/runs/{id}"] = {
+    get: {
+      operationId: "getRun",
+      summary: "A run with its steps",
+      tags: ["runs"],
+      parameters: [idParameter("id", "Run id")],
+      responses: {
+        "200": { description: "The run", content: { "application/json": { schema: ref("Run") } } },
+        ...standardErrors,
+      },
+    },
+  };
+  paths["/api/v1/runs/{id}/events"] = {
+    get: {
+      operationId: "streamRunEvents",
+      summary: "The run's events as Server-Sent Events (resume with Last-Event-ID)",
+      tags: ["runs"],
+      parameters: [
+        idParameter("id", "Run id"),
+        {
+          name: "Last-Event-ID",
+          in: "header",
+          required: false,
+          description: "The seq of the last event received; the stream resumes after it",
+          schema: { type: "string", pattern: "^\\d+$" },
+        },
+      ],
+      responses: {
+        "200": {
+          description:
+            "`id: <seq>`, `event: <type>`, `data: <json>` per event; ends after the run ends",
+          content: { "text/event-stream": { schema: { type: "string" } } },
+        },
+        ...standardErrors,
+      },
+    },
+  };
+  paths["/api/v1/runs/{id}/cancel"] = {
+    post: {
+      operationId: "cancelRun",
+      summary: "Cancel a run and its sub-runs",
+      tags: ["runs"],
+      parameters: [idParameter("id", "Run id")],
+      responses: {
+        "200": {
+          description: "`cancelled: false` when it had already ended",
+          content: { "application/json": { schema: ref("CancelResult") } },
+        },
+        ...standardErrors,
+      },
+    },
+  };
+  paths["/api/v1/approvals/{id}"] = {
+    post: {
+      operationId: "decideApproval",
+      summary: "Approve or reject a pending approval",
+      tags: ["approvals"],
+      parameters: [idParameter("id", "Approval id")],
+      requestBody: {
+        required: true,
+        content: { "application/json": { schema: ref("ApprovalDecision") } },
+      },
+      responses: {
+        "200": {
+          description: "The decision was recorded; the run resumes",
+          content: { "application/json": { schema: ref("ApprovalDecided") } },
+        },
+        ...standardErrors,
+        "409": problemResponse("The approval was already decided or has expired"),
+      },
+    },
+  };
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Runnel REST API",
+      version: "1",
+      description: "Runs of this org's deployed flows, their events, cancellation and approvals.",
+    },
+    servers: [{ url: appUrl.replace(/\/+$/, "") }],
+    security: [{ apiKey: [] }],
+    tags: [{ name: "flows" }, { name: "runs" }, { name: "approvals" }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        apiKey: { type: "http", scheme: "bearer", description: "An API key of the org (rk_...)" },
+      },
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import type { RunEvent, RunEventBus } from "@runnel/engine";
+
+import { HttpProblem } from "./problem";
+
+/** Where a stream resumes: `Last-Event-ID` (what EventSource sends on reconnect), else `?lastEventId=`, else 0. */
+function resumeFrom(request: Request): number {
+  const given =
+    request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
+  if (given === null || given.trim() === "") return 0;
+  if (!/^\d+$/.test(given.trim())) {
+    throw new HttpProblem(
+      400,
+      "validation",
+      "Last-Event-ID is the seq of the last event received",
+      {
+        errors: [{ path: "Last-Event-ID", message: "a non-negative integer" }],
+      },
+    );
+  }
+  return Number(given.trim());
+}
+
+/** One event in text/event-stream framing: `id: <seq>`, `event: <type>`, `data: <json>`. */
+export function formatEvent(event: RunEvent): string {
+  const data = JSON.stringify({
+    seq: event.seq,
+    type: event.type,
+    nodeId: event.nodeId,
+    payload: event.payload,
+    createdAt: event.createdAt.toISOString(),
+  });
+  return `id: ${event.seq}\nevent: ${event.type}\ndata: ${data}\n\n`;
+}
+
+/** How often a comment line keeps idle proxies from closing the stream. */
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * The run's events as Server-Sent Events: the stored ones after the resume point, then live ones; the stream ends
+ * after the run's terminal event, or when the client disconnects.
+ */
+export function runEventStream(
+  bus: RunEventBus,
+  orgId: string,
+  runId: string,
+  request: Request,
+): Response {
+  const afterSeq = resumeFrom(request);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  request.signal.addEventListener("abort", onAbort);
+  const encoder = new TextEncoder();
+  let keepalive: ReturnType<typeof setInterval> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    async start(stream) {
+      keepalive = setInterval(
+        () => stream.enqueue(encoder.encode(": keep-alive\n\n")),
+        KEEPALIVE_MS,
+      );
+      try {
+        stream.enqueue(encoder.encode("retry: 2000\n\n"));
+        for await (const event of bus.subscribe(orgId, runId, {
+          afterSeq,
+          signal: controller.signal,
+        })) {
+          stream.enqueue(encoder.encode(formatEvent(event)));
+        }
+        stream.close();
+      } catch (error) {
+        stream.error(error);
+      } finally {
+        clearInterval(keepalive);
+        request.signal.removeEventListener("abort", onAbort);
+      }
+    },
+    cancel() {
+      clearInterval(keepalive);
+      controller.abort();
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+}
