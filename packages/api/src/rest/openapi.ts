@@ -12,22 +12,36 @@ export function operationIdFor(slug: string): string {
 }
 
 /**
- * Copies a flow's JSON Schema into the document under `components.schemas.<name>`: drops `$schema`/`$id` (the
- * document's dialect applies) and re-points local `$ref`s (`#/$defs/x`) at the schema's new place.
+ * Copies a flow's JSON Schema into `components.schemas.<name>`: drops `$schema`/`$id` (the document's dialect
+ * applies), hoists its `$defs`/`definitions` to sibling components `<name>_<def>` (generators read nested `$defs` as
+ * properties), and re-points local `$ref`s at their new places.
  */
-function embedSchema(schema: unknown, base: string): unknown {
-  if (Array.isArray(schema)) return schema.map((item) => embedSchema(item, base));
-  if (schema === null || typeof schema !== "object") return schema;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(schema as Json)) {
-    if (key === "$schema" || key === "$id") continue;
-    if (key === "$ref" && typeof value === "string" && value.startsWith("#")) {
-      out[key] = `${base}${value.slice(1)}`;
-      continue;
+function embedSchema(schema: unknown, name: string, schemas: Json): void {
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value === null || typeof value !== "object") return value;
+    const out: Json = {};
+    for (const [key, item] of Object.entries(value as Json)) {
+      if (key === "$schema" || key === "$id") continue;
+      if (key === "$ref" && typeof item === "string" && item.startsWith("#")) {
+        const def = /^#\/(?:\$defs|definitions)\/([^/]+)$/.exec(item);
+        out[key] = def
+          ? `#/components/schemas/${name}_${def[1] ?? ""}`
+          : `#/components/schemas/${name}${item.slice(1)}`;
+        continue;
+      }
+      out[key] = rewrite(item);
     }
-    out[key] = embedSchema(value, base);
+    return out;
+  };
+  const root = rewrite(schema) as Json;
+  for (const key of ["$defs", "definitions"]) {
+    const defs = root[key];
+    if (defs === null || typeof defs !== "object" || Array.isArray(defs)) continue;
+    delete root[key];
+    for (const [def, value] of Object.entries(defs as Json)) schemas[`${name}_${def}`] = value;
   }
-  return out;
+  schemas[name] = root;
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -170,10 +184,9 @@ function flowOperation(flow: DeployedFlow, schemas: Json): Json {
   const name = base.slice(3) || "Flow";
   const inputName = `${name}Input`;
   const outputName = `${name}Output`;
-  schemas[inputName] = embedSchema(flow.inputSchema, `#/components/schemas/${inputName}`);
-  schemas[outputName] = flow.outputSchema
-    ? embedSchema(flow.outputSchema, `#/components/schemas/${outputName}`)
-    : { description: "The run output (the flow declares no output schema)" };
+  embedSchema(flow.inputSchema, inputName, schemas);
+  if (flow.outputSchema) embedSchema(flow.outputSchema, outputName, schemas);
+  else schemas[outputName] = { description: "The run output (the flow declares no output schema)" };
   return {
     post: {
       operationId: base,
