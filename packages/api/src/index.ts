@@ -16,6 +16,20 @@ export type { Context, CreateContextOptions, FlattenedZodError } from "./trpc";
 export { CREDENTIAL_TYPES, describeCredentialTypes } from "./credential-types";
 export type { CredentialType } from "./credential-types";
 export { SignUpInput } from "./router/auth";
+export {
+  createRateLimits,
+  DEFAULT_RATE_LIMITS,
+  rateLimitCause,
+  RateLimitExceededError,
+  rateLimitResponseMeta,
+} from "./security/rate-limit";
+export type {
+  RateLimitOptions,
+  RateLimitRule,
+  RateLimits,
+  RateLimitScope,
+} from "./security/rate-limit";
+export { rateLimitEnv, rateLimitOptionsFromEnv } from "./security/env";
 
 /** Inputs of every procedure, e.g. `RouterInputs["credentials"]["create"]`. */
 export type RouterInputs = inferRouterInputs<AppRouter>;

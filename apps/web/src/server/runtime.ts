@@ -1,15 +1,17 @@
 import "server-only";
 
 import type { Session } from "next-auth";
-import { env } from "~/env";
 
+import type { RateLimits } from "@runnel/api";
 import type { AuthEnv, Mailer } from "@runnel/auth";
 import type { Database, DbHandle } from "@runnel/db";
 import type { DbEnv } from "@runnel/db/env";
+import { createRateLimits, rateLimitEnv, rateLimitOptionsFromEnv } from "@runnel/api";
 import { authEnv, createAuth, createSmtpMailer, loadServerSecrets } from "@runnel/auth";
 import { applyMigrations } from "@runnel/db";
 import { createDbFromEnv, dbEnv, resolveDataDir } from "@runnel/db/env";
 
+import { env } from "~/env";
 import { workspaceRoot } from "./data-dir";
 
 /**
@@ -26,6 +28,7 @@ interface RunnelGlobals {
   db?: Promise<DbHandle>;
   secrets?: Promise<Secrets>;
   auth?: Promise<Auth>;
+  rateLimits?: RateLimits;
 }
 
 const globals = globalThis as typeof globalThis & { __runnel?: RunnelGlobals };
@@ -55,6 +58,11 @@ export function getMailer(): Mailer | undefined {
     };
   }
   return state.mailer.value;
+}
+
+/** The API's request budgets (RUNNEL_RATE_LIMIT_*), one set per server process. */
+export function getRateLimits(): RateLimits {
+  return (state.rateLimits ??= createRateLimits(rateLimitOptionsFromEnv(rateLimitEnv())));
 }
 
 /** Memoises a promise; a failure is not kept, so the next request tries again. */

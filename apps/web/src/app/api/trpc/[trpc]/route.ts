@@ -1,9 +1,17 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+
+import { appRouter, createTRPCContext, rateLimitResponseMeta } from "@runnel/api";
+
 import { env } from "~/env";
 import { getEngine } from "~/server/engine";
-import { appUrlFor, getDb, getMailer, getSecrets, getSessionUser } from "~/server/runtime";
-
-import { appRouter, createTRPCContext } from "@runnel/api";
+import {
+  appUrlFor,
+  getDb,
+  getMailer,
+  getRateLimits,
+  getSecrets,
+  getSessionUser,
+} from "~/server/runtime";
 
 export const dynamic = "force-dynamic";
 
@@ -27,7 +35,9 @@ async function handler(request: Request): Promise<Response> {
         appUrl: appUrlFor(request.url),
         mailer: getMailer(),
         engine: { sendEvent: engine.sendEvent, bus: engine.bus },
+        rateLimits: getRateLimits(),
       }),
+    responseMeta: rateLimitResponseMeta,
     onError: ({ path, error }) => {
       if (env.NODE_ENV !== "production" || error.code === "INTERNAL_SERVER_ERROR") {
         console.error(`tRPC ${path ?? "<no path>"} failed: ${error.message}`);
