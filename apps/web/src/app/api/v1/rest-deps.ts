@@ -1,0 +1,17 @@
+import "server-only";
+
+import type { RestDeps } from "@runnel/api";
+
+import { getEngine } from "~/server/engine";
+import { appUrlFor, getDb, getSecrets } from "~/server/runtime";
+
+/** What the REST v1 and webhook handlers are built from: the process's database, engine and secrets. */
+export async function restDeps(request: Request): Promise<RestDeps> {
+  const [db, secrets, engine] = await Promise.all([getDb(), getSecrets(), getEngine()]);
+  return {
+    db,
+    engine: { sendEvent: engine.sendEvent, bus: engine.bus },
+    encryptionKey: secrets.encryptionKey,
+    appUrl: appUrlFor(request.url),
+  };
+}
