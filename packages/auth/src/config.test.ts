@@ -150,6 +150,48 @@ describe("createAuth (next-auth handlers, credentials provider)", () => {
     );
   });
 
+  it("after too many failures from one address, refuses any email from it; other addresses still sign in", async () => {
+    const limited = createAuth({
+      getDb: () => Promise.resolve(h.db),
+      secret: "test-secret-".padEnd(48, "x"),
+      env: {},
+      signInIpLimiter: createRateLimiter({ limit: 2, windowMs: 60_000 }),
+    });
+    const attempt = async (email: string, password: string, address: string) => {
+      const csrf = await limited.handlers.GET(new Request(`${BASE}/csrf`) as never);
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const response = await limited.handlers.POST(
+        new Request(`${BASE}/callback/credentials`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            cookie: cookieHeader(cookiesOf(csrf)),
+            "x-forwarded-for": address,
+          },
+          body: new URLSearchParams({
+            email,
+            password,
+            csrfToken,
+            callbackUrl: "http://localhost:3000/",
+          }),
+        }) as never,
+      );
+      return response.headers.get("location") ?? "";
+    };
+    expect(await attempt("ada@example.com", "wrong-password-1", "198.51.100.1")).toMatch(
+      /code=credentials/,
+    );
+    expect(await attempt("bob@example.com", "wrong-password-2", "198.51.100.1")).toMatch(
+      /code=credentials/,
+    );
+    expect(await attempt("ada@example.com", "analytical-engine-1", "198.51.100.1")).toMatch(
+      /error=CredentialsSignin&code=rate_limited/,
+    );
+    expect(await attempt("ada@example.com", "analytical-engine-1", "203.0.113.5")).not.toMatch(
+      /error=/,
+    );
+  });
+
   it("gives a user created by the adapter (OAuth) a personal org once", async () => {
     const config = buildAuthConfig(h.db, {
       secret: "s".repeat(40),

@@ -11,6 +11,7 @@ export type { AuditAction, AuditEntry } from "./audit";
 export {
   buildAuthConfig,
   createAuth,
+  DEFAULT_SIGN_IN_IP_LIMIT,
   DEFAULT_SIGN_IN_LIMIT,
   enabledOAuthProviders,
   SignInRateLimited,
