@@ -35,7 +35,7 @@ export { rateLimitEnv, rateLimitOptionsFromEnv } from "./security/env";
 export type RouterInputs = inferRouterInputs<AppRouter>;
 /** Outputs of every procedure, e.g. `RouterOutputs["me"]["get"]`. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
-export { createRestHandler, MAX_WAIT_SECONDS } from "./rest/handler";
+export { createRestHandler, MAX_WAIT_SECONDS, restRoutes } from "./rest/handler";
 export type { RestDeps } from "./rest/handler";
 export { buildOpenApiDocument } from "./rest/openapi";
 export { createHookHandler } from "./hooks/handler";

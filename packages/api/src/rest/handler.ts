@@ -225,7 +225,9 @@ async function startFlowRun(
       () => undefined,
       request.signal,
     );
-    if (outcome === "timeout") return accepted(run);
+    if (outcome === "timeout") {
+      return accepted((await getRun(deps.db, caller.orgId, run.id)) ?? run);
+    }
   }
   if (waitSeconds > 0) {
     const ended = await getRun(deps.db, caller.orgId, run.id);
@@ -368,8 +370,9 @@ type Route = (
 ) => Promise<Response>;
 
 /** Path pattern → handlers per method. `param` is the one path parameter (decoded), if any. */
-const ROUTES: { pattern: RegExp; methods: Record<string, Route> }[] = [
+const ROUTES: { template: string; pattern: RegExp; methods: Record<string, Route> }[] = [
   {
+    template: "/openapi.json",
     pattern: /^\/openapi\.json$/,
     methods: {
       GET: async (deps, caller) =>
@@ -377,6 +380,7 @@ const ROUTES: { pattern: RegExp; methods: Record<string, Route> }[] = [
     },
   },
   {
+    template: "/flows/{idOrSlug}/runs",
     pattern: /^\/flows\/([^/]+)\/runs$/,
     methods: {
       POST: (deps, caller, request, requestId, param) =>
@@ -384,10 +388,12 @@ const ROUTES: { pattern: RegExp; methods: Record<string, Route> }[] = [
     },
   },
   {
+    template: "/runs/{id}",
     pattern: /^\/runs\/([^/]+)$/,
     methods: { GET: (deps, caller, _request, _id, param) => getRunResponse(deps, caller, param) },
   },
   {
+    template: "/runs/{id}/events",
     pattern: /^\/runs\/([^/]+)\/events$/,
     methods: {
       GET: async (deps, caller, request, _id, param) => {
@@ -397,14 +403,23 @@ const ROUTES: { pattern: RegExp; methods: Record<string, Route> }[] = [
     },
   },
   {
+    template: "/runs/{id}/cancel",
     pattern: /^\/runs\/([^/]+)\/cancel$/,
     methods: { POST: cancelRunResponse },
   },
   {
+    template: "/approvals/{id}",
     pattern: /^\/approvals\/([^/]+)$/,
     methods: { POST: decideApprovalResponse },
   },
 ];
+
+/** Every REST v1 route as `{ method, path }` (`/api/v1/runs/{id}`), for sweeps and docs. */
+export function restRoutes(): { method: string; path: string }[] {
+  return ROUTES.flatMap((route) =>
+    Object.keys(route.methods).map((method) => ({ method, path: `${PREFIX}${route.template}` })),
+  );
+}
 
 /**
  * The REST v1 surface as one `(Request) => Promise<Response>`: routes under `/api/v1`, API-key auth before any body

@@ -12,7 +12,7 @@ import {
   publishedFlow,
   slowFlow,
 } from "../router/runs.fixtures";
-import { createRestHandler } from "./handler";
+import { createRestHandler, restRoutes } from "./handler";
 import { serveOnLoopback } from "./serve.fixtures";
 
 let h: EngineHarness;
@@ -292,6 +292,20 @@ describe("REST v1", () => {
     const [run] = await h.db.select().from(runs).where(eq(runs.id, runId));
     expect(run?.status).toBe("waiting");
     expect(await h.db.select().from(runs).where(eq(runs.flowId, flowId))).toHaveLength(1);
+  });
+
+  it("answers every route 401 without a key, before reading the body", async () => {
+    const routes = restRoutes();
+    expect(routes).toHaveLength(6);
+    for (const route of routes) {
+      const path = route.path.replace(/\{\w+\}/g, "x").replace(/^\/api\/v1/, "");
+      const response = await api(path, {
+        method: route.method,
+        key: null,
+        body: route.method === "GET" ? undefined : "{nope",
+      });
+      expect(response.status, `${route.method} ${route.path}`).toBe(401);
+    }
   });
 
   it("answers unknown routes 404 and wrong methods 405 with Allow, as problems", async () => {
