@@ -23,8 +23,8 @@ import { backoffDelay, retryAfterDelay } from "./backoff";
 import { evaluateKey, matches } from "./cel";
 import { seededEventId, ulid } from "./ids";
 import {
-  CheckpointBody,
   checkFunctionConfig,
+  CheckpointBody,
   defaultRetries,
   IncomingEvent as IncomingEventSchema,
   InvokeOpts,
@@ -511,10 +511,7 @@ export class Executor {
         await tx
           .delete(jobs)
           .where(
-            and(
-              eq(jobs.key, `wait-timeout:${wait.runId}:${wait.stepId}`),
-              isNull(jobs.leaseOwner),
-            ),
+            and(eq(jobs.key, `wait-timeout:${wait.runId}:${wait.stepId}`), isNull(jobs.leaseOwner)),
           );
         await this.resolveStep(tx, wait.runId, wait.stepId, { data: event });
       }
@@ -597,7 +594,13 @@ export class Executor {
     const cancels = config.cancel ?? [];
     if (batch && cancels.length === 0) {
       batch.runs.push(row);
-      batch.jobs.push({ ...first, attempt: 0, payload: null, leaseOwner: null, leaseExpires: null });
+      batch.jobs.push({
+        ...first,
+        attempt: 0,
+        payload: null,
+        leaseOwner: null,
+        leaseExpires: null,
+      });
       return runId;
     }
     await tx.insert(runs).values(row);
@@ -1050,15 +1053,13 @@ export class Executor {
         data: { cron },
         ts: now.getTime(),
       };
-      await tx
-        .insert(events)
-        .values({
-          id: event.id,
-          name: event.name,
-          data: event.data,
-          ts: event.ts,
-          receivedAt: now,
-        });
+      await tx.insert(events).values({
+        id: event.id,
+        name: event.name,
+        data: event.data,
+        ts: event.ts,
+        receivedAt: now,
+      });
       await this.createRun(tx, fn, event);
       const next = nextCronTime(cron, new Date(Math.max(now.getTime(), job.dueAt.getTime())));
       if (next)
@@ -1276,9 +1277,12 @@ export class Executor {
         returning id
       )
       select count(*)::int as owned from owned`);
-    const [row] = (result as unknown as { rows: { owned: number }[] }).rows;
+    const [row] = (result as { rows: { owned: number }[] }).rows;
     if (!row || row.owned === 0) {
-      return { status: 409, error: `run ${runId}: the request is no longer current (lease lost or run ended)` };
+      return {
+        status: 409,
+        error: `run ${runId}: the request is no longer current (lease lost or run ended)`,
+      };
     }
     return { status: 200 };
   }
@@ -1614,16 +1618,14 @@ export class Executor {
           }
           if (await this.planStep(tx, run, op, "waiting")) {
             const expiresAt = new Date(Date.now() + timeout);
-            await tx
-              .insert(waits)
-              .values({
-                runId: run.id,
-                kind: "event",
-                stepId: op.id,
-                eventName: op.name,
-                expression: opts.data.if ?? null,
-                expiresAt,
-              });
+            await tx.insert(waits).values({
+              runId: run.id,
+              kind: "event",
+              stepId: op.id,
+              eventName: op.name,
+              expression: opts.data.if ?? null,
+              expiresAt,
+            });
             this.waitedEventNames.add(op.name);
             await this.insertJob(tx, {
               key: `wait-timeout:${run.id}:${op.id}`,
