@@ -24,6 +24,7 @@ import { evaluateKey, matches } from "./cel";
 import { seededEventId, ulid } from "./ids";
 import {
   checkFunctionConfig,
+  CheckpointBody,
   defaultRetries,
   IncomingEvent as IncomingEventSchema,
   InvokeOpts,
@@ -73,6 +74,11 @@ export interface ExecutorOptions {
   dedupeWindowMs?: number;
   /** Name of this worker in leases (default random). */
   workerId?: string;
+  /**
+   * Let the SDK run consecutive steps in one request and report each completed step to
+   * POST /v1/checkpoint/:runId/async (default true). false keeps one request per step.
+   */
+  checkpointing?: boolean;
   log?: Logger;
 }
 
@@ -81,6 +87,14 @@ export interface SendResult {
 }
 
 type JobRow = typeof jobs.$inferSelect;
+
+/** Runs started by a batch of events, inserted together (see route). */
+interface RunBatch {
+  runs: (typeof runs.$inferInsert)[];
+  jobs: (typeof jobs.$inferInsert)[];
+  /** A run with cancelOn waits was inserted: later events of the batch must query waits again. */
+  waitsAdded: boolean;
+}
 type RunRow = typeof runs.$inferSelect;
 
 /** What a worker already knows about a run it continues without going through the queue. */
@@ -157,7 +171,10 @@ export class Executor {
   private readonly dedupeWindowMs: number;
   private readonly backoff: BackoffOptions;
   private readonly log: Logger;
+  private readonly checkpointing: boolean;
   private running = false;
+  /** A wake-up arrived while the worker was busy claiming: look for work again before sleeping. */
+  private woken = false;
   private started?: Promise<void>;
   private loop?: Promise<void>;
   private inFlight = 0;
@@ -178,6 +195,7 @@ export class Executor {
     this.dedupeWindowMs = options.dedupeWindowMs ?? 24 * 60 * 60_000;
     this.backoff = { scale: options.retryScale ?? 1 };
     this.log = options.log ?? (() => undefined);
+    this.checkpointing = options.checkpointing ?? true;
   }
 
   /** Applies migrations (unless disabled) and loads registered functions. Idempotent. */
@@ -210,7 +228,8 @@ export class Executor {
   wake(): void {
     const wake = this.wakeUp;
     this.wakeUp = undefined;
-    wake?.();
+    if (wake) wake();
+    else this.woken = true;
   }
 
   async reloadFunctions(): Promise<void> {
@@ -394,7 +413,7 @@ export class Executor {
       ...(event.v ? { v: event.v } : {}),
     }));
     await this.store.tx(async (tx) => {
-      for (const event of prepared) await this.ingest(tx, event);
+      await this.ingest(tx, prepared);
     });
     this.wake();
     return { ids: prepared.map((event) => event.id) };
@@ -411,70 +430,112 @@ export class Executor {
     return ids[0] ?? "";
   }
 
-  /** Stores one event (unless its id was seen within the dedupe window) and routes it. */
-  private async ingest(tx: Tx, event: StoredEvent): Promise<void> {
+  /**
+   * Stores events (skipping ids seen within the dedupe window) and routes them, in order. A batch takes one
+   * insert for the events, one query for the waits they may match, and one insert each for the runs and the
+   * first calls they start.
+   */
+  private async ingest(tx: Tx, list: StoredEvent[]): Promise<void> {
+    if (new Set(list.map((event) => event.id)).size !== list.length) {
+      // The same id twice in one batch: the later copy must see the earlier one, so one at a time.
+      for (const event of list) await this.ingest(tx, [event]);
+      return;
+    }
     const now = new Date();
     const cutoff = new Date(now.getTime() - this.dedupeWindowMs);
     const inserted = await tx
       .insert(events)
-      .values({
-        id: event.id,
-        name: event.name,
-        data: event.data,
-        user: event.user ?? null,
-        ts: event.ts,
-        receivedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: events.id,
-        set: {
+      .values(
+        list.map((event) => ({
+          id: event.id,
           name: event.name,
           data: event.data,
           user: event.user ?? null,
           ts: event.ts,
           receivedAt: now,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: events.id,
+        set: {
+          name: sql`excluded.name`,
+          data: sql`excluded.data`,
+          user: sql`excluded."user"`,
+          ts: sql`excluded.ts`,
+          receivedAt: now,
         },
         setWhere: lt(events.receivedAt, cutoff),
       })
       .returning({ id: events.id });
-    if (inserted.length === 0) {
-      this.log("debug", `duplicate event ${event.id} ignored`);
-      return;
+    const stored = new Set(inserted.map((row) => row.id));
+    for (const event of list) {
+      if (!stored.has(event.id)) this.log("debug", `duplicate event ${event.id} ignored`);
     }
-    await this.route(tx, event);
+    await this.route(
+      tx,
+      list.filter((event) => stored.has(event.id)),
+    );
   }
 
-  private async route(tx: Tx, event: StoredEvent): Promise<void> {
-    // Waits first: a run must not be resumed or cancelled by the event that started it.
-    const pending = await tx
-      .select({ wait: waits, runEvent: runs.event })
-      .from(waits)
-      .innerJoin(runs, eq(runs.id, waits.runId))
-      .where(and(eq(waits.eventName, event.name), eq(runs.status, "running")));
-    for (const { wait, runEvent } of pending) {
-      if (wait.expiresAt && wait.expiresAt.getTime() < Date.now()) continue;
-      if (!matches(wait.expression, { event: runEvent, async: event })) continue;
-      if (wait.kind === "cancel") {
-        await this.cancelRunTx(tx, wait.runId, event.id);
-        continue;
+  private async route(tx: Tx, list: StoredEvent[]): Promise<void> {
+    if (list.length === 0) return;
+    const names = [...new Set(list.map((event) => event.name))];
+    const waitsFor = () =>
+      tx
+        .select({ wait: waits, runEvent: runs.event })
+        .from(waits)
+        .innerJoin(runs, eq(runs.id, waits.runId))
+        .where(and(inArray(waits.eventName, names), eq(runs.status, "running")));
+    const batch: RunBatch = { runs: [], jobs: [], waitsAdded: false };
+    let pending = await waitsFor();
+    for (const event of list) {
+      if (batch.waitsAdded) {
+        // An earlier event of the batch started a run with cancelOn: later events must see it.
+        await this.flushRuns(tx, batch);
+        pending = await waitsFor();
       }
-      const claimed = await tx
-        .delete(waits)
-        .where(eq(waits.id, wait.id))
-        .returning({ id: waits.id });
-      if (claimed.length === 0 || !wait.stepId) continue;
+      // Waits first: a run must not be resumed or cancelled by the event that started it.
+      for (const { wait, runEvent } of pending) {
+        if (wait.eventName !== event.name) continue;
+        if (wait.expiresAt && wait.expiresAt.getTime() < Date.now()) continue;
+        if (!matches(wait.expression, { event: runEvent, async: event })) continue;
+        if (wait.kind === "cancel") {
+          await this.cancelRunTx(tx, wait.runId, event.id);
+          continue;
+        }
+        const claimed = await tx
+          .delete(waits)
+          .where(eq(waits.id, wait.id))
+          .returning({ id: waits.id });
+        if (claimed.length === 0 || !wait.stepId) continue;
+        await tx
+          .delete(jobs)
+          .where(
+            and(eq(jobs.key, `wait-timeout:${wait.runId}:${wait.stepId}`), isNull(jobs.leaseOwner)),
+          );
+        await this.resolveStep(tx, wait.runId, wait.stepId, { data: event });
+      }
+      for (const { fn, expressions } of this.registry.forEvent(event.name)) {
+        if (expressions.some((expression) => matches(expression, { event }))) {
+          await this.createRun(tx, fn, event, undefined, batch);
+        }
+      }
+    }
+    await this.flushRuns(tx, batch);
+  }
+
+  /** Inserts the runs (and their first calls) that createRun collected. */
+  private async flushRuns(tx: Tx, batch: RunBatch): Promise<void> {
+    if (batch.runs.length > 0) await tx.insert(runs).values(batch.runs);
+    if (batch.jobs.length > 0) {
       await tx
-        .delete(jobs)
-        .where(
-          and(eq(jobs.key, `wait-timeout:${wait.runId}:${wait.stepId}`), isNull(jobs.leaseOwner)),
-        );
-      await this.resolveStep(tx, wait.runId, wait.stepId, { data: event });
+        .insert(jobs)
+        .values(batch.jobs)
+        .onConflictDoNothing({ target: jobs.key, where: sql`lease_owner is null` });
     }
-    for (const { fn, expressions } of this.registry.forEvent(event.name)) {
-      if (expressions.some((expression) => matches(expression, { event }))) {
-        await this.createRun(tx, fn, event);
-      }
-    }
+    batch.runs = [];
+    batch.jobs = [];
+    batch.waitsAdded = false;
   }
 
   // ---------------------------------------------------------------- runs
@@ -484,6 +545,7 @@ export class Executor {
     fn: RegisteredFunction,
     event: StoredEvent,
     parent?: { runId: string; stepId: string },
+    batch?: RunBatch,
   ): Promise<string | undefined> {
     const config = fn.config;
     const runId = ulid();
@@ -509,7 +571,7 @@ export class Executor {
     }
     const concurrency = this.concurrencyKeys(fn, normaliseConcurrency(config.concurrency), event);
     const retries = config.steps.step?.retries?.attempts ?? defaultRetries;
-    await tx.insert(runs).values({
+    const row: typeof runs.$inferInsert = {
       id: runId,
       functionId: fn.id,
       status: "running",
@@ -520,8 +582,30 @@ export class Executor {
       parentRunId: parent?.runId ?? null,
       parentStepId: parent?.stepId ?? null,
       createdAt: now,
-    });
-    for (const cancel of config.cancel ?? []) {
+    };
+    const first = {
+      key: `call:${runId}:step`,
+      kind: "call" as const,
+      runId,
+      stepId: "step",
+      dueAt: now,
+      concurrency,
+    };
+    const cancels = config.cancel ?? [];
+    if (batch && cancels.length === 0) {
+      batch.runs.push(row);
+      batch.jobs.push({
+        ...first,
+        attempt: 0,
+        payload: null,
+        leaseOwner: null,
+        leaseExpires: null,
+      });
+      return runId;
+    }
+    await tx.insert(runs).values(row);
+    if (batch && cancels.length > 0) batch.waitsAdded = true;
+    for (const cancel of cancels) {
       const timeout = cancel.timeout ? parseDuration(cancel.timeout) : undefined;
       await tx.insert(waits).values({
         runId,
@@ -531,14 +615,7 @@ export class Executor {
         expiresAt: timeout === undefined ? null : new Date(now.getTime() + timeout),
       });
     }
-    await this.insertJob(tx, {
-      key: `call:${runId}:step`,
-      kind: "call",
-      runId,
-      stepId: "step",
-      dueAt: now,
-      concurrency,
-    });
+    await this.insertJob(tx, first);
     return runId;
   }
 
@@ -739,7 +816,7 @@ export class Executor {
       emitted.push({ name: internalEvents.cancelled, data: { ...base, error: outcome.error } });
     for (const event of emitted) {
       if (!this.isListenedTo(event.name)) continue;
-      await this.ingest(tx, { ...event, id: ulid(), ts: now.getTime() });
+      await this.ingest(tx, [{ ...event, id: ulid(), ts: now.getTime() }]);
     }
   }
 
@@ -780,6 +857,7 @@ export class Executor {
         );
       }
       let claimed: JobRow[] = [];
+      this.woken = false;
       const free = this.maxInFlight - this.inFlight;
       if (free > 0) {
         try {
@@ -789,7 +867,7 @@ export class Executor {
         }
       }
       for (const job of claimed) this.spawn(job);
-      if (claimed.length === 0 || this.inFlight >= this.maxInFlight) {
+      if ((claimed.length === 0 && !this.woken) || this.inFlight >= this.maxInFlight) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.pollMs);
           this.wakeUp = () => {
@@ -975,15 +1053,13 @@ export class Executor {
         data: { cron },
         ts: now.getTime(),
       };
-      await tx
-        .insert(events)
-        .values({
-          id: event.id,
-          name: event.name,
-          data: event.data,
-          ts: event.ts,
-          receivedAt: now,
-        });
+      await tx.insert(events).values({
+        id: event.id,
+        name: event.name,
+        data: event.data,
+        ts: event.ts,
+        receivedAt: now,
+      });
       await this.createRun(tx, fn, event);
       const next = nextCronTime(cron, new Date(Math.max(now.getTime(), job.dueAt.getTime())));
       if (next)
@@ -1060,6 +1136,8 @@ export class Executor {
       return undefined;
     }
 
+    // Only a discovery request with immediate execution allowed can checkpoint (InngestFunction.shouldAsyncCheckpoint).
+    const checkpointing = this.checkpointing && job.stepId === "step" && !run.disableImmediate;
     const body: RunRequestBody = {
       event: run.event as StoredEvent,
       events: [run.event as StoredEvent],
@@ -1071,6 +1149,7 @@ export class Executor {
         disable_immediate_execution: run.disableImmediate,
         use_api: false,
         stack: { stack, current: Math.max(0, stack.length - 1) },
+        ...(checkpointing ? { fn_id: fn.id, qi_id: `${job.id}@${this.workerId}` } : {}),
       },
       version: 2,
     };
@@ -1119,11 +1198,98 @@ export class Executor {
       this.wake();
       return undefined;
     }
+    // Steps checkpointed during the request are in the database only: the next call reads the memo again.
+    if (checkpointing) return { job: applied.job };
     const { id, entry } = applied.added;
     return {
       job: applied.job,
       known: { run, memo: { ...memo, [id]: entry }, stack: [...stack, id] },
     };
+  }
+
+  /**
+   * POST /v1/checkpoint/:runId/async: the SDK reports steps it ran inside a request it is still serving. They
+   * are written before the answer, in one statement that also proves the request is current: its job
+   * (`qi_id` = job id @ worker) must still be leased to that worker, and the run must be running. 200 = stored;
+   * 409 = stale (the lease was lost or the run ended): the SDK stops, and the worker ignores the request's answer.
+   */
+  async checkpoint(
+    runId: string,
+    input: unknown,
+  ): Promise<{ status: 200 | 400 | 409; error?: string }> {
+    await this.init();
+    const parsed = CheckpointBody.safeParse(input);
+    if (!parsed.success) {
+      return {
+        status: 400,
+        error: `invalid checkpoint for run ${runId}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      };
+    }
+    const at = parsed.data.qi_id.indexOf("@");
+    const jobId = Number(parsed.data.qi_id.slice(0, at));
+    const owner = parsed.data.qi_id.slice(at + 1);
+    if (at <= 0 || !Number.isSafeInteger(jobId)) {
+      return { status: 400, error: `invalid checkpoint for run ${runId}: unknown qi_id` };
+    }
+    const unsupported = parsed.data.steps.filter((op) => op.op !== "StepRun");
+    if (unsupported.length > 0) {
+      // Same outcome as the opcode arriving in a 206 answer: the run fails naming it.
+      await this.store.tx(async (tx) => {
+        const rows = await tx
+          .delete(jobs)
+          .where(and(eq(jobs.id, jobId), eq(jobs.leaseOwner, owner), eq(jobs.runId, runId)))
+          .returning({ id: jobs.id });
+        const run = rows.length > 0 ? await this.runRow(tx, runId) : undefined;
+        if (!run || run.status !== "running") return;
+        await this.finishRun(tx, run, {
+          status: "failed",
+          error: {
+            name: "UnsupportedOpcodeError",
+            message: `the Runnel executor does not support opcode ${[...new Set(unsupported.map((op) => op.op))].join(", ")} (step ${unsupported.map((op) => op.displayName ?? op.id).join(", ")})`,
+          },
+        });
+      });
+      this.wake();
+      return { status: 409, error: `run ${runId} failed: unsupported opcode in checkpoint` };
+    }
+    const list = parsed.data.steps.map((op) => ({
+      id: op.id,
+      name: op.name ?? null,
+      displayName: op.displayName ?? null,
+      data: op.data ?? null,
+    }));
+    const leaseExpires = new Date(Date.now() + this.leaseMs).toISOString();
+    const result = await this.store.db.execute(sql`
+      with owned as (
+        update runnel_executor.jobs set lease_expires = ${leaseExpires}::timestamptz
+        where id = ${jobId} and lease_owner = ${owner} and run_id = ${runId}
+          and exists (select 1 from runnel_executor.runs where id = ${runId} and status = 'running')
+        returning attempt
+      ), saved as (
+        insert into runnel_executor.steps (run_id, id, op, name, display_name, status, has_result, data, attempts, created_at, started_at, ended_at)
+        select ${runId}, s.value->>'id', 'StepRun', s.value->>'name', s.value->>'displayName', 'completed', true,
+               coalesce(s.value->'data', 'null'::jsonb), owned.attempt + 1, clock_timestamp(), clock_timestamp(), clock_timestamp()
+        from owned, jsonb_array_elements(${JSON.stringify(list)}::jsonb) with ordinality as s(value, n)
+        order by s.n
+        on conflict (run_id, id) do update set status = 'completed', has_result = true, data = excluded.data, error = null,
+          attempts = excluded.attempts, ended_at = excluded.ended_at
+          where runnel_executor.steps.has_result = false
+        returning id
+      )
+      select count(*)::int as owned from owned`);
+    const [row] = (result as { rows: { owned: number }[] }).rows;
+    if (!row || row.owned === 0) {
+      return {
+        status: 409,
+        error: `run ${runId}: the request is no longer current (lease lost or run ended)`,
+      };
+    }
+    return { status: 200 };
+  }
+
+  private async runRow(tx: Tx, runId: string): Promise<RunRow | undefined> {
+    const rows = await tx.select().from(runs).where(eq(runs.id, runId)).limit(1);
+    return rows[0];
   }
 
   /**
@@ -1195,9 +1361,18 @@ export class Executor {
    * clear the run's remaining work in one statement (what finishRun does in that case).
    */
   private async fastFinish(run: RunRow, job: JobRow, response: HttpAnswer): Promise<boolean> {
-    if ("failure" in response || response.status !== 200) return false;
+    if ("failure" in response) return false;
     if (run.parentRunId || this.isListenedTo(internalEvents.finished)) return false;
-    const output = JSON.stringify(response.body ?? null);
+    let result: unknown;
+    if (response.status === 200) result = response.body;
+    else if (response.status === 206) {
+      // A checkpointing request ends with RunComplete once every step was checkpointed.
+      const ops = OpsResponse.safeParse(response.body);
+      const op = ops.success && ops.data.length === 1 ? ops.data[0] : undefined;
+      if (op?.op !== "RunComplete") return false;
+      result = op.data;
+    } else return false;
+    const output = JSON.stringify(result ?? null);
     await this.store.db.execute(sql`
       with owned as (
         delete from runnel_executor.jobs where id = ${job.id} and lease_owner = ${this.workerId} returning id
@@ -1347,7 +1522,10 @@ export class Executor {
     let progressed = false;
     let sequentialNext = false;
     let added: { id: string; entry: MemoEntry } | undefined;
-    if (ops.length > 1 && !run.disableImmediate) {
+    // Several steps found at once (parallel): from now on each runs in its own request. Steps that already ran
+    // (StepRun, returned with RunComplete or after a failed checkpoint) do not count.
+    const found = ops.filter((op) => op.op !== "StepRun" && op.op !== "RunComplete");
+    if (found.length > 1 && !run.disableImmediate) {
       await tx.update(runs).set({ disableImmediate: true }).where(eq(runs.id, run.id));
       run = { ...run, disableImmediate: true };
     }
@@ -1440,16 +1618,14 @@ export class Executor {
           }
           if (await this.planStep(tx, run, op, "waiting")) {
             const expiresAt = new Date(Date.now() + timeout);
-            await tx
-              .insert(waits)
-              .values({
-                runId: run.id,
-                kind: "event",
-                stepId: op.id,
-                eventName: op.name,
-                expression: opts.data.if ?? null,
-                expiresAt,
-              });
+            await tx.insert(waits).values({
+              runId: run.id,
+              kind: "event",
+              stepId: op.id,
+              eventName: op.name,
+              expression: opts.data.if ?? null,
+              expiresAt,
+            });
             this.waitedEventNames.add(op.name);
             await this.insertJob(tx, {
               key: `wait-timeout:${run.id}:${op.id}`,

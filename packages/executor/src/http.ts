@@ -25,7 +25,7 @@ async function readJson(
 
 /**
  * The executor's HTTP API as a fetch handler: the endpoints the `inngest` SDK calls in dev mode
- * (POST /fn/register, POST /e/:eventKey) and the runs API (GET /v1/runs, GET /v1/runs/:id,
+ * (POST /fn/register, POST /e/:eventKey, POST /v1/checkpoint/:runId/async) and the runs API (GET /v1/runs, GET /v1/runs/:id,
  * POST /v1/runs/:id/cancel).
  */
 export function createFetchHandler(executor: Executor): (request: Request) => Promise<Response> {
@@ -49,6 +49,15 @@ export function createFetchHandler(executor: Executor): (request: Request) => Pr
         const seed = request.headers.get("x-inngest-event-id-seed") ?? undefined;
         const { ids } = await executor.sendEvents(body.value, { seed });
         return json(200, { ids, status: 200 });
+      }
+      const checkpoint = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(path);
+      if (method === "POST" && checkpoint?.[1]) {
+        const body = await readJson(request);
+        if (!body.ok) return body.response;
+        const result = await executor.checkpoint(decodeURIComponent(checkpoint[1]), body.value);
+        return result.status === 200
+          ? json(200, { status: 200 })
+          : json(result.status, { status: result.status, error: result.error });
       }
       if (method === "GET" && (path === "/health" || path === "/"))
         return json(200, { ok: true, service: "runnel-executor" });

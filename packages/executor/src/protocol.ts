@@ -177,6 +177,20 @@ export const InvokeOpts = z.object({
   timeout: z.string().optional(),
 });
 
+/**
+ * The body of POST /v1/checkpoint/:runId/async (inngest 4.x api.checkpointStepsAsync): steps the SDK ran
+ * within one request, in the order they completed.
+ */
+export const CheckpointBody = z
+  .object({
+    run_id: z.string().optional(),
+    fn_id: z.string().optional(),
+    qi_id: z.string().min(1),
+    steps: z.array(OutgoingOp),
+  })
+  .passthrough();
+export type CheckpointBody = z.infer<typeof CheckpointBody>;
+
 /** An event as the SDK sends it to POST /e/:key. */
 export const IncomingEvent = z
   .object({
@@ -214,6 +228,12 @@ export interface RunRequestBody {
     disable_immediate_execution: boolean;
     use_api: false;
     stack: { stack: string[]; current: number };
+    /**
+     * Sent only on discovery requests that may checkpoint: with `fn_id` (and `qi_id`) the SDK runs consecutive
+     * steps in one request and reports each to POST /v1/checkpoint/:runId/async.
+     */
+    fn_id?: string;
+    qi_id?: string;
   };
   version: 2;
 }
