@@ -11,9 +11,10 @@
 import { cpus, loadavg } from "node:os";
 
 import type { DbHandle } from "@runnel/db";
-import { applyMigrations, createDb, sql } from "@runnel/db";
+import { applyMigrations } from "@runnel/db";
 
 import { flowOf, seedFlow, startEmbeddedEngine } from "../packages/engine/src/runtime/harness";
+import { forEachBenchDatabase } from "./databases";
 
 const CHAIN = 100;
 const SMALL = 10;
@@ -34,7 +35,10 @@ function chain(count: number) {
     name: `n${i}`,
     config: { fields: [{ name: `f${i}`, value: i }] },
   }));
-  const edges: [string, string][] = nodes.map((node, i) => [i === 0 ? "start" : `n${i - 1}`, node.id]);
+  const edges: [string, string][] = nodes.map((node, i) => [
+    i === 0 ? "start" : `n${i - 1}`,
+    node.id,
+  ]);
   return flowOf(nodes, edges);
 }
 
@@ -42,16 +46,25 @@ async function bench(label: string, handle: DbHandle): Promise<void> {
   await applyMigrations(handle);
   const handlerTime = { ms: 0 };
   const engine = await startEmbeddedEngine({ handle, pollMs: 5, handlerTime });
-  const timeRuns = async (count: number, runs: number): Promise<{ times: number[]; handler: number[] }> => {
+  const timeRuns = async (
+    count: number,
+    runs: number,
+  ): Promise<{ times: number[]; handler: number[] }> => {
     const seeded = await seedFlow(handle.db, chain(count));
     const times: number[] = [];
     const handler: number[] = [];
     for (let r = 0; r < runs; r++) {
       handlerTime.ms = 0;
       const started = performance.now();
-      const { run } = await engine.start({ orgId: seeded.orgId, versionId: seeded.flowVersionId, input: {}, trigger: { kind: "manual" } });
+      const { run } = await engine.start({
+        orgId: seeded.orgId,
+        versionId: seeded.flowVersionId,
+        input: {},
+        trigger: { kind: "manual" },
+      });
       const finished = await engine.waitForRun(seeded.orgId, run.id, undefined, 600_000);
-      if (finished.status !== "succeeded") throw new Error(`run ${run.id} ${finished.status}: ${JSON.stringify(finished.error)}`);
+      if (finished.status !== "succeeded")
+        throw new Error(`run ${run.id} ${finished.status}: ${JSON.stringify(finished.error)}`);
       times.push(performance.now() - started);
       handler.push(handlerTime.ms);
     }
@@ -79,25 +92,4 @@ async function bench(label: string, handle: DbHandle): Promise<void> {
   await engine.close();
 }
 
-if (process.env.BENCH_SKIP_PGLITE !== "1") {
-  const pglite = await createDb();
-  await bench("pglite (in memory)", pglite);
-  await pglite.close();
-}
-
-const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-if (serverUrl) {
-  const name = `runnel_engine_bench_${process.pid}`;
-  const admin = await createDb({ url: serverUrl, maxConnections: 1 });
-  await admin.db.execute(sql.raw(`create database "${name}"`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await createDb({ url: url.href, maxConnections: 20 });
-  try {
-    await bench(`postgres ${url.host}`, handle);
-  } finally {
-    await handle.close();
-    await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
-    await admin.close();
-  }
-}
+await forEachBenchDatabase("engine", bench);

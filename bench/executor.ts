@@ -15,8 +15,10 @@ import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 
 import type { DbHandle } from "@runnel/db";
-import { createDb, sql } from "@runnel/db";
+import { sql } from "@runnel/db";
 import { createExecutor, listen } from "@runnel/executor";
+
+import { forEachBenchDatabase } from "./databases";
 
 const noop = () => undefined;
 const STEPS = 100;
@@ -150,25 +152,4 @@ async function runFor(
   }
 }
 
-if (process.env.BENCH_SKIP_PGLITE !== "1") {
-  const pglite = await createDb();
-  await bench("pglite (in memory)", pglite);
-  await pglite.close();
-}
-
-const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-if (serverUrl) {
-  const name = `runnel_executor_bench_${process.pid}`;
-  const admin = await createDb({ url: serverUrl, maxConnections: 1 });
-  await admin.db.execute(sql.raw(`create database "${name}"`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await createDb({ url: url.href, maxConnections: 20 });
-  try {
-    await bench(`postgres ${url.host}`, handle);
-  } finally {
-    await handle.close();
-    await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
-    await admin.close();
-  }
-}
+await forEachBenchDatabase("executor", bench);
