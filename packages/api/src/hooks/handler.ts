@@ -15,6 +15,7 @@ import { respondNode, WebhookRequest, webhookTrigger } from "@runnel/nodes";
 
 import type { RestDeps } from "../rest/handler";
 import { DEFAULT_MAX_BODY_BYTES, readBodyLimited } from "../rest/body";
+import { consumeBudget } from "../rest/handler";
 import { HttpProblem, jsonResponse, withProblems } from "../rest/problem";
 import { watchRun } from "../rest/wait";
 import { verifyWebhookSignature } from "./signature";
@@ -194,6 +195,7 @@ export function createHookHandler(deps: RestDeps): (request: Request) => Promise
     const rest = pathname.startsWith(PREFIX) ? pathname.slice(PREFIX.length) : "";
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(rest)) throw unknownHook(rest || pathname);
     const hook = await loadHook(deps.db, rest);
+    await consumeBudget(deps.rateLimits, "org", hook.orgId);
     const methods: readonly string[] = hook.config.methods;
     if (!methods.includes(request.method)) {
       throw new HttpProblem(

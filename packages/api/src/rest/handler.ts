@@ -19,8 +19,10 @@ import {
   TERMINAL_RUN_STATUSES,
 } from "@runnel/engine";
 
+import type { RateLimits } from "../security/rate-limit";
 import type { EngineDeps } from "../trpc";
 import type { FieldProblem } from "./problem";
+import { RateLimitExceededError } from "../security/rate-limit";
 import { clientIp } from "../trpc";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body";
 import { findDeployedFlow } from "./flows";
@@ -41,6 +43,30 @@ export interface RestDeps {
   maxBodyBytes?: number;
   /** Where unexpected errors are reported (default console.error). */
   onError?: (error: unknown, requestId: string) => void;
+  /** Request budgets (the tRPC ones): REST counts per API key and per org, webhooks per org; unset: none. */
+  rateLimits?: RateLimits | undefined;
+}
+
+/** Counts a request against a budget; over it: 429 with Retry-After. */
+export async function consumeBudget(
+  rateLimits: RateLimits | undefined,
+  scope: "apiKey" | "org",
+  key: string,
+): Promise<void> {
+  try {
+    await rateLimits?.consume(scope, key);
+  } catch (error) {
+    if (error instanceof RateLimitExceededError) {
+      throw new HttpProblem(
+        429,
+        "too-many-requests",
+        error.message,
+        { retryAfterSeconds: error.retryAfterSeconds },
+        { "retry-after": String(error.retryAfterSeconds) },
+      );
+    }
+    throw error;
+  }
 }
 
 /** Longest `?wait=` in seconds. */
@@ -449,6 +475,8 @@ export function createRestHandler(deps: RestDeps): (request: Request) => Promise
         throw new HttpProblem(400, "bad-request", `The path ${pathname} is not valid`);
       }
       const caller = await authenticate(deps.db, request);
+      await consumeBudget(deps.rateLimits, "apiKey", caller.key.id);
+      await consumeBudget(deps.rateLimits, "org", caller.orgId);
       return handler(deps, caller, request, requestId, param);
     }
     throw new HttpProblem(404, "not-found", `No API route ${request.method} ${pathname}`);

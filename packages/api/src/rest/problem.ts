@@ -34,6 +34,7 @@ const TITLES: Record<string, string> = {
   "not-found": "Not found",
   "method-not-allowed": "Method not allowed",
   conflict: "Conflict",
+  "too-many-requests": "Too many requests",
   "payload-too-large": "Payload too large",
   "unsupported-media-type": "Unsupported media type",
   "run-failed": "Run failed",

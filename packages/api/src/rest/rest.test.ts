@@ -12,6 +12,7 @@ import {
   publishedFlow,
   slowFlow,
 } from "../router/runs.fixtures";
+import { createRateLimits } from "../security/rate-limit";
 import { createRestHandler, restRoutes } from "./handler";
 import { serveOnLoopback } from "./serve.fixtures";
 
@@ -305,6 +306,36 @@ describe("REST v1", () => {
         body: route.method === "GET" ? undefined : "{nope",
       });
       expect(response.status, `${route.method} ${route.path}`).toBe(401);
+    }
+  });
+
+  it("counts requests per API key: over the budget answers 429 with Retry-After", async () => {
+    const limited = await serveOnLoopback(
+      createRestHandler({
+        db: h.db,
+        engine: h.engine,
+        encryptionKey: h.encryptionKey,
+        appUrl: "http://localhost:3000",
+        rateLimits: createRateLimits({ apiKey: { points: 2, durationSeconds: 60 }, org: null }),
+      }),
+    );
+    try {
+      const get = () =>
+        fetch(`${limited.url}/api/v1/runs/none`, {
+          headers: { authorization: `Bearer ${adaKey}` },
+        });
+      expect((await get()).status).toBe(404);
+      expect((await get()).status).toBe(404);
+      const over = await get();
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await over.json()).toMatchObject({ status: 429, title: "Too many requests" });
+      const other = await fetch(`${limited.url}/api/v1/runs/none`, {
+        headers: { authorization: `Bearer ${eveKey}` },
+      });
+      expect(other.status).toBe(404);
+    } finally {
+      await limited.close();
     }
   });
 

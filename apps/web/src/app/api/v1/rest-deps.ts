@@ -3,7 +3,7 @@ import "server-only";
 import type { RestDeps } from "@runnel/api";
 
 import { getEngine } from "~/server/engine";
-import { appUrlFor, getDb, getSecrets } from "~/server/runtime";
+import { appUrlFor, getDb, getRateLimits, getSecrets } from "~/server/runtime";
 
 /** What the REST v1 and webhook handlers are built from: the process's database, engine and secrets. */
 export async function restDeps(request: Request): Promise<RestDeps> {
@@ -13,5 +13,6 @@ export async function restDeps(request: Request): Promise<RestDeps> {
     engine: { sendEvent: engine.sendEvent, bus: engine.bus },
     encryptionKey: secrets.encryptionKey,
     appUrl: appUrlFor(request.url),
+    rateLimits: getRateLimits(),
   };
 }
