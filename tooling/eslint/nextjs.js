@@ -4,6 +4,9 @@ export default [
   {
     files: ["**/*.ts", "**/*.tsx"],
     plugins: { "@next/next": nextPlugin },
-    rules: { ...nextPlugin.configs.recommended.rules, ...nextPlugin.configs["core-web-vitals"].rules },
+    rules: {
+      ...nextPlugin.configs.recommended.rules,
+      ...nextPlugin.configs["core-web-vitals"].rules,
+    },
   },
 ];

@@ -1,7 +1,7 @@
 // Checks every workspace package's @runnel/* dependencies against the rules of DESIGN §1.
 // A package's package.json is its import allow-list (enforced by import-x/no-extraneous-dependencies);
 // this script makes sure those lists obey the architecture.
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -16,9 +16,23 @@ const allowed = {
   "@runnel/engine": ["@runnel/nodes", "@runnel/db"],
   "@runnel/api": ["@runnel/db", "@runnel/auth", "@runnel/engine", "@runnel/nodes"],
   "@runnel/client": ["@runnel/api"],
-  "@runnel/web": ["@runnel/api", "@runnel/auth", "@runnel/ui", "@runnel/nodes", "@runnel/client", "@runnel/engine", "@runnel/db", "@runnel/executor"],
+  "@runnel/web": [
+    "@runnel/api",
+    "@runnel/auth",
+    "@runnel/ui",
+    "@runnel/nodes",
+    "@runnel/client",
+    "@runnel/engine",
+    "@runnel/db",
+    "@runnel/executor",
+  ],
 };
-const tooling = new Set(["@runnel/eslint-config", "@runnel/prettier-config", "@runnel/tsconfig", "@runnel/vitest-config"]);
+const tooling = new Set([
+  "@runnel/eslint-config",
+  "@runnel/prettier-config",
+  "@runnel/tsconfig",
+  "@runnel/vitest-config",
+]);
 const thirdPartyRules = {
   "@runnel/nodes": (name) => name === "zod",
 };

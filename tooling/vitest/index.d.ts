@@ -1,3 +1,6 @@
 import type { UserConfig } from "vitest/config";
 
-export declare function runnelVitestConfig(overrides?: { include?: string[]; testTimeout?: number }): UserConfig;
+export declare function runnelVitestConfig(overrides?: {
+  include?: string[];
+  testTimeout?: number;
+}): UserConfig;

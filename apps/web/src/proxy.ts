@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
-import { PATH_HEADER } from "~/lib/path-header";
 import { NextResponse } from "next/server";
+
+import { PATH_HEADER } from "~/lib/path-header";
 
 /**
  * Tells server components which page was asked for (pathname + query), so a signed-out visitor is

@@ -528,7 +528,10 @@ describe.concurrent("conformance with the inngest SDK over HTTP", () => {
     expect(cancel.status).toBe(200);
     expect((await ex.executor.getRun(runId))?.status).toBe("cancelled");
     expect((await fetch(`${ex.url}/v1/runs/nope`)).status).toBe(404);
-    const invalid = await fetch(`${ex.url}/e/key`, { method: "POST", body: JSON.stringify([{ data: {} }]) });
+    const invalid = await fetch(`${ex.url}/e/key`, {
+      method: "POST",
+      body: JSON.stringify([{ data: {} }]),
+    });
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { error: string }).error).toMatch(/^events\[0\]: name/);
     expect((await fetch(`${ex.url}/v1/runs?status=bogus`)).status).toBe(400);

@@ -3,7 +3,8 @@
  * the editor imports it); packages/engine implements them and injects them per step.
  */
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export interface HttpRequest {
   url: string;
@@ -71,9 +72,25 @@ export interface AiModelRef {
 }
 
 export interface AiService {
-  generateText(input: AiModelRef & { system?: string; prompt: string; temperature?: number; maxOutputTokens?: number }): Promise<{ text: string; usage: TokenUsage; finishReason: string }>;
-  generateObject(input: AiModelRef & { system?: string; prompt: string; jsonSchema: Record<string, unknown>; temperature?: number }): Promise<{ object: JsonValue; usage: TokenUsage }>;
-  embed(input: AiModelRef & { values: string[] }): Promise<{ embeddings: number[][]; usage: TokenUsage }>;
+  generateText(
+    input: AiModelRef & {
+      system?: string;
+      prompt: string;
+      temperature?: number;
+      maxOutputTokens?: number;
+    },
+  ): Promise<{ text: string; usage: TokenUsage; finishReason: string }>;
+  generateObject(
+    input: AiModelRef & {
+      system?: string;
+      prompt: string;
+      jsonSchema: Record<string, unknown>;
+      temperature?: number;
+    },
+  ): Promise<{ object: JsonValue; usage: TokenUsage }>;
+  embed(
+    input: AiModelRef & { values: string[] },
+  ): Promise<{ embeddings: number[][]; usage: TokenUsage }>;
 }
 
 export interface CredentialsService {

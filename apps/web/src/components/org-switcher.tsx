@@ -2,10 +2,6 @@
 
 import type { FormEvent } from "react";
 import { useMutation } from "@tanstack/react-query";
-import { formText } from "~/lib/form";
-import { switchOrg } from "~/server/actions";
-import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
-import { useTRPC } from "~/trpc/react";
 import { Building2, ChevronsUpDown, Plus } from "lucide-react";
 import { useState, useTransition } from "react";
 
@@ -31,6 +27,10 @@ import {
 } from "@runnel/ui";
 
 import type { Me } from "./app-shell";
+import { formText } from "~/lib/form";
+import { switchOrg } from "~/server/actions";
+import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
+import { useTRPC } from "~/trpc/react";
 
 /** Sets the `runnel_org` cookie and reloads, so every page and query sees the new org. */
 async function activate(orgId: string): Promise<void> {

@@ -1,6 +1,5 @@
 "use client";
 
-import { signOutAction } from "~/server/actions";
 import { LogOut, UserRound } from "lucide-react";
 
 import {
@@ -12,6 +11,8 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@runnel/ui";
+
+import { signOutAction } from "~/server/actions";
 
 export function UserMenu({ name, email }: { name: string | null; email: string }) {
   return (

@@ -1,10 +1,10 @@
 "use server";
 
-import { safeCallbackUrl } from "~/lib/callback-url";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 
+import { safeCallbackUrl } from "~/lib/callback-url";
 import { getAuth, getSessionUser } from "./runtime";
 
 /**

@@ -1,14 +1,14 @@
 import "server-only";
 
 import { TRPCError } from "@trpc/server";
-import { safeCallbackUrl } from "~/lib/callback-url";
-import { PATH_HEADER } from "~/lib/path-header";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 
 import { appRouter, createTRPCContext } from "@runnel/api";
 
+import { safeCallbackUrl } from "~/lib/callback-url";
+import { PATH_HEADER } from "~/lib/path-header";
 import { getEngine } from "./engine";
 import { appUrlFor, getDb, getMailer, getSecrets, getSessionUser } from "./runtime";
 

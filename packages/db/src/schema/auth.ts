@@ -1,5 +1,4 @@
-import { integer, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
-import { pgTable } from "drizzle-orm/pg-core";
+import { integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 import { createdAt, id } from "./columns";
 

@@ -1,6 +1,7 @@
-import { createTestDb } from "@runnel/db/testing";
-import type { TestDb } from "@runnel/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { TestDb } from "@runnel/db/testing";
+import { createTestDb } from "@runnel/db/testing";
 
 import type { EmbeddedEngine, HitServer } from "./harness";
 import { addFlow, flowOf, seedFlow, startEmbeddedEngine, startHitServer } from "./harness";
@@ -27,7 +28,19 @@ describe("runFlow concurrency per org", () => {
   });
 
   const slowFlow = (path: string) =>
-    flowOf([{ id: "call", type: "http_request", version: 1, name: "Call", config: { url: `${server.url}${path}?ms=800` }, settings: { retries: 0, timeoutMs: 10_000, onError: "fail" } }], [["start", "call"]]);
+    flowOf(
+      [
+        {
+          id: "call",
+          type: "http_request",
+          version: 1,
+          name: "Call",
+          config: { url: `${server.url}${path}?ms=800` },
+          settings: { retries: 0, timeoutMs: 10_000, onError: "fail" },
+        },
+      ],
+      [["start", "call"]],
+    );
 
   it("limits executing steps per org, not across orgs", async () => {
     const orgA1 = await seedFlow(handle.db, slowFlow("/slow/org-a-1"));
@@ -38,7 +51,9 @@ describe("runFlow concurrency per org", () => {
       { orgId: orgA1.orgId, versionId: orgA2.flowVersionId },
       { orgId: orgB.orgId, versionId: orgB.flowVersionId },
     ];
-    const runs = await Promise.all(starts.map((start) => engine.start({ ...start, input: {}, trigger: { kind: "manual" } })));
+    const runs = await Promise.all(
+      starts.map((start) => engine.start({ ...start, input: {}, trigger: { kind: "manual" } })),
+    );
     for (const [index, { run }] of runs.entries()) {
       const finished = await engine.waitForRun(starts[index]?.orgId ?? "", run.id);
       expect(finished.status).toBe("succeeded");

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TestDb } from "@runnel/db/testing";
 import { availableDrivers, createTestDb } from "@runnel/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { HitServer } from "./harness";
 import { startHitServer } from "./harness";
@@ -24,14 +24,21 @@ let server: HitServer;
 let work: string;
 let serverDb: TestDb | undefined;
 
-type Line = { ready?: { runId: string; orgId: string }; finished?: { runId: string; status: string; output: unknown } };
+type Line = {
+  ready?: { runId: string; orgId: string };
+  finished?: { runId: string; status: string; output: unknown };
+};
 
 function startEngine(args: string[]): { proc: ChildProcess; next(key: keyof Line): Promise<Line> } {
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/runtime/fixtures/engine-process.ts", ...args], {
-    cwd: pkgDir,
-    env: process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/runtime/fixtures/engine-process.ts", ...args],
+    {
+      cwd: pkgDir,
+      env: process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   children.add(proc);
   proc.once("exit", () => children.delete(proc));
   const lines: Line[] = [];
@@ -59,7 +66,10 @@ function startEngine(args: string[]): { proc: ChildProcess; next(key: keyof Line
           else waiters.push(check);
         };
         proc.once("exit", (code, signal) => {
-          if (!lines.some((line) => line[key] !== undefined)) reject(new Error(`engine process exited (${code ?? signal}) before "${key}": ${stderr}`));
+          if (!lines.some((line) => line[key] !== undefined))
+            reject(
+              new Error(`engine process exited (${code ?? signal}) before "${key}": ${stderr}`),
+            );
         });
         check();
       }),

@@ -10,7 +10,11 @@ export const APPROVAL_DECIDED_EVENT = "runnel/approval.decided";
 export const RunRequestedData = z.object({ runId: z.string().min(1), orgId: z.string().min(1) });
 export type RunRequestedData = z.infer<typeof RunRequestedData>;
 
-export const RunCancelData = z.object({ runId: z.string().min(1), orgId: z.string().min(1), reason: z.string().optional() });
+export const RunCancelData = z.object({
+  runId: z.string().min(1),
+  orgId: z.string().min(1),
+  reason: z.string().optional(),
+});
 export type RunCancelData = z.infer<typeof RunCancelData>;
 
 export const ApprovalDecidedData = z.object({

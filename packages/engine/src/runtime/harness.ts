@@ -4,14 +4,14 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
+import { Inngest } from "inngest";
+import { serve } from "inngest/edge";
 
 import type { DbHandle } from "@runnel/db";
 import type { RunnelExecutor } from "@runnel/executor";
 import { and, desc, eq } from "@runnel/db";
 import { flows, flowVersions } from "@runnel/db/schema";
 import { createExecutor } from "@runnel/executor";
-import { Inngest } from "inngest";
-import { serve } from "inngest/edge";
 
 import type { FlowDefinitionInput } from "../flow/definition";
 import type { Run } from "../runs/store";
@@ -82,7 +82,8 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
   });
   await executor.start();
   const synced = await executor.syncApp("http://app.internal/api/inngest");
-  if (!synced.ok) throw new Error(`registering runFlow failed: ${synced.status} ${await synced.text()}`);
+  if (!synced.ok)
+    throw new Error(`registering runFlow failed: ${synced.status} ${await synced.text()}`);
 
   const sendEvent = async (event: OutgoingEvent) => inngest.send(event);
 
@@ -93,17 +94,41 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
     services,
     sendEvent,
     bus,
-    start: (start: Omit<StartRunOptions, "db" | "sendEvent" | "bus">) => startRun({ db, sendEvent, bus, ...start }),
+    start: (start: Omit<StartRunOptions, "db" | "sendEvent" | "bus">) =>
+      startRun({ db, sendEvent, bus, ...start }),
     cancel: (orgId: string, runId: string) => cancelRun({ db, sendEvent, bus, orgId, runId }),
-    decide: (orgId: string, approvalId: string, decision: "approved" | "rejected", extra: { comment?: string; formData?: Record<string, unknown> } = {}) =>
-      decideRunApproval({ db, sendEvent, bus, orgId, approvalId, decision, decidedBy: null, ...extra }),
+    decide: (
+      orgId: string,
+      approvalId: string,
+      decision: "approved" | "rejected",
+      extra: { comment?: string; formData?: Record<string, unknown> } = {},
+    ) =>
+      decideRunApproval({
+        db,
+        sendEvent,
+        bus,
+        orgId,
+        approvalId,
+        decision,
+        decidedBy: null,
+        ...extra,
+      }),
     /** Resolves with the run once it reaches a terminal status (or `status`, when given). */
-    async waitForRun(orgId: string, runId: string, status?: string, timeoutMs = 30_000): Promise<Run> {
+    async waitForRun(
+      orgId: string,
+      runId: string,
+      status?: string,
+      timeoutMs = 30_000,
+    ): Promise<Run> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const run = await getRun(db, orgId, runId);
-        if (run && (status ? run.status === status : TERMINAL_RUN_STATUSES.has(run.status))) return run;
-        if (Date.now() > deadline) throw new Error(`run ${runId} did not reach ${status ?? "a terminal status"} within ${timeoutMs} ms (now ${run?.status ?? "missing"}, error ${JSON.stringify(run?.error)})`);
+        if (run && (status ? run.status === status : TERMINAL_RUN_STATUSES.has(run.status)))
+          return run;
+        if (Date.now() > deadline)
+          throw new Error(
+            `run ${runId} did not reach ${status ?? "a terminal status"} within ${timeoutMs} ms (now ${run?.status ?? "missing"}, error ${JSON.stringify(run?.error)})`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
@@ -116,9 +141,15 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
 }
 
 /** A manual trigger `start` plus the given nodes and edges (settings default). */
-export function flowOf(nodes: FlowDefinitionInput["nodes"], edges: [string, string, string?, string?][]): FlowDefinitionInput {
+export function flowOf(
+  nodes: FlowDefinitionInput["nodes"],
+  edges: [string, string, string?, string?][],
+): FlowDefinitionInput {
   return {
-    nodes: [{ id: "start", type: "manual_trigger", version: 1, name: "Start", config: {} }, ...nodes],
+    nodes: [
+      { id: "start", type: "manual_trigger", version: 1, name: "Start", config: {} },
+      ...nodes,
+    ],
     edges: edges.map(([source, target, sourcePort, targetPort], index) => ({
       id: `e${index}`,
       source,
@@ -135,10 +166,19 @@ export function seedFlow(db: DbHandle["db"], definition: FlowDefinitionInput) {
 }
 
 /** Another flow of an existing org, published as version 1. */
-export async function addFlow(db: DbHandle["db"], orgId: string, definition: FlowDefinitionInput): Promise<{ flowId: string; flowVersionId: string }> {
+export async function addFlow(
+  db: DbHandle["db"],
+  orgId: string,
+  definition: FlowDefinitionInput,
+): Promise<{ flowId: string; flowVersionId: string }> {
   const [flow] = await db
     .insert(flows)
-    .values({ orgId, name: "Flow", slug: `flow-${randomUUID().slice(0, 8)}`, draft: definition as Record<string, unknown> })
+    .values({
+      orgId,
+      name: "Flow",
+      slug: `flow-${randomUUID().slice(0, 8)}`,
+      draft: definition as Record<string, unknown>,
+    })
     .returning({ id: flows.id });
   if (!flow) throw new Error("addFlow: inserting the flow returned no row");
   const version = await publishVersion(db, orgId, flow.id, definition);
@@ -146,7 +186,12 @@ export async function addFlow(db: DbHandle["db"], orgId: string, definition: Flo
 }
 
 /** Publishes the next version of a flow; returns its id. */
-export async function publishVersion(db: DbHandle["db"], orgId: string, flowId: string, definition: FlowDefinitionInput): Promise<string> {
+export async function publishVersion(
+  db: DbHandle["db"],
+  orgId: string,
+  flowId: string,
+  definition: FlowDefinitionInput,
+): Promise<string> {
   const [latest] = await db
     .select({ number: flowVersions.number })
     .from(flowVersions)
@@ -155,7 +200,12 @@ export async function publishVersion(db: DbHandle["db"], orgId: string, flowId: 
     .limit(1);
   const [row] = await db
     .insert(flowVersions)
-    .values({ orgId, flowId, number: (latest?.number ?? 0) + 1, definition: definition as Record<string, unknown> })
+    .values({
+      orgId,
+      flowId,
+      number: (latest?.number ?? 0) + 1,
+      definition: definition as Record<string, unknown>,
+    })
     .returning({ id: flowVersions.id });
   if (!row) throw new Error("publishVersion: inserting the version returned no row");
   return row.id;
@@ -196,7 +246,8 @@ export async function startHitServer(): Promise<HitServer> {
     };
     const [, kind] = url.pathname.split("/");
     if (kind === "slow") setTimeout(() => answer(200), Number(url.searchParams.get("ms") ?? "300"));
-    else if (kind === "flaky") answer(count <= Number(url.searchParams.get("fail") ?? "1") ? 500 : 200);
+    else if (kind === "flaky")
+      answer(count <= Number(url.searchParams.get("fail") ?? "1") ? 500 : 200);
     else if (kind === "fail") answer(500);
     else answer(200);
   });

@@ -1,7 +1,7 @@
-import { describeEachDriver } from "@runnel/db/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 import type { JsonValue } from "@runnel/nodes";
+import { describeEachDriver } from "@runnel/db/testing";
 
 import type { FlowDefinitionInput } from "../flow/definition";
 import type { EmbeddedEngine, HitServer } from "./harness";
@@ -10,7 +10,14 @@ import { listRunEvents } from "../runs/events";
 import { createRun, getRunWithSteps, listRuns } from "../runs/store";
 import { seedCredential, startFakeOpenAI } from "../testing";
 import { RUN_REQUESTED_EVENT } from "./events";
-import { addFlow, flowOf, publishVersion, seedFlow, startEmbeddedEngine, startHitServer } from "./harness";
+import {
+  addFlow,
+  flowOf,
+  publishVersion,
+  seedFlow,
+  startEmbeddedEngine,
+  startHitServer,
+} from "./harness";
 
 /**
  * runFlow end to end: the local executor runs the function through inngest/edge in-process, on PGlite and (with
@@ -34,7 +41,12 @@ describeEachDriver(
 
     async function runToEnd(definition: FlowDefinitionInput, input: unknown = {}) {
       const seeded = await seedFlow(suite.db, definition);
-      const { run } = await engine.start({ orgId: seeded.orgId, versionId: seeded.flowVersionId, input, trigger: { kind: "manual" } });
+      const { run } = await engine.start({
+        orgId: seeded.orgId,
+        versionId: seeded.flowVersionId,
+        input,
+        trigger: { kind: "manual" },
+      });
       const finished = await engine.waitForRun(seeded.orgId, run.id);
       const detail = await getRunWithSteps(suite.db, seeded.orgId, run.id);
       if (!detail) throw new Error("run vanished");
@@ -55,13 +67,22 @@ describeEachDriver(
       type: "set",
       version: 1,
       name: id,
-      config: { keep: "none", fields: Object.entries(fields).map(([name, value]) => ({ name, value })) },
+      config: {
+        keep: "none",
+        fields: Object.entries(fields).map(([name, value]) => ({ name, value })),
+      },
     });
 
     it("fires only the returned branch, skips the other and what hangs off it, and merges the live inputs", async () => {
       const definition = flowOf(
         [
-          { id: "check", type: "if", version: 1, name: "Big?", config: { condition: "{{ trigger.amount > 100 }}" } },
+          {
+            id: "check",
+            type: "if",
+            version: 1,
+            name: "Big?",
+            config: { condition: "{{ trigger.amount > 100 }}" },
+          },
           set("big", { label: "big" }),
           set("big_more", { label: "{{ nodes.big.label + '!' }}" }),
           set("small", { label: "small" }),
@@ -101,11 +122,28 @@ describeEachDriver(
     });
 
     it("publishes the run's events live on the bus as they are committed", async () => {
-      const seeded = await seedFlow(suite.db, flowOf([set("a", { x: 1 }), set("b", { y: 2 })], [["start", "a"], ["a", "b"]]));
-      const { run } = await engine.start({ orgId: seeded.orgId, versionId: seeded.flowVersionId, input: {}, trigger: { kind: "manual" } });
+      const seeded = await seedFlow(
+        suite.db,
+        flowOf(
+          [set("a", { x: 1 }), set("b", { y: 2 })],
+          [
+            ["start", "a"],
+            ["a", "b"],
+          ],
+        ),
+      );
+      const { run } = await engine.start({
+        orgId: seeded.orgId,
+        versionId: seeded.flowVersionId,
+        input: {},
+        trigger: { kind: "manual" },
+      });
       // Polling is slower than the test timeout: the stream ends only because runFlow published the events.
       const seen: string[] = [];
-      for await (const event of engine.bus.subscribe(seeded.orgId, run.id, { pollIntervalMs: 600_000 })) seen.push(`${event.type}${event.nodeId ? `:${event.nodeId}` : ""}`);
+      for await (const event of engine.bus.subscribe(seeded.orgId, run.id, {
+        pollIntervalMs: 600_000,
+      }))
+        seen.push(`${event.type}${event.nodeId ? `:${event.nodeId}` : ""}`);
       expect(seen).toEqual([
         "run.queued",
         "run.running",
@@ -121,7 +159,11 @@ describeEachDriver(
 
     it("runs independent branches in parallel: two 300 ms requests overlap", async () => {
       const definition = flowOf(
-        [http("left", "/slow/left?ms=300"), http("right", "/slow/right?ms=300"), { id: "join", type: "merge", version: 1, name: "Join", config: {} }],
+        [
+          http("left", "/slow/left?ms=300"),
+          http("right", "/slow/right?ms=300"),
+          { id: "join", type: "merge", version: 1, name: "Join", config: {} },
+        ],
         [
           ["start", "left"],
           ["start", "right"],
@@ -144,7 +186,9 @@ describeEachDriver(
     });
 
     it("retries a node with its own retry count, then succeeds", async () => {
-      const { run, byNode } = await runToEnd(flowOf([http("flaky", "/flaky/a?fail=2", { retries: 2 })], [["start", "flaky"]]));
+      const { run, byNode } = await runToEnd(
+        flowOf([http("flaky", "/flaky/a?fail=2", { retries: 2 })], [["start", "flaky"]]),
+      );
       expect(run.status).toBe("succeeded");
       expect(server.hits("/flaky/a")).toBe(3);
       expect(byNode("flaky").map((s) => [s.attempt, s.status])).toEqual([
@@ -155,7 +199,15 @@ describeEachDriver(
     });
 
     it("fails the run at the node whose retries are used up", async () => {
-      const { run, byNode } = await runToEnd(flowOf([http("flaky", "/flaky/b?fail=5", { retries: 1 }), set("after", { x: 1 })], [["start", "flaky"], ["flaky", "after"]]));
+      const { run, byNode } = await runToEnd(
+        flowOf(
+          [http("flaky", "/flaky/b?fail=5", { retries: 1 }), set("after", { x: 1 })],
+          [
+            ["start", "flaky"],
+            ["flaky", "after"],
+          ],
+        ),
+      );
       expect(run.status).toBe("failed");
       expect(run.failedNodeId).toBe("flaky");
       expect(run.error?.message).toMatch(/500/);
@@ -165,23 +217,36 @@ describeEachDriver(
 
     it("routes a failure to the error port, or continues with the error as output", async () => {
       const routed = await runToEnd(
-        flowOf([http("call", "/fail/x", { onError: "error_port" }), set("handled", { message: "{{ nodes.call.error.message }}" }), set("fine", { ok: true })], [
-          ["start", "call"],
-          ["call", "handled", "error"],
-          ["call", "fine"],
-        ]),
+        flowOf(
+          [
+            http("call", "/fail/x", { onError: "error_port" }),
+            set("handled", { message: "{{ nodes.call.error.message }}" }),
+            set("fine", { ok: true }),
+          ],
+          [
+            ["start", "call"],
+            ["call", "handled", "error"],
+            ["call", "fine"],
+          ],
+        ),
       );
       expect(routed.run.status).toBe("succeeded");
       expect(routed.run.output).toEqual({ message: expect.stringMatching(/500/) as unknown });
       expect(routed.byNode("fine").map((s) => s.status)).toEqual(["skipped"]);
 
-      const continued = await runToEnd(flowOf([http("call", "/fail/y", { onError: "continue" })], [["start", "call"]]));
+      const continued = await runToEnd(
+        flowOf([http("call", "/fail/y", { onError: "continue" })], [["start", "call"]]),
+      );
       expect(continued.run.status).toBe("succeeded");
-      expect(continued.run.output).toMatchObject({ error: { name: expect.any(String) as unknown, attempts: 1 } });
+      expect(continued.run.output).toMatchObject({
+        error: { name: expect.any(String) as unknown, attempts: 1 },
+      });
     });
 
     it("fails a node that runs past its timeout", async () => {
-      const { run } = await runToEnd(flowOf([http("slow", "/slow/t?ms=2000", { timeoutMs: 200 })], [["start", "slow"]]));
+      const { run } = await runToEnd(
+        flowOf([http("slow", "/slow/t?ms=2000", { timeoutMs: 200 })], [["start", "slow"]]),
+      );
       expect(run.status).toBe("failed");
       expect(run.error?.message).toMatch(/timed out after 200 ms/);
     });
@@ -189,7 +254,13 @@ describeEachDriver(
     const approvalFlow = (timeout = { amount: 1, unit: "hours" }) =>
       flowOf(
         [
-          { id: "ask", type: "approval", version: 1, name: "Ask", config: { assignees: ["boss"], message: "Ship it?", timeout } },
+          {
+            id: "ask",
+            type: "approval",
+            version: 1,
+            name: "Ask",
+            config: { assignees: ["boss"], message: "Ship it?", timeout },
+          },
           set("yes", { decision: "{{ nodes.ask.decision }}" }),
           set("no", { decision: "{{ nodes.ask.decision }}", comment: "{{ nodes.ask.comment }}" }),
           set("late", { decision: "{{ nodes.ask.decision }}" }),
@@ -204,7 +275,12 @@ describeEachDriver(
 
     async function startAndAwaitApproval(definition: FlowDefinitionInput) {
       const seeded = await seedFlow(suite.db, definition);
-      const { run } = await engine.start({ orgId: seeded.orgId, versionId: seeded.flowVersionId, input: { n: 1 }, trigger: { kind: "manual" } });
+      const { run } = await engine.start({
+        orgId: seeded.orgId,
+        versionId: seeded.flowVersionId,
+        input: { n: 1 },
+        trigger: { kind: "manual" },
+      });
       await engine.waitForRun(seeded.orgId, run.id, "waiting");
       const [approval] = await listApprovals(suite.db, seeded.orgId, { runId: run.id });
       if (!approval) throw new Error("no approval was requested");
@@ -228,7 +304,9 @@ describeEachDriver(
     });
 
     it("routes an approval without a decision to timeout", async () => {
-      const { seeded, run, approval } = await startAndAwaitApproval(approvalFlow({ amount: 1, unit: "seconds" }));
+      const { seeded, run, approval } = await startAndAwaitApproval(
+        approvalFlow({ amount: 1, unit: "seconds" }),
+      );
       const finished = await engine.waitForRun(seeded.orgId, run.id);
       expect(finished.output).toEqual({ decision: "timeout" });
       const [after] = await listApprovals(suite.db, seeded.orgId, { runId: run.id });
@@ -239,34 +317,89 @@ describeEachDriver(
     it("runs a sub-flow as a child run and continues with its output", async () => {
       const seeded = await seedFlow(
         suite.db,
-        flowOf([{ id: "call", type: "sub_flow", version: 1, name: "Call", config: { flowId: "placeholder" } }], [["start", "call"]]),
+        flowOf(
+          [
+            {
+              id: "call",
+              type: "sub_flow",
+              version: 1,
+              name: "Call",
+              config: { flowId: "placeholder" },
+            },
+          ],
+          [["start", "call"]],
+        ),
       );
-      const child = await addFlow(suite.db, seeded.orgId, flowOf([set("double", { n: "{{ trigger.n * 2 }}" })], [["start", "double"]]));
+      const child = await addFlow(
+        suite.db,
+        seeded.orgId,
+        flowOf([set("double", { n: "{{ trigger.n * 2 }}" })], [["start", "double"]]),
+      );
       const parentVersion = await publishVersion(
         suite.db,
         seeded.orgId,
         seeded.flowId,
-        flowOf([{ id: "call", type: "sub_flow", version: 1, name: "Call", config: { flowId: child.flowId, input: "{{ trigger }}" } }], [["start", "call"]]),
+        flowOf(
+          [
+            {
+              id: "call",
+              type: "sub_flow",
+              version: 1,
+              name: "Call",
+              config: { flowId: child.flowId, input: "{{ trigger }}" },
+            },
+          ],
+          [["start", "call"]],
+        ),
       );
-      const { run } = await engine.start({ orgId: seeded.orgId, versionId: parentVersion, input: { n: 21 }, trigger: { kind: "manual" } });
+      const { run } = await engine.start({
+        orgId: seeded.orgId,
+        versionId: parentVersion,
+        input: { n: 21 },
+        trigger: { kind: "manual" },
+      });
       const finished = await engine.waitForRun(seeded.orgId, run.id);
       expect(finished.status).toBe("succeeded");
       expect(finished.output).toEqual({ n: 42 });
-      const children = (await listRuns(suite.db, seeded.orgId, { flowId: child.flowId })).filter((r) => r.parentRunId === run.id);
+      const children = (await listRuns(suite.db, seeded.orgId, { flowId: child.flowId })).filter(
+        (r) => r.parentRunId === run.id,
+      );
       expect(children.map((r) => [r.status, r.triggerKind])).toEqual([["succeeded", "subflow"]]);
     });
 
     it("loops over items with a concurrency limit and collects outputs in item order", async () => {
       const seeded = await seedFlow(suite.db, flowOf([set("noop", { x: 1 })], [["start", "noop"]]));
-      const body = await addFlow(suite.db, seeded.orgId, flowOf([http("visit", "/count/loop-{{ trigger.i }}"), set("done", { i: "{{ trigger.i }}" })], [["start", "visit"], ["visit", "done"]]));
+      const body = await addFlow(
+        suite.db,
+        seeded.orgId,
+        flowOf(
+          [http("visit", "/count/loop-{{ trigger.i }}"), set("done", { i: "{{ trigger.i }}" })],
+          [
+            ["start", "visit"],
+            ["visit", "done"],
+          ],
+        ),
+      );
       const version = await publishVersion(
         suite.db,
         seeded.orgId,
         seeded.flowId,
         flowOf(
           [
-            { id: "pick", type: "code", version: 1, name: "Pick", config: { code: "return input.items;" } },
-            { id: "each", type: "loop", version: 1, name: "Each", config: { flowId: body.flowId, concurrency: 2 } },
+            {
+              id: "pick",
+              type: "code",
+              version: 1,
+              name: "Pick",
+              config: { code: "return input.items;" },
+            },
+            {
+              id: "each",
+              type: "loop",
+              version: 1,
+              name: "Each",
+              config: { flowId: body.flowId, concurrency: 2 },
+            },
           ],
           [
             ["start", "pick"],
@@ -275,7 +408,12 @@ describeEachDriver(
         ),
       );
       const items = [{ i: 1 }, { i: 2 }, { i: 3 }];
-      const { run } = await engine.start({ orgId: seeded.orgId, versionId: version, input: { items }, trigger: { kind: "manual" } });
+      const { run } = await engine.start({
+        orgId: seeded.orgId,
+        versionId: version,
+        input: { items },
+        trigger: { kind: "manual" },
+      });
       const finished = await engine.waitForRun(seeded.orgId, run.id);
       expect(finished.error).toBeNull();
       expect(finished.status).toBe("succeeded");
@@ -286,12 +424,29 @@ describeEachDriver(
     it("cancels a run mid-run: nothing after the cancel runs", async () => {
       const seeded = await seedFlow(
         suite.db,
-        flowOf([{ id: "pause", type: "wait", version: 1, name: "Pause", config: { mode: "duration", duration: { amount: 1, unit: "hours" } } }, http("after", "/count/after-cancel")], [
-          ["start", "pause"],
-          ["pause", "after"],
-        ]),
+        flowOf(
+          [
+            {
+              id: "pause",
+              type: "wait",
+              version: 1,
+              name: "Pause",
+              config: { mode: "duration", duration: { amount: 1, unit: "hours" } },
+            },
+            http("after", "/count/after-cancel"),
+          ],
+          [
+            ["start", "pause"],
+            ["pause", "after"],
+          ],
+        ),
       );
-      const { run } = await engine.start({ orgId: seeded.orgId, versionId: seeded.flowVersionId, input: {}, trigger: { kind: "manual" } });
+      const { run } = await engine.start({
+        orgId: seeded.orgId,
+        versionId: seeded.flowVersionId,
+        input: {},
+        trigger: { kind: "manual" },
+      });
       await engine.waitForRun(seeded.orgId, run.id, "waiting");
       expect(await engine.cancel(seeded.orgId, run.id)).toBe(true);
       const cancelled = await engine.waitForRun(seeded.orgId, run.id);
@@ -304,12 +459,36 @@ describeEachDriver(
 
     it("keeps a running run on its pinned version when a new version is published", async () => {
       const v1 = flowOf(
-        [{ id: "ask", type: "approval", version: 1, name: "Ask", config: { assignees: ["a"], message: "go?" } }, set("result", { version: 1 })],
-        [["start", "ask"], ["ask", "result", "approved"]],
+        [
+          {
+            id: "ask",
+            type: "approval",
+            version: 1,
+            name: "Ask",
+            config: { assignees: ["a"], message: "go?" },
+          },
+          set("result", { version: 1 }),
+        ],
+        [
+          ["start", "ask"],
+          ["ask", "result", "approved"],
+        ],
       );
       const v2 = flowOf(
-        [{ id: "ask", type: "approval", version: 1, name: "Ask", config: { assignees: ["a"], message: "go?" } }, set("result", { version: 2 })],
-        [["start", "ask"], ["ask", "result", "approved"]],
+        [
+          {
+            id: "ask",
+            type: "approval",
+            version: 1,
+            name: "Ask",
+            config: { assignees: ["a"], message: "go?" },
+          },
+          set("result", { version: 2 }),
+        ],
+        [
+          ["start", "ask"],
+          ["ask", "result", "approved"],
+        ],
       );
       const { seeded, run, approval } = await startAndAwaitApproval(v1);
       await publishVersion(suite.db, seeded.orgId, seeded.flowId, v2);
@@ -317,7 +496,12 @@ describeEachDriver(
       const finished = await engine.waitForRun(seeded.orgId, run.id);
       expect(finished.output).toEqual({ version: 1 });
 
-      const { run: next } = await engine.start({ orgId: seeded.orgId, flowId: seeded.flowId, input: {}, trigger: { kind: "manual" } });
+      const { run: next } = await engine.start({
+        orgId: seeded.orgId,
+        flowId: seeded.flowId,
+        input: {},
+        trigger: { kind: "manual" },
+      });
       await engine.waitForRun(seeded.orgId, next.id, "waiting");
       const [nextApproval] = await listApprovals(suite.db, seeded.orgId, { runId: next.id });
       await engine.decide(seeded.orgId, nextApproval?.id ?? "", "approved");
@@ -328,7 +512,13 @@ describeEachDriver(
       const { run, byNode } = await runToEnd(
         flowOf(
           [
-            { id: "big", type: "code", version: 1, name: "Big", config: { code: "return { text: 'x'.repeat(300000) };" } },
+            {
+              id: "big",
+              type: "code",
+              version: 1,
+              name: "Big",
+              config: { code: "return { text: 'x'.repeat(300000) };" },
+            },
             set("measure", { length: "{{ size(nodes.big.text) }}" }),
           ],
           [
@@ -346,10 +536,21 @@ describeEachDriver(
     });
 
     it("does nothing for a run cancelled before its function started", async () => {
-      const seeded = await seedFlow(suite.db, flowOf([http("never", "/count/never")], [["start", "never"]]));
-      const { run } = await createRun(suite.db, seeded.orgId, { flowVersionId: seeded.flowVersionId, triggerKind: "manual", input: {} });
+      const seeded = await seedFlow(
+        suite.db,
+        flowOf([http("never", "/count/never")], [["start", "never"]]),
+      );
+      const { run } = await createRun(suite.db, seeded.orgId, {
+        flowVersionId: seeded.flowVersionId,
+        triggerKind: "manual",
+        input: {},
+      });
       await engine.cancel(seeded.orgId, run.id);
-      await engine.sendEvent({ id: `run-${run.id}`, name: RUN_REQUESTED_EVENT, data: { runId: run.id, orgId: seeded.orgId } });
+      await engine.sendEvent({
+        id: `run-${run.id}`,
+        name: RUN_REQUESTED_EVENT,
+        data: { runId: run.id, orgId: seeded.orgId },
+      });
       const [executorRun] = await engine.executor.runsForEvent(`run-${run.id}`);
       const ended = await engine.executor.waitForRun(executorRun?.id ?? "", { timeoutMs: 20_000 });
       expect(ended.output).toEqual({ runId: run.id, status: "cancelled", output: null });
@@ -364,18 +565,47 @@ describeEachDriver(
       const child = await addFlow(
         suite.db,
         seeded.orgId,
-        flowOf([{ id: "pause", type: "wait", version: 1, name: "Pause", config: { mode: "duration", duration: { amount: 1, unit: "hours" } } }], [["start", "pause"]]),
+        flowOf(
+          [
+            {
+              id: "pause",
+              type: "wait",
+              version: 1,
+              name: "Pause",
+              config: { mode: "duration", duration: { amount: 1, unit: "hours" } },
+            },
+          ],
+          [["start", "pause"]],
+        ),
       );
       const version = await publishVersion(
         suite.db,
         seeded.orgId,
         seeded.flowId,
-        flowOf([{ id: "call", type: "sub_flow", version: 1, name: "Call", config: { flowId: child.flowId } }], [["start", "call"]]),
+        flowOf(
+          [
+            {
+              id: "call",
+              type: "sub_flow",
+              version: 1,
+              name: "Call",
+              config: { flowId: child.flowId },
+            },
+          ],
+          [["start", "call"]],
+        ),
       );
-      const { run } = await engine.start({ orgId: seeded.orgId, versionId: version, input: {}, trigger: { kind: "manual" } });
+      const { run } = await engine.start({
+        orgId: seeded.orgId,
+        versionId: version,
+        input: {},
+        trigger: { kind: "manual" },
+      });
       const childRun = await (async () => {
         for (;;) {
-          const [found] = (await listRuns(suite.db, seeded.orgId, { flowId: child.flowId })).filter((r) => r.parentRunId === run.id);
+          const [found] = (await listRuns(suite.db, seeded.orgId, { flowId: child.flowId })).filter(
+            (r) => r.parentRunId === run.id,
+          );
           if (found) return engine.waitForRun(seeded.orgId, found.id, "waiting");
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
@@ -400,9 +630,25 @@ describeEachDriver(
           suite.db,
           seeded.orgId,
           seeded.flowId,
-          flowOf([{ id: "ask", type: "llm_text", version: 1, name: "Ask", config: { credential, model: "gpt-test", prompt: "Say {{ trigger.word }}" } }], [["start", "ask"]]),
+          flowOf(
+            [
+              {
+                id: "ask",
+                type: "llm_text",
+                version: 1,
+                name: "Ask",
+                config: { credential, model: "gpt-test", prompt: "Say {{ trigger.word }}" },
+              },
+            ],
+            [["start", "ask"]],
+          ),
         );
-        const { run } = await engine.start({ orgId: seeded.orgId, versionId: version, input: { word: "hi" }, trigger: { kind: "manual" } });
+        const { run } = await engine.start({
+          orgId: seeded.orgId,
+          versionId: version,
+          input: { word: "hi" },
+          trigger: { kind: "manual" },
+        });
         const finished = await engine.waitForRun(seeded.orgId, run.id);
         expect(finished.error).toBeNull();
         expect([finished.tokensIn, finished.tokensOut]).toEqual([12, 3]);
@@ -416,8 +662,18 @@ describeEachDriver(
     });
 
     it("starts a run once for a repeated start with the same idempotency key", async () => {
-      const seeded = await seedFlow(suite.db, flowOf([http("once", "/count/idem")], [["start", "once"]]));
-      const start = () => engine.start({ orgId: seeded.orgId, versionId: seeded.flowVersionId, input: {}, trigger: { kind: "api" }, idempotencyKey: "k1" });
+      const seeded = await seedFlow(
+        suite.db,
+        flowOf([http("once", "/count/idem")], [["start", "once"]]),
+      );
+      const start = () =>
+        engine.start({
+          orgId: seeded.orgId,
+          versionId: seeded.flowVersionId,
+          input: {},
+          trigger: { kind: "api" },
+          idempotencyKey: "k1",
+        });
       const first = await start();
       const second = await start();
       expect(second.created).toBe(false);

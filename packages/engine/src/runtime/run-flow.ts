@@ -1,10 +1,11 @@
+import type { Inngest } from "inngest";
+import { NonRetriableError, referenceFunction } from "inngest";
+
 import type { StoredError } from "@runnel/db/schema";
 import type { JsonValue, NodeCatalogue, NodeDefinition, NodeDirective } from "@runnel/nodes";
-import type { Inngest } from "inngest";
 import { and, eq } from "@runnel/db";
 import { credentials, flowVersions } from "@runnel/db/schema";
 import { catalogue as builtInCatalogue, isJsonValue } from "@runnel/nodes";
-import { NonRetriableError, referenceFunction } from "inngest";
 
 import type { CompileResult, ExecutionPlan, NodeOutcome, PlanNode } from "../compiler";
 import type { ExpressionContext } from "../expressions";
@@ -18,7 +19,12 @@ import { createRunStore } from "../runs/run-store";
 import { TERMINAL_RUN_STATUSES } from "../runs/store";
 import { isBlobRef } from "../runs/values";
 import { createNodeContext } from "../services/node-context";
-import { APPROVAL_DECIDED_EVENT, RUN_CANCEL_EVENT, RUN_REQUESTED_EVENT, RunRequestedData } from "./events";
+import {
+  APPROVAL_DECIDED_EVENT,
+  RUN_CANCEL_EVENT,
+  RUN_REQUESTED_EVENT,
+  RunRequestedData,
+} from "./events";
 import { advanceFrom, successorsOf } from "./schedule";
 import { resolveFlowVersion } from "./starter";
 
@@ -80,7 +86,14 @@ interface Loaded {
 type Pending =
   | { kind: "sleep"; sleep: { durationMs: number } | { until: string }; then: Fired }
   | { kind: "approval"; approvalId: string; timeoutMs: number; data: JsonValue }
-  | { kind: "invoke"; childRunIds: string[]; concurrency: number; continueOnItemError: boolean; loop: boolean; timeoutMs: number | null };
+  | {
+      kind: "invoke";
+      childRunIds: string[];
+      concurrency: number;
+      continueOnItemError: boolean;
+      loop: boolean;
+      timeoutMs: number | null;
+    };
 
 type FirstStep = NodeResult | { status: "pending"; pending: Pending; attempt: number };
 
@@ -99,7 +112,9 @@ function storedError(error: unknown, nodeId: string): StoredError {
 
 /** A failure after the last attempt, routed by the node's onError setting. */
 function onErrorOutcome(node: PlanNode, error: StoredError, attempts: number): NodeResult {
-  const value: JsonValue = { error: { message: error.message, name: error.name ?? "Error", attempts } };
+  const value: JsonValue = {
+    error: { message: error.message, name: error.name ?? "Error", attempts },
+  };
   switch (node.settings.onError) {
     case "fail":
       return { status: "failed", error };
@@ -131,13 +146,17 @@ function toJson(value: unknown): JsonValue {
 }
 
 /** Fired nodes without outgoing edges: the run's output is the value of the one leaf, or `{ <leaf id>: value }`. */
-function firedLeaves(plan: ExecutionPlan, settled: Readonly<Record<string, NodeOutcome>>): [string, JsonValue][] {
+function firedLeaves(
+  plan: ExecutionPlan,
+  settled: Readonly<Record<string, NodeOutcome>>,
+): [string, JsonValue][] {
   const leaves: [string, JsonValue][] = [];
   for (const id of plan.order) {
     const node = plan.nodes[id];
     const outcome = settled[id];
     if (node === undefined || outcome?.status !== "fired") continue;
-    if (Object.values(node.outputs).every((edges) => edges.length === 0)) leaves.push([id, outcome.value]);
+    if (Object.values(node.outputs).every((edges) => edges.length === 0))
+      leaves.push([id, outcome.value]);
   }
   return leaves;
 }
@@ -145,7 +164,10 @@ function firedLeaves(plan: ExecutionPlan, settled: Readonly<Record<string, NodeO
 function pickTrigger(plan: ExecutionPlan, loaded: Loaded): string | undefined {
   const named = loaded.triggerNodeId;
   if (named !== null && plan.triggers.includes(named)) return named;
-  const kinds = loaded.triggerKind === "subflow" ? ["manual", "api", "webhook", "schedule"] : [loaded.triggerKind];
+  const kinds =
+    loaded.triggerKind === "subflow"
+      ? ["manual", "api", "webhook", "schedule"]
+      : [loaded.triggerKind];
   for (const kind of kinds) {
     const found = plan.triggers.find((id) => plan.nodes[id]?.trigger === kind);
     if (found !== undefined) return found;
@@ -162,7 +184,11 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
   const db = services.db;
   const catalogue = deps.catalogue ?? builtInCatalogue;
   const functionId = deps.functionId ?? "run-flow";
-  const store: RunStore = createRunStore({ db, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.limits ? { limits: deps.limits } : {}) });
+  const store: RunStore = createRunStore({
+    db,
+    ...(deps.bus ? { bus: deps.bus } : {}),
+    ...(deps.limits ? { limits: deps.limits } : {}),
+  });
   const self = referenceFunction({ functionId });
   // Every request replays the function, so plans are cached: a version is immutable, and the key includes the
   // org's credential ids and types that the compiler checked against.
@@ -183,7 +209,10 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
     return toJson(value);
   }
 
-  async function resolveRecord(orgId: string, record: Record<string, unknown>): Promise<Record<string, JsonValue>> {
+  async function resolveRecord(
+    orgId: string,
+    record: Record<string, unknown>,
+  ): Promise<Record<string, JsonValue>> {
     const out: Record<string, JsonValue> = {};
     for (const [key, value] of Object.entries(record)) out[key] = await resolveDeep(orgId, value);
     return out;
@@ -198,7 +227,9 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
       concurrency: { key: "event.data.orgId", limit: deps.concurrencyPerOrg ?? 10 },
       cancelOn: [{ event: RUN_CANCEL_EVENT, if: "event.data.runId == async.data.runId" }],
       onFailure: async ({ event, error }) => {
-        const original = RunRequestedData.safeParse((event.data as { event?: { data?: unknown } }).event?.data);
+        const original = RunRequestedData.safeParse(
+          (event.data as { event?: { data?: unknown } }).event?.data,
+        );
         if (!original.success) return;
         try {
           await store.markRunStatus(original.data.orgId, original.data.runId, "failed", {
@@ -212,7 +243,10 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
     },
     async ({ event, step, attempt }): Promise<RunFlowResult> => {
       const parsed = RunRequestedData.safeParse(event.data);
-      if (!parsed.success) throw new NonRetriableError(`${RUN_REQUESTED_EVENT}: data needs runId and orgId (${parsed.error.message})`);
+      if (!parsed.success)
+        throw new NonRetriableError(
+          `${RUN_REQUESTED_EVENT}: data needs runId and orgId (${parsed.error.message})`,
+        );
       const { runId, orgId } = parsed.data;
 
       const loaded: Loaded = await step.run("load", async (): Promise<Loaded> => {
@@ -222,14 +256,27 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
           .select({ definition: flowVersions.definition, number: flowVersions.number })
           .from(flowVersions)
           .where(and(eq(flowVersions.id, run.flowVersionId), eq(flowVersions.orgId, orgId)));
-        if (!version) throw new NonRetriableError(`run ${runId}: flow version ${run.flowVersionId} was not found`);
-        const available = await db.select({ id: credentials.id, type: credentials.type }).from(credentials).where(eq(credentials.orgId, orgId));
+        if (!version)
+          throw new NonRetriableError(
+            `run ${runId}: flow version ${run.flowVersionId} was not found`,
+          );
+        const available = await db
+          .select({ id: credentials.id, type: credentials.type })
+          .from(credentials)
+          .where(eq(credentials.orgId, orgId));
         const finished = TERMINAL_RUN_STATUSES.has(run.status);
         const started = finished ? run : (await store.markRunStatus(orgId, runId, "running")).run;
         const info = run.triggerInfo;
         return {
           state: finished ? (run.status as "succeeded" | "failed" | "cancelled") : "run",
-          ended: run.status === "failed" ? (run.error?.message ?? "the run failed") : finished ? toJson(run.outputBlobId ? { $runnelBlob: run.outputBlobId, bytes: 0 } : run.output) : null,
+          ended:
+            run.status === "failed"
+              ? (run.error?.message ?? "the run failed")
+              : finished
+                ? toJson(
+                    run.outputBlobId ? { $runnelBlob: run.outputBlobId, bytes: 0 } : run.output,
+                  )
+                : null,
           flowVersionId: run.flowVersionId,
           definition: toJson(version.definition),
           flowId: run.flowId,
@@ -241,24 +288,39 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
           credentials: available,
         };
       });
-      if (loaded.state === "failed") throw new NonRetriableError(`run ${runId} had already failed: ${typeof loaded.ended === "string" ? loaded.ended : "the run failed"}`);
+      if (loaded.state === "failed")
+        throw new NonRetriableError(
+          `run ${runId} had already failed: ${typeof loaded.ended === "string" ? loaded.ended : "the run failed"}`,
+        );
       if (loaded.state !== "run") return { runId, status: loaded.state, output: loaded.ended };
 
       const fail = async (error: StoredError, failedNodeId?: string): Promise<never> => {
         await step.run("finish", async () => {
-          await store.markRunStatus(orgId, runId, "failed", { error, ...(failedNodeId ? { failedNodeId } : {}) });
+          await store.markRunStatus(orgId, runId, "failed", {
+            error,
+            ...(failedNodeId ? { failedNodeId } : {}),
+          });
         });
-        throw new NonRetriableError(failedNodeId ? `node ${failedNodeId}: ${error.message}` : error.message);
+        throw new NonRetriableError(
+          failedNodeId ? `node ${failedNodeId}: ${error.message}` : error.message,
+        );
       };
 
       const compiled = compileCached(loaded.flowVersionId, loaded);
       if (!compiled.ok) {
-        const detail = compiled.problems.map((p) => `${p.nodeId ?? "flow"}: ${p.message}`).join("; ");
-        return fail({ message: `the flow version does not compile: ${detail}`, name: "FlowCompileError", code: "compile" });
+        const detail = compiled.problems
+          .map((p) => `${p.nodeId ?? "flow"}: ${p.message}`)
+          .join("; ");
+        return fail({
+          message: `the flow version does not compile: ${detail}`,
+          name: "FlowCompileError",
+          code: "compile",
+        });
       }
       const plan = compiled.plan;
       const startedBy = pickTrigger(plan, loaded);
-      if (startedBy === undefined) return fail({ message: "the flow has no trigger node", name: "FlowCompileError" });
+      if (startedBy === undefined)
+        return fail({ message: "the flow has no trigger node", name: "FlowCompileError" });
 
       const runInfo: Record<string, JsonValue> = {
         id: runId,
@@ -279,7 +341,10 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
       ): Promise<{ directive: NodeDirective; tokensIn: number; tokensOut: number }> {
         const triggerOutcome = settledNow[startedBy ?? ""];
         const context: ExpressionContext = {
-          trigger: triggerOutcome?.status === "fired" ? await resolveDeep(orgId, triggerOutcome.value) : null,
+          trigger:
+            triggerOutcome?.status === "fired"
+              ? await resolveDeep(orgId, triggerOutcome.value)
+              : null,
           nodes: await resolveRecord(orgId, rawNodes),
           vars: plan.vars,
           run: runInfo,
@@ -287,10 +352,21 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
         const inputs: Record<string, unknown> = {};
         for (const [port, value] of Object.entries(rawInputs)) {
           const multiple = node.inputs[port]?.multiple === true;
-          inputs[port] = multiple && value !== null && typeof value === "object" ? await resolveRecord(orgId, value as Record<string, unknown>) : await resolveDeep(orgId, value);
+          inputs[port] =
+            multiple && value !== null && typeof value === "object"
+              ? await resolveRecord(orgId, value as Record<string, unknown>)
+              : await resolveDeep(orgId, value);
         }
-        const ctx = createNodeContext({ run: { runId, orgId, flowId: loaded.flowId, nodeId: node.id, attempt: stepAttempt }, services });
-        await store.recordStepStart(orgId, { runId, nodeId: node.id, attempt: stepAttempt, input: inputs });
+        const ctx = createNodeContext({
+          run: { runId, orgId, flowId: loaded.flowId, nodeId: node.id, attempt: stepAttempt },
+          services,
+        });
+        await store.recordStepStart(orgId, {
+          runId,
+          nodeId: node.id,
+          attempt: stepAttempt,
+          input: inputs,
+        });
         try {
           const event = node.kind === "trigger" ? await resolveDeep(orgId, loaded.input) : null;
           const directive = await withTimeout(
@@ -308,20 +384,46 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
               runId,
               type: "log",
               nodeId: node.id,
-              payload: { level: entry.level, message: entry.message, ...(entry.data === undefined ? {} : { data: entry.data }) },
+              payload: {
+                level: entry.level,
+                message: entry.message,
+                ...(entry.data === undefined ? {} : { data: entry.data }),
+              },
               dedupeKey: `log:${node.id}:${stepAttempt}:${index}`,
             });
           }
         }
       }
 
-      async function succeed(nodeId: string, stepAttempt: number, fired: Fired, tokens: { tokensIn: number; tokensOut: number } = { tokensIn: 0, tokensOut: 0 }): Promise<Fired> {
-        await store.recordStepFinish(orgId, { runId, nodeId, attempt: stepAttempt, status: "succeeded", output: fired.value, ...tokens });
-        return { status: "fired", port: fired.port, value: toJson(await store.offloadValue(orgId, runId, fired.value)) };
+      async function succeed(
+        nodeId: string,
+        stepAttempt: number,
+        fired: Fired,
+        tokens: { tokensIn: number; tokensOut: number } = { tokensIn: 0, tokensOut: 0 },
+      ): Promise<Fired> {
+        await store.recordStepFinish(orgId, {
+          runId,
+          nodeId,
+          attempt: stepAttempt,
+          status: "succeeded",
+          output: fired.value,
+          ...tokens,
+        });
+        return {
+          status: "fired",
+          port: fired.port,
+          value: toJson(await store.offloadValue(orgId, runId, fired.value)),
+        };
       }
 
       /** Starts the children of a sub-flow or loop node (idempotent per node and item). */
-      async function createChildren(nodeId: string, flowId: string, version: number | undefined, inputs: JsonValue[], loop: boolean): Promise<string[]> {
+      async function createChildren(
+        nodeId: string,
+        flowId: string,
+        version: number | undefined,
+        inputs: JsonValue[],
+        loop: boolean,
+      ): Promise<string[]> {
         const target = await resolveFlowVersion(db, orgId, flowId, version);
         const ids: string[] = [];
         for (const [index, input] of inputs.entries()) {
@@ -331,7 +433,9 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
             triggerInfo: { parentRunId: runId, nodeId, ...(loop ? { index } : {}) },
             input,
             parentRunId: runId,
-            idempotencyKey: loop ? `loop:${runId}:${nodeId}:${index}` : `subflow:${runId}:${nodeId}`,
+            idempotencyKey: loop
+              ? `loop:${runId}:${nodeId}:${index}`
+              : `subflow:${runId}:${nodeId}`,
           });
           ids.push(run.id);
         }
@@ -339,32 +443,75 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
       }
 
       /** The node's first step: one attempt (retried by Inngest up to the node's retries), or the start of a wait. */
-      async function firstStep(node: PlanNode, rawInputs: Record<string, unknown>, rawNodes: Record<string, unknown>, stepAttempt: number): Promise<FirstStep> {
+      async function firstStep(
+        node: PlanNode,
+        rawInputs: Record<string, unknown>,
+        rawNodes: Record<string, unknown>,
+        stepAttempt: number,
+      ): Promise<FirstStep> {
         const definition = catalogue.get(node.type, node.version);
-        if (!definition) return { status: "failed", error: { message: `node type ${node.type}@${node.version} is not available`, name: "UnknownNodeType", nodeId: node.id } };
+        if (!definition)
+          return {
+            status: "failed",
+            error: {
+              message: `node type ${node.type}@${node.version} is not available`,
+              name: "UnknownNodeType",
+              nodeId: node.id,
+            },
+          };
         let outcome: { directive: NodeDirective; tokensIn: number; tokensOut: number };
         try {
           outcome = await attemptNode(node, definition, rawInputs, rawNodes, stepAttempt);
         } catch (error) {
           const stored = storedError(error, node.id);
-          await store.recordStepFinish(orgId, { runId, nodeId: node.id, attempt: stepAttempt, status: "failed", error: stored });
+          await store.recordStepFinish(orgId, {
+            runId,
+            nodeId: node.id,
+            attempt: stepAttempt,
+            status: "failed",
+            error: stored,
+          });
           if (stepAttempt < node.settings.retries) throw error;
           return onErrorOutcome(node, stored, stepAttempt + 1);
         }
         const { directive } = outcome;
         const tokens = { tokensIn: outcome.tokensIn, tokensOut: outcome.tokensOut };
         const waiting = async (reason: string) => {
-          await store.upsertStep(orgId, { runId, nodeId: node.id, attempt: stepAttempt, status: "waiting", reason });
+          await store.upsertStep(orgId, {
+            runId,
+            nodeId: node.id,
+            attempt: stepAttempt,
+            status: "waiting",
+            reason,
+          });
           await store.markRunStatus(orgId, runId, "waiting", { reason: `${node.id}: ${reason}` });
         };
         switch (directive.kind) {
           case "emit":
-            return succeed(node.id, stepAttempt, { status: "fired", port: directive.port, value: directive.value }, tokens);
+            return succeed(
+              node.id,
+              stepAttempt,
+              { status: "fired", port: directive.port, value: directive.value },
+              tokens,
+            );
           case "respond":
-            return succeed(node.id, stepAttempt, { status: "fired", port: directive.then.port, value: directive.then.value }, tokens);
+            return succeed(
+              node.id,
+              stepAttempt,
+              { status: "fired", port: directive.then.port, value: directive.then.value },
+              tokens,
+            );
           case "sleep":
             await waiting("sleep");
-            return { status: "pending", attempt: stepAttempt, pending: { kind: "sleep", sleep: directive.sleep, then: { status: "fired", port: directive.then.port, value: directive.then.value } } };
+            return {
+              status: "pending",
+              attempt: stepAttempt,
+              pending: {
+                kind: "sleep",
+                sleep: directive.sleep,
+                then: { status: "fired", port: directive.then.port, value: directive.then.value },
+              },
+            };
           case "approval": {
             const { request } = directive;
             const { approval } = await store.createApproval(orgId, {
@@ -376,37 +523,87 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
               expiresAt: new Date(Date.now() + request.timeoutMs),
             });
             await waiting("approval");
-            return { status: "pending", attempt: stepAttempt, pending: { kind: "approval", approvalId: approval.id, timeoutMs: request.timeoutMs, data: request.data } };
+            return {
+              status: "pending",
+              attempt: stepAttempt,
+              pending: {
+                kind: "approval",
+                approvalId: approval.id,
+                timeoutMs: request.timeoutMs,
+                data: request.data,
+              },
+            };
           }
           case "invoke": {
-            const childRunIds = await createChildren(node.id, directive.flowId, directive.version, [directive.input], false);
+            const childRunIds = await createChildren(
+              node.id,
+              directive.flowId,
+              directive.version,
+              [directive.input],
+              false,
+            );
             await waiting("sub-flow");
-            return { status: "pending", attempt: stepAttempt, pending: { kind: "invoke", childRunIds, concurrency: 1, continueOnItemError: false, loop: false, timeoutMs: directive.timeoutMs ?? null } };
+            return {
+              status: "pending",
+              attempt: stepAttempt,
+              pending: {
+                kind: "invoke",
+                childRunIds,
+                concurrency: 1,
+                continueOnItemError: false,
+                loop: false,
+                timeoutMs: directive.timeoutMs ?? null,
+              },
+            };
           }
           case "loop": {
-            const childRunIds = await createChildren(node.id, directive.flowId, directive.version, directive.items, true);
+            const childRunIds = await createChildren(
+              node.id,
+              directive.flowId,
+              directive.version,
+              directive.items,
+              true,
+            );
             await waiting("loop");
             return {
               status: "pending",
               attempt: stepAttempt,
-              pending: { kind: "invoke", childRunIds, concurrency: directive.concurrency, continueOnItemError: directive.continueOnItemError, loop: true, timeoutMs: null },
+              pending: {
+                kind: "invoke",
+                childRunIds,
+                concurrency: directive.concurrency,
+                continueOnItemError: directive.continueOnItemError,
+                loop: true,
+                timeoutMs: null,
+              },
             };
           }
         }
       }
 
       /** Carries out a pending directive with durable step tools and records the node's result. */
-      async function finishPending(node: PlanNode, pending: Pending, stepAttempt: number): Promise<NodeResult> {
+      async function finishPending(
+        node: PlanNode,
+        pending: Pending,
+        stepAttempt: number,
+      ): Promise<NodeResult> {
         const done = `${node.id}:done`;
         const resumed = async (result: NodeResult): Promise<NodeResult> => {
           await store.markRunStatus(orgId, runId, "running");
           if (result.status === "fired") return succeed(node.id, stepAttempt, result);
-          await store.recordStepFinish(orgId, { runId, nodeId: node.id, attempt: stepAttempt, status: "failed", error: result.error });
+          await store.recordStepFinish(orgId, {
+            runId,
+            nodeId: node.id,
+            attempt: stepAttempt,
+            status: "failed",
+            error: result.error,
+          });
           return onErrorOutcome(node, result.error, stepAttempt + 1);
         };
         switch (pending.kind) {
           case "sleep": {
-            if ("durationMs" in pending.sleep) await step.sleep(`${node.id}:sleep`, Math.max(pending.sleep.durationMs, 1));
+            if ("durationMs" in pending.sleep)
+              await step.sleep(`${node.id}:sleep`, Math.max(pending.sleep.durationMs, 1));
             else await step.sleepUntil(`${node.id}:sleep`, new Date(pending.sleep.until));
             return step.run(done, () => resumed(pending.then));
           }
@@ -414,55 +611,101 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
             // First wait briefly, then reread the row: a decision sent before this wait was registered is not lost.
             const recheckMs = Math.min(pending.timeoutMs, deps.approvalRecheckMs ?? 60_000);
             const match = `async.data.approvalId == ${JSON.stringify(pending.approvalId)}`;
-            let decided = await step.waitForEvent(`${node.id}:decision`, { event: APPROVAL_DECIDED_EVENT, timeout: Math.max(recheckMs, 1000), if: match });
+            let decided = await step.waitForEvent(`${node.id}:decision`, {
+              event: APPROVAL_DECIDED_EVENT,
+              timeout: Math.max(recheckMs, 1000),
+              if: match,
+            });
             if (decided === null && recheckMs < pending.timeoutMs) {
-              const status = await step.run(`${node.id}:recheck`, async () => (await store.getApproval(orgId, pending.approvalId))?.status ?? "pending");
+              const status = await step.run(
+                `${node.id}:recheck`,
+                async () =>
+                  (await store.getApproval(orgId, pending.approvalId))?.status ?? "pending",
+              );
               if (status === "pending") {
-                decided = await step.waitForEvent(`${node.id}:decision-wait`, { event: APPROVAL_DECIDED_EVENT, timeout: Math.max(pending.timeoutMs - recheckMs, 1000), if: match });
+                decided = await step.waitForEvent(`${node.id}:decision-wait`, {
+                  event: APPROVAL_DECIDED_EVENT,
+                  timeout: Math.max(pending.timeoutMs - recheckMs, 1000),
+                  if: match,
+                });
               }
             }
             return step.run(done, async () => {
               const current = await store.getApproval(orgId, pending.approvalId);
-              const approval = current?.status === "pending" || !current ? (await store.expireApproval(orgId, pending.approvalId)).approval : current;
-              const decision = approval.status === "approved" ? "approved" : approval.status === "rejected" ? "rejected" : "timeout";
+              const approval =
+                current?.status === "pending" || !current
+                  ? (await store.expireApproval(orgId, pending.approvalId)).approval
+                  : current;
+              const decision =
+                approval.status === "approved"
+                  ? "approved"
+                  : approval.status === "rejected"
+                    ? "rejected"
+                    : "timeout";
               const value: Record<string, JsonValue> = { decision, data: pending.data };
-              if (decision !== "timeout" && approval.decidedBy) value.decidedBy = approval.decidedBy;
+              if (decision !== "timeout" && approval.decidedBy)
+                value.decidedBy = approval.decidedBy;
               if (approval.comment) value.comment = approval.comment;
               if (approval.formData) value.form = toJson(approval.formData);
               return resumed({ status: "fired", port: decision, value });
             });
           }
           case "invoke": {
-            const results: ({ ok: true; output: unknown } | { ok: false; error: StoredError })[] = [];
+            const results: ({ ok: true; output: unknown } | { ok: false; error: StoredError })[] =
+              [];
             let next = 0;
             const worker = async () => {
               while (next < pending.childRunIds.length) {
                 const index = next++;
                 const childRunId = pending.childRunIds[index] ?? "";
                 try {
-                  const result = (await step.invoke(pending.loop ? `${node.id}:item:${index}` : `${node.id}:invoke`, {
-                    function: self,
-                    data: { runId: childRunId, orgId },
-                    ...(pending.timeoutMs === null ? {} : { timeout: pending.timeoutMs }),
-                  })) as { output?: unknown } | null;
+                  const result = (await step.invoke(
+                    pending.loop ? `${node.id}:item:${index}` : `${node.id}:invoke`,
+                    {
+                      function: self,
+                      data: { runId: childRunId, orgId },
+                      ...(pending.timeoutMs === null ? {} : { timeout: pending.timeoutMs }),
+                    },
+                  )) as { output?: unknown } | null;
                   results[index] = { ok: true, output: result?.output ?? null };
                 } catch (error) {
                   results[index] = { ok: false, error: storedError(error, node.id) };
                 }
               }
             };
-            await Promise.all(Array.from({ length: Math.min(pending.concurrency, Math.max(pending.childRunIds.length, 1)) }, worker));
+            await Promise.all(
+              Array.from(
+                { length: Math.min(pending.concurrency, Math.max(pending.childRunIds.length, 1)) },
+                worker,
+              ),
+            );
             return step.run(done, async () => {
               if (!pending.loop) {
                 const only = results[0];
-                if (!only || !only.ok) return resumed({ status: "failed", error: only && !only.ok ? only.error : { message: "the sub-flow returned nothing", nodeId: node.id } });
-                return resumed({ status: "fired", port: "out", value: await resolveDeep(orgId, only.output) });
+                if (!only || !only.ok)
+                  return resumed({
+                    status: "failed",
+                    error:
+                      only && !only.ok
+                        ? only.error
+                        : { message: "the sub-flow returned nothing", nodeId: node.id },
+                  });
+                return resumed({
+                  status: "fired",
+                  port: "out",
+                  value: await resolveDeep(orgId, only.output),
+                });
               }
               const outputs: JsonValue[] = [];
               for (const [index, result] of results.entries()) {
                 if (result.ok) outputs.push(await resolveDeep(orgId, result.output));
-                else if (pending.continueOnItemError) outputs.push({ error: { message: result.error.message } });
-                else return resumed({ status: "failed", error: { ...result.error, message: `item ${index}: ${result.error.message}` } });
+                else if (pending.continueOnItemError)
+                  outputs.push({ error: { message: result.error.message } });
+                else
+                  return resumed({
+                    status: "failed",
+                    error: { ...result.error, message: `item ${index}: ${result.error.message}` },
+                  });
               }
               return resumed({ status: "fired", port: "out", value: outputs });
             });
@@ -474,12 +717,24 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
 
       async function runNode(id: string): Promise<NodeResult> {
         const node = plan.nodes[id];
-        if (!node) return { status: "failed", error: { message: `node ${id} is not in the plan`, nodeId: id } };
+        if (!node)
+          return {
+            status: "failed",
+            error: { message: `node ${id} is not in the plan`, nodeId: id },
+          };
         const rawInputs = inputsFor(plan, id, settledNow);
         // Only the outputs its expressions read are loaded into the step (large ones are resolved from the store).
         const upstream = upstreamOutputs(plan, id, settledNow);
-        const rawNodes = node.readsAnyNode ? upstream : Object.fromEntries(node.reads.filter((read) => Object.hasOwn(upstream, read)).map((read) => [read, upstream[read]]));
-        const first: FirstStep = await step.run(id, () => firstStep(node, rawInputs, rawNodes, attempt));
+        const rawNodes = node.readsAnyNode
+          ? upstream
+          : Object.fromEntries(
+              node.reads
+                .filter((read) => Object.hasOwn(upstream, read))
+                .map((read) => [read, upstream[read]]),
+            );
+        const first: FirstStep = await step.run(id, () =>
+          firstStep(node, rawInputs, rawNodes, attempt),
+        );
         if (first.status !== "pending") return first;
         return finishPending(node, first.pending, first.attempt);
       }
@@ -528,11 +783,19 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
       const finished = await step.run("finish", async () => {
         const values: [string, JsonValue][] = [];
         for (const [id, value] of leaves) values.push([id, await resolveDeep(orgId, value)]);
-        const output: JsonValue = values.length === 1 ? (values[0]?.[1] ?? null) : Object.fromEntries(values);
+        const output: JsonValue =
+          values.length === 1 ? (values[0]?.[1] ?? null) : Object.fromEntries(values);
         const change = await store.markRunStatus(orgId, runId, "succeeded", { output });
-        return { status: change.run.status, output: toJson(await store.offloadValue(orgId, runId, output)) };
+        return {
+          status: change.run.status,
+          output: toJson(await store.offloadValue(orgId, runId, output)),
+        };
       });
-      return { runId, status: finished.status === "cancelled" ? "cancelled" : "succeeded", output: finished.output };
+      return {
+        runId,
+        status: finished.status === "cancelled" ? "cancelled" : "succeeded",
+        output: finished.output,
+      };
     },
   );
 }

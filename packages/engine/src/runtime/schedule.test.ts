@@ -1,6 +1,7 @@
+import { describe, expect, it } from "vitest";
+
 import type { JsonValue } from "@runnel/nodes";
 import { catalogue } from "@runnel/nodes";
-import { describe, expect, it } from "vitest";
 
 import type { ExecutionPlan, NodeOutcome } from "../compiler";
 import { advance, compileFlow } from "../compiler";
@@ -45,7 +46,9 @@ function drive(p: ExecutionPlan, port: (id: string) => string, incremental: bool
   const log: string[] = [];
   let candidates: Iterable<string> = p.order;
   for (;;) {
-    const progress = incremental ? advanceFrom(p, "start", settled, candidates) : advance(p, "start", settled);
+    const progress = incremental
+      ? advanceFrom(p, "start", settled, candidates)
+      : advance(p, "start", settled);
     if (!incremental) for (const id of progress.skipped) settled[id] = { status: "skipped" };
     for (const id of progress.skipped) log.push(`skip ${id}`);
     const [next] = progress.ready;
@@ -64,6 +67,16 @@ describe("advanceFrom", () => {
     const falsePort = (id: string) => (id === "check" ? "false" : "out");
     expect(drive(p, truePort, true)).toEqual(drive(p, truePort, false));
     expect(drive(p, falsePort, true)).toEqual(drive(p, falsePort, false));
-    expect(drive(p, truePort, true)).toEqual(["run start", "run check", "skip no", "skip no_more", "skip no_last", "run yes", "run yes_more", "run join", "run after"]);
+    expect(drive(p, truePort, true)).toEqual([
+      "run start",
+      "run check",
+      "skip no",
+      "skip no_more",
+      "skip no_last",
+      "run yes",
+      "run yes_more",
+      "run join",
+      "run after",
+    ]);
   });
 });

@@ -45,7 +45,9 @@ export function advanceFrom(
   const skipped: string[] = [];
   let pending = new Set(candidates);
   while (pending.size > 0) {
-    const order = [...pending].filter((id) => !Object.hasOwn(settled, id)).sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    const order = [...pending]
+      .filter((id) => !Object.hasOwn(settled, id))
+      .sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
     const progress = advance({ ...plan, order }, startedBy, settled);
     ready.push(...progress.ready);
     const next = new Set<string>();

@@ -37,7 +37,12 @@ export class ApprovalFormError extends Error {
 }
 
 /** The id of a published version of a flow of the org: the given number, or the latest one. */
-export async function resolveFlowVersion(db: Database, orgId: string, flowId: string, version?: number): Promise<{ id: string; number: number }> {
+export async function resolveFlowVersion(
+  db: Database,
+  orgId: string,
+  flowId: string,
+  version?: number,
+): Promise<{ id: string; number: number }> {
   const conditions = [eq(flowVersions.orgId, orgId), eq(flowVersions.flowId, flowId)];
   if (version !== undefined) conditions.push(eq(flowVersions.number, version));
   const [row] = await db
@@ -95,13 +100,20 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
   const { run, created } = await store.createRun(orgId, {
     flowVersionId: versionId,
     triggerKind: options.trigger.kind,
-    triggerInfo: { ...(options.trigger.info ?? {}), ...(options.trigger.nodeId ? { nodeId: options.trigger.nodeId } : {}) },
+    triggerInfo: {
+      ...(options.trigger.info ?? {}),
+      ...(options.trigger.nodeId ? { nodeId: options.trigger.nodeId } : {}),
+    },
     input: options.input,
     ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
     ...(options.createdBy ? { createdBy: options.createdBy } : {}),
   });
   if (!TERMINAL_RUN_STATUSES.has(run.status)) {
-    await options.sendEvent({ id: `run-${run.id}`, name: RUN_REQUESTED_EVENT, data: { runId: run.id, orgId } });
+    await options.sendEvent({
+      id: `run-${run.id}`,
+      name: RUN_REQUESTED_EVENT,
+      data: { runId: run.id, orgId },
+    });
   }
   return { run, created };
 }
@@ -125,7 +137,7 @@ export async function cancelRun(options: CancelRunOptions): Promise<boolean> {
   const reason = options.reason ?? "cancelled";
   const { changed } = await store.markRunStatus(orgId, options.runId, "cancelled", { reason });
   const ids = [options.runId];
-  for (let level = [options.runId]; level.length > 0; ) {
+  for (let level = [options.runId]; level.length > 0;) {
     const children = await db
       .select({ id: runs.id, status: runs.status })
       .from(runs)
@@ -134,11 +146,14 @@ export async function cancelRun(options: CancelRunOptions): Promise<boolean> {
     for (const child of children) {
       level.push(child.id);
       if (TERMINAL_RUN_STATUSES.has(child.status)) continue;
-      await store.markRunStatus(orgId, child.id, "cancelled", { reason: `parent run ${options.runId} was cancelled` });
+      await store.markRunStatus(orgId, child.id, "cancelled", {
+        reason: `parent run ${options.runId} was cancelled`,
+      });
       ids.push(child.id);
     }
   }
-  for (const runId of ids) await options.sendEvent({ name: RUN_CANCEL_EVENT, data: { runId, orgId, reason } });
+  for (const runId of ids)
+    await options.sendEvent({ name: RUN_CANCEL_EVENT, data: { runId, orgId, reason } });
   return changed;
 }
 

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+
 import { AppShell } from "~/components/app-shell";
 import { requireMe } from "~/server/caller";
 

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { requireCaller, requireMe } from "~/server/caller";
 import { KeyRound, Lock, Users, Workflow } from "lucide-react";
 import Link from "next/link";
 
@@ -12,6 +11,8 @@ import {
   CardHeader,
   CardTitle,
 } from "@runnel/ui";
+
+import { requireCaller, requireMe } from "~/server/caller";
 
 export const metadata: Metadata = { title: "Dashboard" };
 

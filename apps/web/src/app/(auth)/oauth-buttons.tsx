@@ -1,8 +1,8 @@
 "use client";
 
-import type { OAuthProvider } from "~/server/providers";
-
 import { Button } from "@runnel/ui";
+
+import type { OAuthProvider } from "~/server/providers";
 
 const labels: Record<OAuthProvider, string> = {
   github: "Continue with GitHub",

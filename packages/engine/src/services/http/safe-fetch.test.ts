@@ -1,6 +1,6 @@
 import type { LookupAddress } from "node:dns";
-import type { AddressInfo, LookupFunction } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo, LookupFunction } from "node:net";
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -1,8 +1,8 @@
 import type { LookupAddress, LookupOptions } from "node:dns";
-import { lookup as dnsLookup } from "node:dns";
 import type { LookupFunction } from "node:net";
-import { isIP } from "node:net";
 import type { Dispatcher } from "undici";
+import { lookup as dnsLookup } from "node:dns";
+import { isIP } from "node:net";
 import { Agent, buildConnector } from "undici";
 
 import type { HttpRequest, HttpResponse, HttpService } from "@runnel/nodes";

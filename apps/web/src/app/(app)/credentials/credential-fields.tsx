@@ -1,8 +1,5 @@
 "use client";
 
-import type { SchemaField } from "~/lib/schema-fields";
-import type { FieldErrors } from "~/trpc/errors";
-
 import {
   FormField,
   Input,
@@ -12,6 +9,9 @@ import {
   SelectTrigger,
   SelectValue,
 } from "@runnel/ui";
+
+import type { SchemaField } from "~/lib/schema-fields";
+import type { FieldErrors } from "~/trpc/errors";
 
 /**
  * Inputs generated from a credential type's JSON Schema, named `data.<field>`. Values are never

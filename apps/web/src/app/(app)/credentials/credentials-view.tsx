@@ -2,13 +2,6 @@
 
 import type { FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ConfirmButton } from "~/components/confirm-button";
-import { formText } from "~/lib/form";
-import { formatDateTime } from "~/lib/format";
-import { atLeast } from "~/lib/roles";
-import { collectData, schemaFields } from "~/lib/schema-fields";
-import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
-import { useTRPC } from "~/trpc/react";
 import { Lock, Pencil, Plus, Trash2 } from "lucide-react";
 import { useState } from "react";
 
@@ -46,6 +39,13 @@ import {
   TableRow,
 } from "@runnel/ui";
 
+import { ConfirmButton } from "~/components/confirm-button";
+import { formText } from "~/lib/form";
+import { formatDateTime } from "~/lib/format";
+import { atLeast } from "~/lib/roles";
+import { collectData, schemaFields } from "~/lib/schema-fields";
+import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
+import { useTRPC } from "~/trpc/react";
 import { CredentialFields } from "./credential-fields";
 
 type CredentialType = RouterOutputs["credentials"]["types"][number];

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
-import { CreateOrgButton } from "~/components/org-switcher";
-import { requireMe } from "~/server/caller";
 
 import { Badge, Card, CardContent, CardDescription, CardHeader, CardTitle } from "@runnel/ui";
+
+import { CreateOrgButton } from "~/components/org-switcher";
+import { requireMe } from "~/server/caller";
 
 export const metadata: Metadata = { title: "Organization settings" };
 

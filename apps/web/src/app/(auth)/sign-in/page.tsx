@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { authProviders } from "~/server/providers";
 
+import { authProviders } from "~/server/providers";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };

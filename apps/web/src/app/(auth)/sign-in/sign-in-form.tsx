@@ -1,8 +1,6 @@
 "use client";
 
-import type { OAuthProvider } from "~/server/providers";
 import type { FormEvent } from "react";
-import { signInWithPassword, signInWithProvider } from "~/server/actions";
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { z } from "zod";
@@ -19,6 +17,8 @@ import {
   Input,
 } from "@runnel/ui";
 
+import type { OAuthProvider } from "~/server/providers";
+import { signInWithPassword, signInWithProvider } from "~/server/actions";
 import { OAuthButtons } from "../oauth-buttons";
 
 const SignInInput = z.object({

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { authProviders } from "~/server/providers";
 
+import { authProviders } from "~/server/providers";
 import { SignUpForm } from "./sign-up-form";
 
 export const metadata: Metadata = { title: "Create your account" };

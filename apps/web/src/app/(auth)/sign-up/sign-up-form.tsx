@@ -1,12 +1,7 @@
 "use client";
 
-import type { OAuthProvider } from "~/server/providers";
 import type { FormEvent } from "react";
 import { useMutation } from "@tanstack/react-query";
-import { formText } from "~/lib/form";
-import { signInWithPassword, signInWithProvider } from "~/server/actions";
-import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
-import { useTRPC } from "~/trpc/react";
 import Link from "next/link";
 import { useState, useTransition } from "react";
 
@@ -22,6 +17,11 @@ import {
   Input,
 } from "@runnel/ui";
 
+import type { OAuthProvider } from "~/server/providers";
+import { formText } from "~/lib/form";
+import { signInWithPassword, signInWithProvider } from "~/server/actions";
+import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
+import { useTRPC } from "~/trpc/react";
 import { OAuthButtons } from "../oauth-buttons";
 
 /** Creates the account (server-side validation gives the field errors), then signs in. */

@@ -1,12 +1,13 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { switchOrg } from "~/server/actions";
-import { formErrorOf } from "~/trpc/errors";
-import { useTRPC } from "~/trpc/react";
 import { useTransition } from "react";
 
 import { Alert, Button } from "@runnel/ui";
+
+import { switchOrg } from "~/server/actions";
+import { formErrorOf } from "~/trpc/errors";
+import { useTRPC } from "~/trpc/react";
 
 /** Joins the org, makes it the active one, and opens the dashboard. */
 export function AcceptInvite({ token }: { token: string }) {

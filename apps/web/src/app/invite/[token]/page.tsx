@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import { TRPCError } from "@trpc/server";
-import { callerFor } from "~/server/caller";
-import { getSessionUser } from "~/server/runtime";
 import { MailOpen } from "lucide-react";
 import Link from "next/link";
 
 import { Alert, Button, Card, CardContent, CardDescription, CardHeader } from "@runnel/ui";
 
+import { callerFor } from "~/server/caller";
+import { getSessionUser } from "~/server/runtime";
 import { AcceptInvite } from "./accept-invite";
 
 export const metadata: Metadata = { title: "Invitation" };

@@ -2,13 +2,6 @@
 
 import type { FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ConfirmButton } from "~/components/confirm-button";
-import { CopyField } from "~/components/copy-field";
-import { formText } from "~/lib/form";
-import { formatDateTime } from "~/lib/format";
-import { atLeast } from "~/lib/roles";
-import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
-import { useTRPC } from "~/trpc/react";
 import { KeyRound, Plus } from "lucide-react";
 import { useState } from "react";
 
@@ -38,6 +31,14 @@ import {
   TableHeader,
   TableRow,
 } from "@runnel/ui";
+
+import { ConfirmButton } from "~/components/confirm-button";
+import { CopyField } from "~/components/copy-field";
+import { formText } from "~/lib/form";
+import { formatDateTime } from "~/lib/format";
+import { atLeast } from "~/lib/roles";
+import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
+import { useTRPC } from "~/trpc/react";
 
 export function ApiKeysView() {
   const trpc = useTRPC();

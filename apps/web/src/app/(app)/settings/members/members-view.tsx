@@ -1,15 +1,7 @@
 "use client";
 
-import type { Role } from "~/lib/roles";
 import type { FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ConfirmButton } from "~/components/confirm-button";
-import { CopyField } from "~/components/copy-field";
-import { formText } from "~/lib/form";
-import { formatDateTime } from "~/lib/format";
-import { atLeast, ROLES } from "~/lib/roles";
-import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
-import { useTRPC } from "~/trpc/react";
 import { Link2, UserMinus, X } from "lucide-react";
 import { useState } from "react";
 
@@ -38,6 +30,15 @@ import {
   TableHeader,
   TableRow,
 } from "@runnel/ui";
+
+import type { Role } from "~/lib/roles";
+import { ConfirmButton } from "~/components/confirm-button";
+import { CopyField } from "~/components/copy-field";
+import { formText } from "~/lib/form";
+import { formatDateTime } from "~/lib/format";
+import { atLeast, ROLES } from "~/lib/roles";
+import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
+import { useTRPC } from "~/trpc/react";
 
 function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);

@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+
 import { getAuth } from "~/server/runtime";
 
 export const dynamic = "force-dynamic";
