@@ -7,7 +7,7 @@ import { serve as serveNext } from "inngest/next";
 
 import type { RunEventBus, SendEvent } from "@runnel/engine";
 import type { RunnelExecutor } from "@runnel/executor";
-import { createRunEventBus, createRunFlowFunction } from "@runnel/engine";
+import { createRunEventBus, createRunFlowFunction, createSchedulerFunction } from "@runnel/engine";
 import { createEngineServices, parseAllowListSetting } from "@runnel/engine/services";
 import { createExecutor } from "@runnel/executor";
 
@@ -15,8 +15,9 @@ import { env } from "~/env";
 import { getDbEnv, getDbHandle, getSecrets } from "./runtime";
 
 /**
- * The engine's composition: the Inngest client, the node services, the run event bus and the runFlow function,
- * built once per process on first use (instrumentation.ts starts it with the server; `next build` never does).
+ * The engine's composition: the Inngest client, the node services, the run event bus, the runFlow function and the
+ * scheduler function (starts the runs of due schedule triggers), built once per process on first use
+ * (instrumentation.ts starts it with the server; `next build` never does).
  *
  * Mode, chosen by the environment only:
  * - "inngest": any of INNGEST_EVENT_KEY, INNGEST_SIGNING_KEY, INNGEST_BASE_URL or INNGEST_DEV is set. Events go to
@@ -102,7 +103,8 @@ async function buildEngine(): Promise<AppEngine> {
       ...(dev !== undefined ? { isDev: devFlag(dev) } : {}),
     });
     const runFlow = createRunFlowFunction({ inngest, services, bus });
-    const handlers = serveNext({ client: inngest, functions: [runFlow] });
+    const scheduler = createSchedulerFunction({ inngest, db: handle.db, bus });
+    const handlers = serveNext({ client: inngest, functions: [runFlow, scheduler] });
     return {
       mode,
       bus,
@@ -120,7 +122,8 @@ async function buildEngine(): Promise<AppEngine> {
     fetch: (input, init) => executor.fetch(new Request(input, init)),
   });
   const runFlow = createRunFlowFunction({ inngest, services, bus });
-  const handler = serveEdge({ client: inngest, functions: [runFlow] });
+  const scheduler = createSchedulerFunction({ inngest, db: handle.db, bus });
+  const handler = serveEdge({ client: inngest, functions: [runFlow, scheduler] });
   const executor: RunnelExecutor = createExecutor({
     db: handle,
     transport: (request) => handler(request),
@@ -135,7 +138,7 @@ async function buildEngine(): Promise<AppEngine> {
     const synced = await executor.syncApp(EMBEDDED_APP_URL);
     if (!synced.ok) {
       throw new Error(
-        `The embedded executor could not register the runFlow function: ${synced.status} ${await synced.text()}`,
+        `The embedded executor could not register the engine functions: ${synced.status} ${await synced.text()}`,
       );
     }
   } catch (error) {

@@ -23,6 +23,7 @@ import { seedFlowVersion } from "../runs/fixtures";
 import { getRun, TERMINAL_RUN_STATUSES } from "../runs/store";
 import { createEngineServices } from "../services/node-context";
 import { createRunFlowFunction } from "./run-flow";
+import { createSchedulerFunction } from "./scheduler";
 import { cancelRun, decideRunApproval, startRun } from "./starter";
 
 const noop = () => undefined;
@@ -35,6 +36,8 @@ export interface EmbeddedEngineOptions {
   pollMs?: number;
   leaseMs?: number;
   approvalRecheckMs?: number;
+  /** Also serves the scheduler function on this Inngest cron (e.g. "* * * * * *" to tick every second). */
+  schedulerCron?: string;
   /** Accumulates the milliseconds spent inside the serve handler (SDK + runFlow's step code), for benchmarks. */
   handlerTime?: { ms: number };
 }
@@ -64,7 +67,10 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
     ...(options.concurrencyPerOrg ? { concurrencyPerOrg: options.concurrencyPerOrg } : {}),
     ...(options.approvalRecheckMs ? { approvalRecheckMs: options.approvalRecheckMs } : {}),
   });
-  const handler = serve({ client: inngest, functions: [runFlow] });
+  const scheduler = options.schedulerCron
+    ? [createSchedulerFunction({ inngest, db, bus, cron: options.schedulerCron, log: noop })]
+    : [];
+  const handler = serve({ client: inngest, functions: [runFlow, ...scheduler] });
   const executor: RunnelExecutor = createExecutor({
     db: handle,
     retryScale: 0.001,
