@@ -147,14 +147,15 @@ describe("runs router with the embedded engine", () => {
     const started = await fay.caller.runs.start({ flowId, input: { name: "f" } });
     await t.waitFor(fay.orgId, started.id, (status) => status === "waiting");
 
+    // Each call starts only when the previous one has been checked, so no rejection goes unobserved.
     for (const call of [
-      eve.caller.runs.get({ id: started.id }),
-      eve.caller.runs.cancel({ id: started.id }),
-      eve.caller.runs.events({ id: started.id }),
-      watchAll(eve.caller, started.id),
-      eve.caller.runs.start({ flowId, input: { name: "e" } }),
+      () => eve.caller.runs.get({ id: started.id }),
+      () => eve.caller.runs.cancel({ id: started.id }),
+      () => eve.caller.runs.events({ id: started.id }),
+      () => watchAll(eve.caller, started.id),
+      () => eve.caller.runs.start({ flowId, input: { name: "e" } }),
     ]) {
-      expect((await failure(call)).code).toBe("NOT_FOUND");
+      expect((await failure(call())).code).toBe("NOT_FOUND");
     }
     expect((await eve.caller.runs.list({})).items).toEqual([]);
     const [row] = await t.db.select().from(runs).where(eq(runs.id, started.id));
