@@ -2,6 +2,8 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   reactStrictMode: true,
+  // Lets several builds of one checkout live side by side (e.g. parallel end-to-end runs); default ".next".
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   transpilePackages: [
     "@runnel/api",
     "@runnel/auth",

@@ -12,9 +12,11 @@ import { defineConfig } from "@playwright/test";
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = join(here, "..", "..", "apps", "web");
 
-if (!existsSync(join(webDir, ".next", "BUILD_ID"))) {
+/** NEXT_DIST_DIR picks another build folder of apps/web (see next.config.ts); default ".next". */
+const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+if (!existsSync(join(webDir, distDir, "BUILD_ID"))) {
   throw new Error(
-    `No production build in ${join(webDir, ".next")}. Run \`pnpm --filter @runnel/web build\` first ` +
+    `No production build in ${join(webDir, distDir)}. Run \`pnpm --filter @runnel/web build\` first ` +
       "(`npm test` does both).",
   );
 }
@@ -80,6 +82,7 @@ export default defineConfig({
       RUNNEL_DATA_DIR: process.env.RUNNEL_E2E_DATA_DIR,
       APP_URL: baseURL,
       NEXT_TELEMETRY_DISABLED: "1",
+      NEXT_DIST_DIR: distDir,
       DATABASE_URL: "",
       AUTH_SECRET: "",
       RUNNEL_ENCRYPTION_KEY: "",
