@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Database } from "@runnel/db";
 import type { Approval } from "@runnel/engine";
 import { hasRole } from "@runnel/auth";
-import { and, desc, eq } from "@runnel/db";
+import { and, desc, eq, ne } from "@runnel/db";
 import { approvals, flows, runs, users } from "@runnel/db/schema";
 import { decideRunApproval, getApproval } from "@runnel/engine";
 
@@ -65,6 +65,39 @@ export const approvalsRouter = {
       const marked = rows.map((row) => ({ ...row, assignedToMe: isAssignee(row, identities) }));
       return input.onlyMine ? marked.filter((row) => row.assignedToMe) : marked;
     }),
+
+  /** Decided and expired approvals, newest decision first, with who decided and what they answered. */
+  decided: orgProcedure("viewer")
+    .input(
+      z
+        .strictObject({ limit: z.number().int().min(1).max(200).default(50) })
+        .default({ limit: 50 }),
+    )
+    .query(({ ctx, input }) =>
+      ctx.db
+        .select({
+          id: approvals.id,
+          runId: approvals.runId,
+          nodeId: approvals.nodeId,
+          message: approvals.message,
+          status: approvals.status,
+          comment: approvals.comment,
+          formData: approvals.formData,
+          decidedAt: approvals.decidedAt,
+          decidedByName: users.name,
+          decidedByEmail: users.email,
+          createdAt: approvals.createdAt,
+          flowId: runs.flowId,
+          flowName: flows.name,
+        })
+        .from(approvals)
+        .innerJoin(runs, and(eq(runs.id, approvals.runId), eq(runs.orgId, approvals.orgId)))
+        .innerJoin(flows, eq(flows.id, runs.flowId))
+        .leftJoin(users, eq(users.id, approvals.decidedBy))
+        .where(and(eq(approvals.orgId, ctx.org.id), ne(approvals.status, "pending")))
+        .orderBy(desc(approvals.decidedAt), desc(approvals.id))
+        .limit(input.limit),
+    ),
 
   /** Approves or rejects once; the waiting run resumes on the matching port. */
   decide: orgProcedure("viewer")

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { and, desc, eq, isNull } from "@runnel/db";
 import { deployments, flows, flowVersions } from "@runnel/db/schema";
 
+import { buildOpenApiDocument } from "../rest/openapi";
 import { orgProcedure } from "../trpc";
 import { FlowId, loadFlow } from "./flows/shared";
 
@@ -52,6 +53,14 @@ async function loadDeployment(db: Parameters<typeof loadFlow>[0], orgId: string,
 export const deploymentsRouter = {
   list: orgProcedure("viewer").query(async ({ ctx }) =>
     (await listQuery(ctx.db, ctx.org.id).orderBy(desc(deployments.updatedAt))).map(withEndpoint),
+  ),
+
+  /**
+   * The org's OpenAPI 3.1 document, the same one `GET /api/v1/openapi.json` serves to API keys, for the app's API
+   * reference page (a session cannot call the REST surface).
+   */
+  openapi: orgProcedure("viewer").query(({ ctx }) =>
+    buildOpenApiDocument(ctx.db, ctx.org.id, ctx.appUrl),
   ),
 
   /** The flow's deployment, or null when it was never deployed. */
