@@ -22,12 +22,14 @@ export {
   rateLimitCause,
   RateLimitExceededError,
   rateLimitResponseMeta,
+  rateLimitStoreFor,
 } from "./security/rate-limit";
 export type {
   RateLimitOptions,
   RateLimitRule,
   RateLimits,
   RateLimitScope,
+  RateLimitStore,
 } from "./security/rate-limit";
 export { rateLimitEnv, rateLimitOptionsFromEnv } from "./security/env";
 

@@ -6,7 +6,12 @@ import type { RateLimits } from "@runnel/api";
 import type { AuthEnv, Mailer } from "@runnel/auth";
 import type { Database, DbHandle } from "@runnel/db";
 import type { DbEnv } from "@runnel/db/env";
-import { createRateLimits, rateLimitEnv, rateLimitOptionsFromEnv } from "@runnel/api";
+import {
+  createRateLimits,
+  rateLimitEnv,
+  rateLimitOptionsFromEnv,
+  rateLimitStoreFor,
+} from "@runnel/api";
 import { authEnv, createAuth, createSmtpMailer, loadServerSecrets } from "@runnel/auth";
 import { applyMigrations } from "@runnel/db";
 import { createDbFromEnv, dbEnv, resolveDataDir } from "@runnel/db/env";
@@ -60,9 +65,14 @@ export function getMailer(): Mailer | undefined {
   return state.mailer.value;
 }
 
-/** The API's request budgets (RUNNEL_RATE_LIMIT_*), one set per server process. */
+/**
+ * The API's request budgets (RUNNEL_RATE_LIMIT_*): counted in a table of the app database on a Postgres server, so
+ * every server process shares them; in memory on PGlite.
+ */
 export function getRateLimits(): RateLimits {
-  return (state.rateLimits ??= createRateLimits(rateLimitOptionsFromEnv(rateLimitEnv())));
+  return (state.rateLimits ??= createRateLimits(rateLimitOptionsFromEnv(rateLimitEnv()), async () =>
+    rateLimitStoreFor(await getDbHandle()),
+  ));
 }
 
 /** Memoises a promise; a failure is not kept, so the next request tries again. */

@@ -1,10 +1,14 @@
 /**
- * Request budgets, counted with rate-limiter-flexible's memory store (fixed windows per key, in this process): per
- * API key and per org on every tRPC call (and for the REST layer to reuse), per client address on auth endpoints.
- * One server process counts for itself; see docs/security.md for several processes.
+ * Request budgets, counted with rate-limiter-flexible (fixed windows per key): per API key and per org on every tRPC
+ * and REST call, per org on webhook deliveries, per client address on auth endpoints. On a Postgres server the
+ * counters live in one table of the app database, so every server process shares them; on PGlite (one process by
+ * design) they live in memory.
  */
 import type { TRPCError } from "@trpc/server";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+
+import type { DbHandle } from "@runnel/db";
 
 /** `points` requests per `durationSeconds` window; `null` turns that budget off. */
 export interface RateLimitRule {
@@ -50,9 +54,83 @@ export interface RateLimits {
   consume(scope: RateLimitScope, key: string): Promise<void>;
 }
 
-/** Budgets from the defaults with `options` laid over them (a scope set to null is not limited). */
-export function createRateLimits(options: RateLimitOptions = {}): RateLimits {
-  const limiters = new Map<RateLimitScope, { rule: RateLimitRule; limiter: RateLimiterMemory }>();
+/** What node-postgres' and Neon's pools have in common, as far as the Postgres store needs it. */
+export interface PgQueryable {
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
+}
+
+/** Where the counters live: this process's memory, or a table on a Postgres server shared by every process. */
+export type RateLimitStore = { kind: "memory" } | { kind: "postgres"; pool: PgQueryable };
+
+/** The table the Postgres store keeps its counters in (created on first use, `key`/`points`/`expire`). */
+export const RATE_LIMIT_TABLE = "runnel_rate_limits";
+
+/** Postgres for a server driver (node-postgres or Neon pool), memory for PGlite. */
+export function rateLimitStoreFor(handle: Pick<DbHandle, "db" | "driver">): RateLimitStore {
+  if (handle.driver === "pglite") return { kind: "memory" };
+  const pool = (handle.db as unknown as { $client?: PgQueryable }).$client;
+  if (typeof pool?.query !== "function") {
+    throw new Error(`the ${handle.driver} database handle has no pool to keep rate limits in`);
+  }
+  return { kind: "postgres", pool };
+}
+
+type Limiters = Map<RateLimitScope, { rule: RateLimitRule; limiter: RateLimiterAbstract }>;
+
+/** Creates the counters table once (concurrent creators are fine: the library ignores the duplicate). */
+function postgresLimiter(
+  pool: PgQueryable,
+  opts: { keyPrefix: string; points: number; duration: number },
+  tableCreated: boolean,
+): Promise<RateLimiterPostgres> {
+  return new Promise((resolve, reject) => {
+    const limiter: RateLimiterPostgres = new RateLimiterPostgres(
+      {
+        ...opts,
+        storeClient: pool,
+        storeType: "pool",
+        tableName: RATE_LIMIT_TABLE,
+        tableCreated,
+        // A failing database must not turn every request into an error: this process counts alone meanwhile.
+        insuranceLimiter: new RateLimiterMemory(opts),
+      },
+      (error?: unknown) => (error ? reject(toError(error)) : resolve(limiter)),
+    );
+  });
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+async function buildLimiters(
+  rules: Map<RateLimitScope, RateLimitRule>,
+  store: RateLimitStore,
+): Promise<Limiters> {
+  const limiters: Limiters = new Map();
+  let tableCreated = false;
+  for (const [scope, rule] of rules) {
+    const opts = { keyPrefix: scope, points: rule.points, duration: rule.durationSeconds };
+    const limiter =
+      store.kind === "postgres"
+        ? await postgresLimiter(store.pool, opts, tableCreated)
+        : new RateLimiterMemory(opts);
+    tableCreated = true;
+    limiters.set(scope, { rule, limiter });
+  }
+  return limiters;
+}
+
+/**
+ * Budgets from the defaults with `options` laid over them (a scope set to null is not limited), counted in memory
+ * or in the store `store()` resolves to (asked on the first request, so building the limits opens nothing; a
+ * failure is not kept, the next request asks again).
+ */
+export function createRateLimits(
+  options: RateLimitOptions = {},
+  store: () => Promise<RateLimitStore> = () => Promise.resolve({ kind: "memory" }),
+): RateLimits {
+  const rules = new Map<RateLimitScope, RateLimitRule>();
   for (const scope of Object.keys(DEFAULT_RATE_LIMITS) as RateLimitScope[]) {
     const rule = options[scope] === undefined ? DEFAULT_RATE_LIMITS[scope] : options[scope];
     if (rule === null) continue;
@@ -63,18 +141,20 @@ export function createRateLimits(options: RateLimitOptions = {}): RateLimits {
         `Rate limit ${scope}: durationSeconds must be a whole number ≥ 1, got ${rule.durationSeconds}`,
       );
     }
-    limiters.set(scope, {
-      rule,
-      limiter: new RateLimiterMemory({
-        keyPrefix: scope,
-        points: rule.points,
-        duration: rule.durationSeconds,
-      }),
-    });
+    rules.set(scope, rule);
   }
+  let built: Promise<Limiters> | undefined;
+  const limiters = () =>
+    (built ??= store()
+      .then((resolved) => buildLimiters(rules, resolved))
+      .catch((error: unknown) => {
+        built = undefined;
+        throw error;
+      }));
   return {
     async consume(scope, key) {
-      const entry = limiters.get(scope);
+      if (!rules.has(scope)) return;
+      const entry = (await limiters()).get(scope);
       if (!entry) return;
       try {
         await entry.limiter.consume(key);
