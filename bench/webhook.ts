@@ -1,0 +1,248 @@
+/**
+ * Webhook benchmark: a webhook → Set → Respond flow answered synchronously (respondMode "respond_node"), loaded with
+ * autocannon at several concurrencies over real HTTP on 127.0.0.1. The server is a plain node:http server wrapping
+ * the same handler the app's /api/hooks route serves (createHookHandler from @runnel/api) with the app's engine
+ * composition in embedded mode (apps/web/src/server/engine.ts: the local executor in the same process, runFlow
+ * served in-process by inngest/edge, the run event bus the app picks for the driver).
+ *
+ * Databases: the embedded default (PGlite in a fresh data folder), then, when DATABASE_URL or TEST_DATABASE_URL names
+ * a Postgres server, a fresh database there (dropped afterwards).
+ *
+ *   pnpm --filter @runnel/bench exec tsx webhook.ts
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm --filter @runnel/bench exec tsx webhook.ts
+ * Environment: BENCH_SECONDS (per concurrency, 10), BENCH_CONCURRENCY (1,10,50), BENCH_SKIP_PGLITE=1,
+ * BENCH_RATE_LIMITS=1 (count the org's webhook budget, with the store the app uses; default off).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { Inngest } from "inngest";
+import { serve } from "inngest/edge";
+
+import type { DbHandle } from "@runnel/db";
+import type { RunnelExecutor } from "@runnel/executor";
+import { applyMigrations, createDb, sql } from "@runnel/db";
+import { createExecutor } from "@runnel/executor";
+
+import type { FlowDefinitionInput } from "../packages/engine/src/index";
+import { createHookHandler } from "../packages/api/src/hooks/handler";
+import { serveOnLoopback } from "../packages/api/src/rest/serve.fixtures";
+import { appRouter } from "../packages/api/src/root";
+import { createRateLimits, rateLimitStoreFor } from "../packages/api/src/security/rate-limit";
+import { createCallerFactory, createTRPCContext } from "../packages/api/src/trpc";
+import { createRunEventBus, createRunFlowFunction } from "../packages/engine/src/index";
+import { createEngineServices } from "../packages/engine/src/services/index";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,10,50").split(",").map(Number);
+const noop = () => undefined;
+
+const flow: FlowDefinitionInput = {
+  nodes: [
+    {
+      id: "hook",
+      type: "webhook_trigger",
+      version: 1,
+      name: "Hook",
+      config: { respondMode: "respond_node" },
+    },
+    {
+      id: "shape",
+      type: "set",
+      version: 1,
+      name: "Shape",
+      config: { keep: "none", fields: [{ name: "hello", value: "{{ trigger.body.name }}" }] },
+    },
+    { id: "answer", type: "respond", version: 1, name: "Answer", config: { status: 200 } },
+  ],
+  edges: [
+    { id: "e1", source: "hook", sourcePort: "out", target: "shape", targetPort: "in" },
+    { id: "e2", source: "shape", sourcePort: "out", target: "answer", targetPort: "in" },
+  ],
+};
+
+/** The app's embedded engine composition on `handle` (see apps/web/src/server/engine.ts). */
+async function startEngine(handle: DbHandle, url: string | undefined) {
+  const masterKey = randomBytes(32);
+  const bus = await createRunEventBus({
+    db: handle.db,
+    driver: handle.driver,
+    ...(url ? { url } : {}),
+  });
+  const services = createEngineServices({ db: handle.db, masterKey, http: { allow: [] } });
+  const inngest = new Inngest({
+    id: "runnel",
+    isDev: true,
+    baseUrl: "http://executor.embedded",
+    logger: { info: noop, debug: noop, warn: noop, error: console.error },
+    fetch: (input, init) => executor.fetch(new Request(input, init)),
+  });
+  const runFlow = createRunFlowFunction({ inngest, services, bus });
+  const handler = serve({ client: inngest, functions: [runFlow] });
+  const executor: RunnelExecutor = createExecutor({
+    db: handle,
+    transport: (request) => handler(request),
+    log: (level, message, fields) => {
+      if (level === "error") console.error(`[executor] ${message}`, fields ?? "");
+    },
+  });
+  await executor.start();
+  const synced = await executor.syncApp("http://runnel.embedded/api/inngest");
+  if (!synced.ok) throw new Error(`registering runFlow failed: ${synced.status}`);
+  return {
+    masterKey,
+    engine: { sendEvent: (event: Parameters<typeof inngest.send>[0]) => inngest.send(event), bus },
+    async close() {
+      await executor.stop();
+      await bus.close();
+      await services.close();
+    },
+  };
+}
+
+/** A user, their org and the published flow, through the tRPC routers; returns the hook path. */
+async function seedHook(handle: DbHandle, encryptionKey: Buffer): Promise<string> {
+  const createCaller = createCallerFactory(appRouter);
+  const context = (userId?: string) =>
+    createTRPCContext({
+      headers: new Headers(),
+      db: handle.db,
+      session: userId ? { userId } : null,
+      encryptionKey,
+      appUrl: "http://127.0.0.1",
+    });
+  const { userId } = await createCaller(await context()).auth.signUp({
+    name: "Bench",
+    email: `bench-${randomBytes(4).toString("hex")}@example.com`,
+    password: "correct-horse-9",
+  });
+  const caller = createCaller(await context(userId));
+  const created = await caller.flows.create({ name: "Webhook bench" });
+  await caller.flows.saveDraft({ id: created.id, definition: flow });
+  await caller.flows.publish({ id: created.id });
+  const { webhooks } = await caller.triggers.list({ flowId: created.id });
+  const hookId = webhooks[0]?.hookId;
+  if (!hookId) throw new Error("the published flow has no webhook");
+  return `/api/hooks/${hookId}`;
+}
+
+interface Figures {
+  concurrency: number;
+  requests: number;
+  runsPerSecond: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+}
+
+async function load(url: string, concurrency: number, seconds: number): Promise<Figures> {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    connections: concurrency,
+    duration: seconds,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "bench" }),
+  });
+  const ok = result["2xx"];
+  return {
+    concurrency,
+    requests: ok,
+    runsPerSecond: Math.round((ok / seconds) * 10) / 10,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+async function bench(label: string, handle: DbHandle, url: string | undefined): Promise<void> {
+  await applyMigrations(handle);
+  const engine = await startEngine(handle, url);
+  const path = await seedHook(handle, engine.masterKey);
+  const rateLimits =
+    process.env.BENCH_RATE_LIMITS === "1"
+      ? createRateLimits({ org: { points: 1_000_000, durationSeconds: 60 } }, () =>
+          Promise.resolve(rateLimitStoreFor(handle)),
+        )
+      : undefined;
+  const server = await serveOnLoopback(
+    createHookHandler({
+      db: handle.db,
+      engine: engine.engine,
+      encryptionKey: engine.masterKey,
+      appUrl: "http://127.0.0.1",
+      rateLimits,
+    }),
+  );
+  try {
+    const target = `${server.url}${path}`;
+    const probe = await fetch(target, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "probe" }),
+    });
+    const answer = await probe.text();
+    if (probe.status !== 200 || answer !== JSON.stringify({ hello: "probe" })) {
+      throw new Error(`the webhook answered ${probe.status} ${answer}, not 200 {"hello":"probe"}`);
+    }
+    // Warm-up: JIT, prepared statements, pool connections.
+    await load(target, 10, 2);
+    for (const concurrency of CONCURRENCY) {
+      const figures = await load(target, concurrency, SECONDS);
+      console.log(JSON.stringify({ database: label, ...figures }));
+    }
+  } finally {
+    await server.close();
+    await engine.close();
+  }
+  const [counted] = (
+    await handle.db.execute<{ runs: number; unfinished: number }>(
+      sql`select count(*)::int as runs, count(*) filter (where status <> 'succeeded')::int as unfinished from runs`,
+    )
+  ).rows;
+  console.log(JSON.stringify({ database: label, ...counted }));
+}
+
+async function main(): Promise<void> {
+  console.log(
+    JSON.stringify({
+      cpus: cpus().length,
+      loadavg: loadavg().map((n) => Math.round(n * 100) / 100),
+      seconds: SECONDS,
+      rateLimits: process.env.BENCH_RATE_LIMITS === "1",
+    }),
+  );
+  if (process.env.BENCH_SKIP_PGLITE !== "1") {
+    const dataDir = mkdtempSync(join(tmpdir(), "runnel-bench-webhook-"));
+    const handle = await createDb({ dataDir });
+    try {
+      await bench("pglite (data folder)", handle, undefined);
+    } finally {
+      await handle.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!serverUrl) return;
+  const database = `runnel_webhook_bench_${process.pid}`;
+  const admin = await createDb({ url: serverUrl, maxConnections: 1 });
+  await admin.db.execute(sql.raw(`create database "${database}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  const handle = await createDb({ url: url.href });
+  try {
+    await bench(`postgres ${url.host}`, handle, url.href);
+  } finally {
+    await handle.close();
+    await admin.db.execute(sql.raw(`drop database if exists "${database}" with (force)`));
+    await admin.close();
+  }
+}
+
+await main();
