@@ -51,3 +51,7 @@ export {
   TableRow,
 } from "./table";
 export { Tabs, TabsContent, TabsList, TabsTrigger } from "./tabs";
+export { LoadingRows, Skeleton } from "./skeleton";
+export { niceTicks, StackedBarChart } from "./stacked-bar-chart";
+export type { ChartDatum, ChartSeries, StackedBarChartProps } from "./stacked-bar-chart";
+export { Switch } from "./switch";

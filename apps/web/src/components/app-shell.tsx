@@ -4,6 +4,7 @@ import Link from "next/link";
 
 import type { RouterOutputs } from "@runnel/api";
 
+import { ThemeToggle } from "~/features/theme/theme-toggle";
 import { MainNav } from "./main-nav";
 import { OrgSwitcher } from "./org-switcher";
 import { UserMenu } from "./user-menu";
@@ -25,10 +26,11 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
           Runnel
         </Link>
         <OrgSwitcher activeOrg={me.activeOrg} orgs={me.orgs} />
-        <MainNav />
+        <MainNav role={me.activeOrg.role} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-14 items-center justify-end gap-2 border-b border-border px-6">
+          <ThemeToggle />
           <UserMenu name={me.user.name} email={me.user.email} />
         </header>
         <main id="main" className="flex-1 p-6">

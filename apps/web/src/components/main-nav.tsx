@@ -2,12 +2,15 @@
 
 import type { LucideIcon } from "lucide-react";
 import {
+  ChartColumn,
   CircleCheckBig,
   KeyRound,
   LayoutDashboard,
   Lock,
   Play,
+  Rocket,
   Settings,
+  Webhook,
   Workflow,
 } from "lucide-react";
 import Link from "next/link";
@@ -15,11 +18,17 @@ import { usePathname } from "next/navigation";
 
 import { cn } from "@runnel/ui";
 
+import type { Role } from "~/lib/roles";
+import { usePendingApprovalCount } from "~/features/approvals/use-pending-count";
+
 const items: { href: string; label: string; icon: LucideIcon }[] = [
   { href: "/", label: "Dashboard", icon: LayoutDashboard },
   { href: "/flows", label: "Flows", icon: Workflow },
   { href: "/runs", label: "Runs", icon: Play },
   { href: "/approvals", label: "Approvals", icon: CircleCheckBig },
+  { href: "/deployments", label: "Deployments", icon: Rocket },
+  { href: "/triggers", label: "Triggers", icon: Webhook },
+  { href: "/usage", label: "Usage", icon: ChartColumn },
   { href: "/credentials", label: "Credentials", icon: Lock },
   { href: "/settings/api-keys", label: "API keys", icon: KeyRound },
   { href: "/settings", label: "Settings", icon: Settings },
@@ -31,13 +40,15 @@ function isActive(pathname: string, href: string): boolean {
   return pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function MainNav() {
+export function MainNav({ role }: { role: Role }) {
   const pathname = usePathname();
+  const pending = usePendingApprovalCount(role);
   return (
     <nav aria-label="Main">
       <ul className="flex flex-wrap gap-1 md:flex-col">
         {items.map(({ href, label, icon: Icon }) => {
           const active = isActive(pathname, href);
+          const count = href === "/approvals" ? pending : 0;
           return (
             <li key={href}>
               <Link
@@ -50,6 +61,12 @@ export function MainNav() {
               >
                 <Icon aria-hidden="true" className="size-4 text-fg-muted" />
                 {label}
+                {count > 0 ? (
+                  <span className="ml-auto rounded-full bg-primary px-1.5 text-xs leading-5 text-primary-fg">
+                    {count > 99 ? "99+" : count}
+                    <span className="sr-only"> pending</span>
+                  </span>
+                ) : null}
               </Link>
             </li>
           );
