@@ -55,3 +55,4 @@ export { LoadingRows, Skeleton } from "./skeleton";
 export { niceTicks, StackedBarChart } from "./stacked-bar-chart";
 export type { ChartDatum, ChartSeries, StackedBarChartProps } from "./stacked-bar-chart";
 export { Switch } from "./switch";
+export { Popover, PopoverClose, PopoverContent, PopoverTrigger } from "./popover";
