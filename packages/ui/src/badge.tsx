@@ -13,6 +13,7 @@ export const badgeVariants = cva(
         primary: "border-transparent bg-primary text-primary-fg",
         success: "border-transparent bg-success-soft text-success",
         danger: "border-transparent bg-danger-soft text-danger",
+        warning: "border-transparent bg-warning-soft text-warning",
       },
     },
     defaultVariants: { variant: "neutral" },
