@@ -11,6 +11,7 @@ import { membersProcedures } from "./router/orgs/members";
 import { orgsProcedures } from "./router/orgs/orgs";
 import { runsRouter } from "./router/runs";
 import { triggersRouter } from "./router/triggers";
+import { usageRouter } from "./router/usage";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   triggers: triggersRouter,
   runs: runsRouter,
   approvals: approvalsRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

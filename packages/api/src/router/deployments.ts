@@ -80,7 +80,11 @@ export const deploymentsRouter = {
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         const flow = await loadFlow(tx, ctx.org.id, input.flowId);
-        const conditions = [eq(flowVersions.orgId, ctx.org.id), eq(flowVersions.flowId, flow.id)];
+        const conditions = [
+          eq(flowVersions.orgId, ctx.org.id),
+          eq(flowVersions.flowId, flow.id),
+          eq(flowVersions.kind, "published"),
+        ];
         if (input.versionId !== undefined) conditions.push(eq(flowVersions.id, input.versionId));
         const [version] = await tx
           .select({ id: flowVersions.id, number: flowVersions.number })

@@ -69,12 +69,16 @@ const summaryColumns = {
   flowId: runs.flowId,
   flowName: flows.name,
   flowVersionId: runs.flowVersionId,
+  /** The published version number; 0 for a test run (a snapshot of the draft). */
   version: flowVersions.number,
+  test: sql<boolean>`${flowVersions.kind} = 'test'`,
   status: runs.status,
   triggerKind: runs.triggerKind,
   error: runs.error,
   failedNodeId: runs.failedNodeId,
   parentRunId: runs.parentRunId,
+  rerunOfRunId: runs.rerunOfRunId,
+  rerunFromNodeId: runs.rerunFromNodeId,
   createdBy: runs.createdBy,
   tokensIn: runs.tokensIn,
   tokensOut: runs.tokensOut,
@@ -86,6 +90,8 @@ const summaryColumns = {
 export interface ListRunsQuery {
   flowId?: string | undefined;
   status?: RunStatus | undefined;
+  /** Only test runs (true) or only runs of published versions (false). */
+  test?: boolean | undefined;
   /** The id of the last run of the previous page. */
   cursor?: string | undefined;
   limit: number;
@@ -99,6 +105,8 @@ export async function listRunsPage(db: Database, orgId: string, query: ListRunsQ
   const conditions = [eq(runs.orgId, orgId)];
   if (query.flowId) conditions.push(eq(runs.flowId, query.flowId));
   if (query.status) conditions.push(eq(runs.status, query.status));
+  if (query.test !== undefined)
+    conditions.push(eq(flowVersions.kind, query.test ? "test" : "published"));
   if (query.cursor) {
     conditions.push(
       sql`(${runs.createdAt}, ${runs.id}) < (select r.created_at, r.id from runs r where r.id = ${query.cursor} and r.org_id = ${orgId})`,
@@ -117,12 +125,16 @@ export async function listRunsPage(db: Database, orgId: string, query: ListRunsQ
   return { items, nextCursor: rows.length > query.limit && last ? last.id : null };
 }
 
-/** The flow name and version number of a run's pinned version. */
+/** The flow name, version number (0 for a test snapshot) and test flag of a run's pinned version. */
 export async function versionOf(db: Database, orgId: string, flowVersionId: string) {
   const [row] = await db
-    .select({ flowName: flows.name, version: flowVersions.number })
+    .select({
+      flowName: flows.name,
+      version: flowVersions.number,
+      test: sql<boolean>`${flowVersions.kind} = 'test'`,
+    })
     .from(flowVersions)
     .innerJoin(flows, eq(flows.id, flowVersions.flowId))
     .where(and(eq(flowVersions.id, flowVersionId), eq(flowVersions.orgId, orgId)));
-  return row ?? { flowName: null, version: null };
+  return row ?? { flowName: null, version: null, test: false };
 }

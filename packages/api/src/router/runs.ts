@@ -21,6 +21,11 @@ import {
   toTRPCError,
   versionOf,
 } from "./runs.handler";
+import { rerunFromNode } from "./runs/rerun.handler";
+import { RerunFromInput } from "./runs/rerun.schema";
+import { startedRun } from "./runs/shared";
+import { startDraftTestRun } from "./runs/test.handler";
+import { TestRunInput } from "./runs/test.schema";
 
 const RunId = z.string().min(1, "Give the run id").max(100);
 
@@ -39,6 +44,8 @@ export const StartRunInput = z.strictObject({
 export const ListRunsInput = z.strictObject({
   flowId: z.string().min(1).max(100).optional(),
   status: z.enum(runStatusEnum.enumValues).optional(),
+  /** true: only test runs; false: only runs of published versions; absent: both. */
+  test: z.boolean().optional(),
   cursor: z.string().min(1).max(100).nullish(),
   limit: z.number().int().min(1).max(200).default(50),
 });
@@ -77,14 +84,18 @@ export const runsRouter = {
         targetId: run.id,
         metadata: { flowId: flow.id, flowVersionId: run.flowVersionId, trigger: "manual" },
       });
-      return {
-        id: run.id,
-        status: run.status,
-        flowId: run.flowId,
-        flowVersionId: run.flowVersionId,
-        createdAt: run.createdAt,
-      };
+      return startedRun(run, false);
     }),
+
+  /** Runs the flow's current draft (compiled, then snapshotted as a test version) by hand, as a test run. */
+  test: orgProcedure("editor")
+    .input(TestRunInput)
+    .mutation(({ ctx, input }) => startDraftTestRun(ctx, requireEngine(ctx.engine), input)),
+
+  /** Runs an earlier run again from a node, reusing the outputs of the nodes not reachable from it. */
+  rerunFrom: orgProcedure("editor")
+    .input(RerunFromInput)
+    .mutation(({ ctx, input }) => rerunFromNode(ctx, requireEngine(ctx.engine), input)),
 
   /** Newest first; `nextCursor` (a run id) fetches the next page, null on the last one. */
   list: orgProcedure("viewer")
@@ -93,6 +104,7 @@ export const runsRouter = {
       listRunsPage(ctx.db, ctx.org.id, {
         flowId: input.flowId,
         status: input.status,
+        test: input.test,
         cursor: input.cursor ?? undefined,
         limit: input.limit,
       }),
@@ -104,8 +116,17 @@ export const runsRouter = {
     .query(async ({ ctx, input }) => {
       const found = await getRunWithSteps(ctx.db, ctx.org.id, input.id);
       if (!found) throw runNotFound(input.id);
-      const version = await versionOf(ctx.db, ctx.org.id, found.run.flowVersionId);
-      return { ...found.run, ...version, steps: found.steps };
+      const { run, steps } = found;
+      const version = await versionOf(ctx.db, ctx.org.id, run.flowVersionId);
+      return {
+        ...run,
+        ...version,
+        rerunOf:
+          run.rerunOfRunId && run.rerunFromNodeId
+            ? { runId: run.rerunOfRunId, nodeId: run.rerunFromNodeId }
+            : null,
+        steps: steps.map((step) => ({ ...step, reused: step.reusedFromRunId !== null })),
+      };
     }),
 
   /** Cancels the run and its unfinished sub-runs; `cancelled: false` when it had already finished. */

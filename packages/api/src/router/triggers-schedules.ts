@@ -96,7 +96,13 @@ export function createSchedule(ctx: ServiceCtx, input: CreateScheduleInput) {
     const [latest] = await tx
       .select({ definition: flowVersions.definition, number: flowVersions.number })
       .from(flowVersions)
-      .where(and(eq(flowVersions.orgId, ctx.org.id), eq(flowVersions.flowId, flow.id)))
+      .where(
+        and(
+          eq(flowVersions.orgId, ctx.org.id),
+          eq(flowVersions.flowId, flow.id),
+          eq(flowVersions.kind, "published"),
+        ),
+      )
       .orderBy(desc(flowVersions.number))
       .limit(1);
     const hasSchedule =

@@ -58,7 +58,15 @@ export const flows = pgTable(
   ],
 );
 
-/** Immutable published snapshots of a flow (a database trigger rejects UPDATE). */
+export const FLOW_VERSION_KINDS = ["published", "test"] as const;
+export type FlowVersionKind = (typeof FLOW_VERSION_KINDS)[number];
+export const flowVersionKindEnum = pgEnum("flow_version_kind", FLOW_VERSION_KINDS);
+
+/**
+ * Immutable snapshots of a flow (a database trigger rejects UPDATE). `published` versions are numbered 1, 2, 3…
+ * per flow; `test` snapshots (the draft as it was when a test run started) all have number 0 and are not
+ * versions: lists, latest-version lookups, deployments and numbering read `published` rows only.
+ */
 export const flowVersions = pgTable(
   "flow_versions",
   {
@@ -67,7 +75,8 @@ export const flowVersions = pgTable(
     orgId: text("org_id")
       .notNull()
       .references(() => orgs.id, { onDelete: "cascade" }),
-    /** 1, 2, 3… per flow. */
+    kind: flowVersionKindEnum("kind").notNull().default("published"),
+    /** 1, 2, 3… per flow for published versions; 0 for test snapshots. */
     number: integer("number").notNull(),
     definition: jsonb("definition").$type<StoredFlowDefinition>().notNull(),
     message: text("message").notNull().default(""),
@@ -75,7 +84,13 @@ export const flowVersions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    unique("flow_versions_flow_number_uq").on(t.flowId, t.number),
+    uniqueIndex("flow_versions_flow_number_uq")
+      .on(t.flowId, t.number)
+      .where(sql`${t.kind} = 'published'`),
+    check(
+      "flow_versions_number_by_kind",
+      sql`(${t.kind} = 'published' and ${t.number} > 0) or (${t.kind} = 'test' and ${t.number} = 0)`,
+    ),
     unique("flow_versions_id_org_uq").on(t.id, t.orgId),
     index("flow_versions_org_idx").on(t.orgId),
     foreignKey({

@@ -108,6 +108,7 @@ export const runs = pgTable(
     index("runs_org_flow_created_idx").on(t.orgId, t.flowId, t.createdAt),
     index("runs_org_status_idx").on(t.orgId, t.status),
     index("runs_parent_idx").on(t.parentRunId),
+    index("runs_rerun_of_idx").on(t.rerunOfRunId),
     foreignKey({
       name: "runs_flow_fk",
       columns: [t.flowId, t.orgId],
@@ -165,6 +166,12 @@ export const runSteps = pgTable(
     finishedAt: ts("finished_at"),
     tokensIn: integer("tokens_in").notNull().default(0),
     tokensOut: integer("tokens_out").notNull().default(0),
+    /** The output port a succeeded node fired (a rerun reuses the output on the same port). */
+    port: text("port"),
+    /** Set when this succeeded step was not executed but copied from that earlier run (rerun from a node). */
+    reusedFromRunId: text("reused_from_run_id").references((): AnyPgColumn => runs.id, {
+      onDelete: "set null",
+    }),
     createdAt: createdAt(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },

@@ -24,6 +24,10 @@ export interface RunEventPayloads {
     tokensIn: number;
     tokensOut: number;
     durationMs: number | null;
+    /** The output port fired. */
+    port?: string;
+    /** Set when the output was reused from this earlier run instead of executing the node. */
+    reusedFromRunId?: string;
   };
   "step.failed": {
     attempt: number;

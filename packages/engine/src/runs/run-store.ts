@@ -27,6 +27,7 @@ import {
   getNodeOutputs,
   getRun,
   getRunWithSteps,
+  getStepOutcomes,
   listRuns,
   markRunStatus,
   recordStepFinish,
@@ -88,6 +89,7 @@ export function createRunStore({ db, bus, limits = {} }: RunStoreOptions) {
     getRun: (orgId: string, runId: string) => getRun(db, orgId, runId),
     getRunWithSteps: (orgId: string, runId: string) => getRunWithSteps(db, orgId, runId),
     getNodeOutputs: (orgId: string, runId: string) => getNodeOutputs(db, orgId, runId),
+    getStepOutcomes: (orgId: string, runId: string) => getStepOutcomes(db, orgId, runId),
     listRuns: (orgId: string, options?: ListRunsOptions) => listRuns(db, orgId, options),
     listRunEvents: (orgId: string, runId: string, options?: ListRunEventsOptions) =>
       listRunEvents(db, orgId, runId, options),

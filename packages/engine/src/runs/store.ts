@@ -361,6 +361,8 @@ type StepWrite = StepKey & {
   error?: StoredError | null;
   tokensIn?: number;
   tokensOut?: number;
+  port?: string | null;
+  reusedFromRunId?: string | null;
   started?: boolean;
   finished?: boolean;
 };
@@ -410,6 +412,8 @@ async function writeStep(
       ...(write.error !== undefined ? { error: write.error } : {}),
       ...(write.tokensIn !== undefined ? { tokensIn: write.tokensIn } : {}),
       ...(write.tokensOut !== undefined ? { tokensOut: write.tokensOut } : {}),
+      ...(write.port !== undefined ? { port: write.port } : {}),
+      ...(write.reusedFromRunId !== undefined ? { reusedFromRunId: write.reusedFromRunId } : {}),
       ...(write.started ? { startedAt: sql`coalesce(${runSteps.startedAt}, now())` } : {}),
       ...(write.finished ? { finishedAt: sql`now()` } : {}),
     };
@@ -428,6 +432,8 @@ async function writeStep(
         error: write.error ?? null,
         tokensIn: write.tokensIn ?? 0,
         tokensOut: write.tokensOut ?? 0,
+        port: write.port ?? null,
+        reusedFromRunId: write.reusedFromRunId ?? null,
         startedAt: write.started || write.finished ? sql`now()` : null,
         finishedAt: write.finished ? sql`now()` : null,
       })
@@ -485,7 +491,15 @@ export async function recordStepStart(
 }
 
 export type RecordStepFinishInput = StepKey & { tokensIn?: number; tokensOut?: number } & (
-    { status: "succeeded"; output: unknown } | { status: "failed"; error: StoredError }
+    | {
+        status: "succeeded";
+        output: unknown;
+        /** The output port the node fired, kept so a rerun can reuse the output on the same port. */
+        port?: string;
+        /** The step was not executed: its output was copied from this earlier run (rerun from a node). */
+        reusedFromRunId?: string;
+      }
+    | { status: "failed"; error: StoredError }
   );
 
 /**
@@ -511,6 +525,8 @@ export async function recordStepFinish(
             status: "succeeded",
             output: { value: input.output },
             error: null,
+            port: input.port ?? null,
+            reusedFromRunId: input.reusedFromRunId ?? null,
             finished: true,
           }
         : { ...key, ...tokens, status: "failed", error: input.error, finished: true },
@@ -543,6 +559,8 @@ export async function recordStepFinish(
               output: eventValue(written.output ?? measureValue(null)),
               ...tokens,
               durationMs,
+              ...(input.port ? { port: input.port } : {}),
+              ...(input.reusedFromRunId ? { reusedFromRunId: input.reusedFromRunId } : {}),
             },
             dedupeKey: dedupe("step.finished", key),
           })
@@ -666,4 +684,43 @@ export async function getNodeOutputs(
     .orderBy(runSteps.nodeId, desc(runSteps.attempt));
   const blobs = await blobsOf(db, orgId, rows);
   return Object.fromEntries(rows.map((row) => [row.nodeId, withValues(row, blobs).output]));
+}
+
+/** What a node's latest attempt in a run came to, as a rerun reads it. */
+export type StepOutcome =
+  | { status: "succeeded"; port: string | null; output: unknown }
+  | { status: Exclude<StepStatus, "succeeded"> };
+
+/**
+ * The outcome of every node of a run that recorded a step: its latest attempt's status, with the output (resolved)
+ * and fired port when it succeeded. Undefined when the run is not in the org.
+ */
+export async function getStepOutcomes(
+  db: Database,
+  orgId: string,
+  runId: string,
+): Promise<Record<string, StepOutcome> | undefined> {
+  if (!(await runExists(db, orgId, runId))) return undefined;
+  const rows = await db
+    .selectDistinctOn([runSteps.nodeId], {
+      nodeId: runSteps.nodeId,
+      status: runSteps.status,
+      port: runSteps.port,
+      input: runSteps.input,
+      inputBlobId: sql<string | null>`null`,
+      output: runSteps.output,
+      outputBlobId: runSteps.outputBlobId,
+    })
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.orgId, orgId)))
+    .orderBy(runSteps.nodeId, desc(runSteps.attempt));
+  const blobs = await blobsOf(db, orgId, rows);
+  const outcomes: Record<string, StepOutcome> = {};
+  for (const row of rows) {
+    outcomes[row.nodeId] =
+      row.status === "succeeded"
+        ? { status: "succeeded", port: row.port, output: withValues(row, blobs).output }
+        : { status: row.status };
+  }
+  return outcomes;
 }

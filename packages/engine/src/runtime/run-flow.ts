@@ -12,6 +12,7 @@ import type { ExpressionContext } from "../expressions";
 import type { RunEventPublisher, RunStore } from "../runs/run-store";
 import type { ValueLimits } from "../runs/values";
 import type { EngineServices } from "../services/node-context";
+import type { ReusedOutcome } from "./rerun";
 import { compileFlow, inputsFor, upstreamOutputs } from "../compiler";
 import { resolveConfig } from "../expressions";
 import { RunNotFoundError } from "../runs/errors";
@@ -25,6 +26,7 @@ import {
   RUN_REQUESTED_EVENT,
   RunRequestedData,
 } from "./events";
+import { planRerun, RerunNodeError } from "./rerun";
 import { advanceFrom, successorsOf } from "./schedule";
 import { resolveFlowVersion } from "./starter";
 
@@ -80,6 +82,8 @@ interface Loaded {
   triggerNodeId: string | null;
   startedAt: string;
   credentials: { id: string; type: string }[];
+  /** A rerun: the earlier run and the node it executes again from (absent in results memoised before reruns). */
+  rerun?: { runId: string; nodeId: string } | null;
 }
 
 /** The directives that need durable waiting after the node's first step. */
@@ -286,6 +290,10 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
           triggerNodeId: typeof info.nodeId === "string" ? info.nodeId : null,
           startedAt: (started.startedAt ?? run.createdAt).toISOString(),
           credentials: available,
+          rerun:
+            run.rerunOfRunId && run.rerunFromNodeId
+              ? { runId: run.rerunOfRunId, nodeId: run.rerunFromNodeId }
+              : null,
         };
       });
       if (loaded.state === "failed")
@@ -407,6 +415,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
           attempt: stepAttempt,
           status: "succeeded",
           output: fired.value,
+          port: fired.port,
           ...tokens,
         });
         return {
@@ -715,6 +724,55 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
 
       const settledNow: Record<string, NodeOutcome> = {};
 
+      /**
+       * A rerun's first step: records every node not reachable from the rerun node as reused from the earlier run
+       * (succeeded with its output and port, or skipped) and returns those outcomes to seed the schedule.
+       */
+      function reuseEarlierOutcomes(rerun: { runId: string; nodeId: string }) {
+        return step.run(
+          "reuse",
+          async (): Promise<
+            | { ok: true; settled: Record<string, NodeOutcome> }
+            | { ok: false; error: StoredError & { nodeId: string } }
+          > => {
+            const outcomes = (await store.getStepOutcomes(orgId, rerun.runId)) ?? {};
+            let planned: Record<string, ReusedOutcome>;
+            try {
+              planned = planRerun(plan, rerun.nodeId, outcomes);
+            } catch (error) {
+              if (!(error instanceof RerunNodeError)) throw error;
+              return {
+                ok: false,
+                error: { message: error.message, name: error.name, nodeId: error.nodeId },
+              };
+            }
+            const settled: Record<string, NodeOutcome> = {};
+            for (const [id, outcome] of Object.entries(planned)) {
+              if (outcome.status === "skipped") {
+                await store.upsertStep(orgId, { runId, nodeId: id, attempt: 0, status: "skipped" });
+                settled[id] = outcome;
+                continue;
+              }
+              await store.recordStepFinish(orgId, {
+                runId,
+                nodeId: id,
+                attempt: 0,
+                status: "succeeded",
+                output: outcome.value,
+                port: outcome.port,
+                reusedFromRunId: rerun.runId,
+              });
+              settled[id] = {
+                status: "fired",
+                port: outcome.port,
+                value: toJson(await store.offloadValue(orgId, runId, outcome.value)),
+              };
+            }
+            return { ok: true, settled };
+          },
+        );
+      }
+
       async function runNode(id: string): Promise<NodeResult> {
         const node = plan.nodes[id];
         if (!node)
@@ -743,6 +801,11 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
       const inFlight = new Map<string, Promise<Done>>();
       const started = new Set<string>();
       let failure: { nodeId: string; error: StoredError } | undefined;
+      if (loaded.rerun) {
+        const reused = await reuseEarlierOutcomes(loaded.rerun);
+        if (!reused.ok) return fail(reused.error, reused.error.nodeId);
+        Object.assign(settledNow, reused.settled);
+      }
       let candidates: Iterable<string> = plan.order;
       for (;;) {
         const progress = advanceFrom(plan, startedBy, settledNow, candidates);

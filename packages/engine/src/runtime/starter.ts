@@ -43,7 +43,11 @@ export async function resolveFlowVersion(
   flowId: string,
   version?: number,
 ): Promise<{ id: string; number: number }> {
-  const conditions = [eq(flowVersions.orgId, orgId), eq(flowVersions.flowId, flowId)];
+  const conditions = [
+    eq(flowVersions.orgId, orgId),
+    eq(flowVersions.flowId, flowId),
+    eq(flowVersions.kind, "published"),
+  ];
   if (version !== undefined) conditions.push(eq(flowVersions.number, version));
   const [row] = await db
     .select({ id: flowVersions.id, number: flowVersions.number })

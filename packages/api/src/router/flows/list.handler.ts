@@ -40,7 +40,7 @@ export async function listFlows(ctx: ServiceCtx, input: ListFlowsInput) {
       ...flowSummary,
       latestVersion: sql<
         number | null
-      >`(select max(v.number) from ${flowVersions} v where v.flow_id = ${flows}.id)`,
+      >`(select max(v.number) from ${flowVersions} v where v.flow_id = ${flows}.id and v.kind = 'published')`,
       deployed: sql<boolean>`exists (select 1 from ${deployments} d where d.flow_id = ${flows}.id and d.enabled)`,
     })
     .from(flows)

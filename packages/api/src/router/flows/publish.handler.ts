@@ -85,7 +85,13 @@ export async function listVersions(ctx: ServiceCtx, id: string) {
   return ctx.db
     .select(versionSummary)
     .from(flowVersions)
-    .where(and(eq(flowVersions.orgId, ctx.org.id), eq(flowVersions.flowId, flow.id)))
+    .where(
+      and(
+        eq(flowVersions.orgId, ctx.org.id),
+        eq(flowVersions.flowId, flow.id),
+        eq(flowVersions.kind, "published"),
+      ),
+    )
     .orderBy(desc(flowVersions.number));
 }
 

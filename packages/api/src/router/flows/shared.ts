@@ -84,7 +84,13 @@ export async function latestVersion(db: DbOrTx, orgId: string, flowId: string) {
       createdAt: flowVersions.createdAt,
     })
     .from(flowVersions)
-    .where(and(eq(flowVersions.orgId, orgId), eq(flowVersions.flowId, flowId)))
+    .where(
+      and(
+        eq(flowVersions.orgId, orgId),
+        eq(flowVersions.flowId, flowId),
+        eq(flowVersions.kind, "published"),
+      ),
+    )
     .orderBy(desc(flowVersions.number))
     .limit(1);
   return row ?? null;
