@@ -37,7 +37,12 @@ export const MERGE_WINDOW_MS = 1000;
 
 export const DEFAULT_SETTINGS: NodeSettings = { retries: 0, timeoutMs: 300_000, onError: "fail" };
 
-export type NodePatch = { name?: string; config?: FlowNode["config"]; settings?: NodeSettings };
+/** Config values come from forms that produce JSON (the config panel); the server checks them again. */
+export type NodePatch = {
+  name?: string;
+  config?: Record<string, unknown>;
+  settings?: NodeSettings;
+};
 
 export type EditorAction =
   | { type: "load"; definition: FlowDefinition }
@@ -255,7 +260,7 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       const index = state.definition.nodes.findIndex((n) => n.id === action.id);
       const node = state.definition.nodes[index];
       if (!node) return state;
-      const updated: FlowNode = { ...node, ...action.patch };
+      const updated = { ...node, ...action.patch } as FlowNode;
       const nodes = state.definition.nodes.slice();
       nodes[index] = updated;
       const definition = { ...state.definition, nodes };
