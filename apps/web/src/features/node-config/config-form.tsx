@@ -380,7 +380,7 @@ function ExpressionToggle({
       size="sm"
       className={cn("h-6 px-1.5 text-xs", on && "text-primary")}
       aria-pressed={on}
-      aria-label={`Use an expression for ${field.label}`}
+      aria-label={`fx: use an expression for ${field.label}`}
       onClick={() => onToggle(on ? undefined : "{{  }}")}
     >
       <Braces aria-hidden="true" />

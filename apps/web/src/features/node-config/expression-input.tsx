@@ -25,6 +25,8 @@ export interface ExpressionInputProps extends Omit<
   /** False for literal fields: no completion, no expression indicator. */
   expressions?: boolean;
   type?: "text" | "url";
+  /** Visible lines of a multiline input (default 10 for code, 4 otherwise). */
+  rows?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export function ExpressionInput({
   expressions = true,
   className,
   type = "text",
+  rows,
   ...rest
 }: ExpressionInputProps) {
   const ref = useRef<TextElement | null>(null);
@@ -119,7 +122,7 @@ export function ExpressionInput({
           ref={(element) => {
             ref.current = element;
           }}
-          rows={code ? 10 : 4}
+          rows={rows ?? (code ? 10 : 4)}
         />
       ) : (
         <Input

@@ -237,7 +237,7 @@ export function emptyValue(field: Field): unknown {
       return first ? variantValue(field, first.value) : {};
     }
     case "json":
-      return null;
+      return "";
   }
 }
 

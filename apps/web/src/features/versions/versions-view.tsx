@@ -43,11 +43,15 @@ export function VersionsView({ flowId }: { flowId: string }) {
     return <p className="text-sm text-fg-muted">Loading versions…</p>;
 
   const list = versions.data;
-  // By default the two newest versions are compared (or the only version with the draft).
+  // By default the two newest versions are compared (or the only version with the draft); older first, so a
+  // third tick (the draft, say) keeps the newest version.
   const chosen =
     selected ??
     (list.length >= 2
-      ? list.slice(0, 2).map((v) => v.number)
+      ? list
+          .slice(0, 2)
+          .map((v) => v.number)
+          .reverse()
       : list[0]
         ? [list[0].number, "draft" as const]
         : []);
