@@ -32,7 +32,7 @@ const noop = () => undefined;
 
 export type EngineHarness = Awaited<ReturnType<typeof createEngineHarness>>;
 
-export async function createEngineHarness() {
+export async function createEngineHarness(options: { httpAllow?: string[] } = {}) {
   const handle = await createTestDb();
   const encryptionKey = randomBytes(32);
   const bus = await createRunEventBus({
@@ -40,7 +40,11 @@ export async function createEngineHarness() {
     driver: handle.driver,
     ...(handle.url ? { url: handle.url } : {}),
   });
-  const services = createEngineServices({ db: handle.db, masterKey: encryptionKey });
+  const services = createEngineServices({
+    db: handle.db,
+    masterKey: encryptionKey,
+    ...(options.httpAllow ? { http: { allow: options.httpAllow } } : {}),
+  });
   const inngest = new Inngest({
     id: "runnel-api-test",
     isDev: true,
