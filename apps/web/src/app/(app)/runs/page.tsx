@@ -1,19 +1,17 @@
 import type { Metadata } from "next";
-import { Play } from "lucide-react";
+import { Suspense } from "react";
 
-import { EmptyState } from "@runnel/ui";
+import { RunsView } from "~/features/runs/runs-view";
 
 export const metadata: Metadata = { title: "Runs" };
 
 export default function RunsPage() {
   return (
-    <div className="flex max-w-5xl flex-col gap-6">
+    <div className="flex max-w-6xl flex-col gap-6">
       <h1 className="text-2xl font-semibold">Runs</h1>
-      <EmptyState
-        icon={Play}
-        title="Coming in a later release"
-        description="Every run of a flow, its steps and their outputs, streamed live."
-      />
+      <Suspense fallback={<p className="text-sm text-fg-muted">Loading runs…</p>}>
+        <RunsView />
+      </Suspense>
     </div>
   );
 }
