@@ -39,9 +39,7 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** The window's first and last day (UTC, both included), checked: from ≤ to, at most MAX_USAGE_DAYS days. */
 export function usageWindow(input: UsageInput, now = Date.now()): { from: string; to: string } {
   const to = input.to ?? isoDay(now);
-  const from =
-    input.from ??
-    isoDay(Date.parse(to) - (input.from === undefined ? DEFAULT_USAGE_DAYS - 1 : 0) * DAY_MS);
+  const from = input.from ?? isoDay(Date.parse(to) - (DEFAULT_USAGE_DAYS - 1) * DAY_MS);
   const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
   if (days < 1) throw fieldError(["from"], `from (${from}) is after to (${to})`);
   if (days > MAX_USAGE_DAYS)

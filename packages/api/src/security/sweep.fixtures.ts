@@ -157,6 +157,7 @@ export const SWEEP_INPUTS: Record<string, SweepEntry> = {
   "deployments.get": victims((s) => ({ flowId: s.flowId })),
   "deployments.publish": victims((s) => ({ flowId: s.flowId, versionId: s.versionId })),
   "deployments.unpublish": victims((s) => ({ flowId: s.flowId })),
+  "deployments.openapi": own(() => undefined),
 
   "triggers.list": victims((s) => ({ flowId: s.triggerFlowId })),
   "triggers.rotateSecret": victims((s) => ({ id: s.webhookTriggerId })),
@@ -169,8 +170,14 @@ export const SWEEP_INPUTS: Record<string, SweepEntry> = {
   "runs.cancel": victims((s) => ({ id: s.runId })),
   "runs.events": victims((s) => ({ id: s.runId })),
   "runs.watch": victims((s) => ({ id: s.runId })),
+  "runs.test": victims((s) => ({ flowId: s.flowId, input: { name: "sweep" } })),
+  "runs.rerunFrom": victims((s) => ({ runId: s.runId, nodeId: "start", draft: true })),
+
+  "usage.daily": victims((s) => ({ flowId: s.flowId })),
+  "usage.summary": own(() => undefined),
 
   "approvals.pending": own(() => undefined),
+  "approvals.decided": own(() => undefined),
   "approvals.decide": victims((s) => ({ id: s.approvalId, decision: "approve" })),
 };
 
