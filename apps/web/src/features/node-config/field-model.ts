@@ -48,6 +48,13 @@ export interface ConfigModelOptions {
 
 type Schema = Record<string, unknown>;
 
+const ACRONYMS: Record<string, string> = { json: "JSON", html: "HTML", xml: "XML" };
+
+/** A field or choice name as a label: `humanize`, with a few more acronyms (`json` → "JSON"). */
+function labelFor(name: string): string {
+  return ACRONYMS[name.toLowerCase()] ?? humanize(name);
+}
+
 const MULTILINE_NAMES = new Set(["code", "prompt", "system", "message", "text"]);
 const LONG_TEXT = 500;
 
@@ -123,7 +130,7 @@ function modelOf(name: string, raw: Schema, ctx: Context): FieldModel {
         const properties = isSchema(variant.properties) ? variant.properties : {};
         const tag = properties[discriminator];
         const value = isSchema(tag) && typeof tag.const === "string" ? tag.const : "";
-        return { value, label: humanize(value), fields: fieldsOf(variant, next, discriminator) };
+        return { value, label: labelFor(value), fields: fieldsOf(variant, next, discriminator) };
       }),
     };
   }
@@ -182,7 +189,7 @@ function buildField(name: string, schema: Schema, required: boolean, ctx: Contex
   return {
     ...model,
     name,
-    label: typeof resolved.title === "string" ? resolved.title : name ? humanize(name) : "Item",
+    label: typeof resolved.title === "string" ? resolved.title : name ? labelFor(name) : "Item",
     description: typeof resolved.description === "string" ? resolved.description : undefined,
     required,
     defaultValue: resolved.default,
