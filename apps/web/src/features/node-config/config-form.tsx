@@ -23,10 +23,11 @@ import { ExpressionInput } from "./expression-input";
 import { emptyValue, variantValue } from "./field-model";
 import { JsonEditor } from "./json-editor";
 import { KeyValueEditor } from "./key-value-editor";
-import { getAt, pathKey } from "./value-path";
+import { getAt, pathKey, setAt } from "./value-path";
 
 export interface FormContext {
   upstream: readonly UpstreamNode[];
+  variables: readonly string[];
   /** Problems by field key (`config.url`), from {@link assignProblems}. */
   problems: ReadonlyMap<string, string[]>;
   readOnly: boolean;
@@ -177,6 +178,15 @@ function UnionField({ field, value, path, ctx }: FieldProps & { field: Of<"union
   const tagPath = [...path, field.discriminator];
   const selectId = domId(ctx, tagPath);
   const tagLabel = field.discriminator.charAt(0).toUpperCase() + field.discriminator.slice(1);
+  // Until the value names its variant, the form shows the default one; the first edit stores that variant too.
+  const stored = getAt(value, [field.discriminator]) !== undefined;
+  const childCtx: FormContext = stored
+    ? ctx
+    : {
+        ...ctx,
+        onChange: (childPath, next) =>
+          ctx.onChange(path, setAt(current, childPath.slice(path.length), next)),
+      };
   const body = (
     <>
       <FormField
@@ -197,7 +207,7 @@ function UnionField({ field, value, path, ctx }: FieldProps & { field: Of<"union
           field={child}
           value={getAt(current, [child.name])}
           path={[...path, child.name]}
-          ctx={ctx}
+          ctx={childCtx}
         />
       ))}
     </>
@@ -290,6 +300,7 @@ function RecordField({ field, value, path, ctx }: FieldProps & { field: Of<"reco
         label={field.label}
         value={record}
         upstream={ctx.upstream}
+        variables={ctx.variables}
         readOnly={ctx.readOnly}
         onValueChange={(next) =>
           ctx.onChange(path, Object.keys(next).length > 0 || field.required ? next : undefined)
@@ -445,6 +456,7 @@ function LeafField({ field, value, path, ctx, inList }: FieldProps) {
         value={typeof value === "string" ? value : ""}
         onValueChange={(text) => set(text === "" ? undefined : text)}
         upstream={ctx.upstream}
+        variables={ctx.variables}
         multiline={field.kind === "text" && field.multiline}
         code={field.kind === "text" && field.code}
         expressions={field.expressions}
@@ -512,6 +524,7 @@ function LeafField({ field, value, path, ctx, inList }: FieldProps) {
         value={value}
         onValueChange={set}
         upstream={ctx.upstream}
+        variables={ctx.variables}
         disabled={ctx.readOnly}
         expressions={field.expressions}
       />

@@ -36,6 +36,8 @@ export interface ConfigPanelProps {
   /** Nodes this node depends on: expressions may read `nodes.<id>` of these only. */
   upstream: UpstreamNode[];
   problems: NodeProblem[];
+  /** Names of the flow's variables, offered after `vars.` in expressions. */
+  variables?: readonly string[];
   readOnly?: boolean;
   /** Called on every change with the changed parts; the editor owns undo and autosave. */
   onChange: (patch: NodePatch) => void;
@@ -47,6 +49,7 @@ const ON_ERROR: { value: OnError; label: string }[] = [
   { value: "error_port", label: "Route to the error port" },
 ];
 
+const NO_VARIABLES: readonly string[] = [];
 const SETTING_KEYS = ["name", "settings.retries", "settings.timeoutMs", "settings.onError"];
 
 /**
@@ -58,6 +61,7 @@ export function ConfigPanel({
   entry,
   upstream,
   problems,
+  variables = NO_VARIABLES,
   readOnly = false,
   onChange,
 }: ConfigPanelProps) {
@@ -74,6 +78,7 @@ export function ConfigPanel({
   const assigned = assignProblems(problems, keys);
   const ctx: FormContext = {
     upstream,
+    variables,
     problems: assigned.byField,
     readOnly,
     idPrefix,

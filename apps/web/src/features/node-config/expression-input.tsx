@@ -19,6 +19,8 @@ export interface ExpressionInputProps extends Omit<
   value: string;
   onValueChange: (value: string) => void;
   upstream: readonly UpstreamNode[];
+  /** Names of the flow's variables (`vars.<name>`). */
+  variables?: readonly string[];
   multiline?: boolean;
   /** Monospace, no spell checking (code). */
   code?: boolean;
@@ -38,6 +40,7 @@ export function ExpressionInput({
   value,
   onValueChange,
   upstream,
+  variables,
   multiline = false,
   code = false,
   expressions = true,
@@ -55,7 +58,7 @@ export function ExpressionInput({
 
   function refresh(text: string, caret: number | null) {
     if (!expressions) return;
-    setResult(expressionCompletions(text, caret ?? text.length, upstream));
+    setResult(expressionCompletions(text, caret ?? text.length, upstream, variables));
     setActive(0);
   }
 

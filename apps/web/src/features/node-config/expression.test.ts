@@ -22,6 +22,15 @@ describe("isExpression", () => {
 });
 
 describe("expressionCompletions", () => {
+  it("offers the flow variables after vars.", () => {
+    const result = expressionCompletions("{{ vars.th", 10, upstream, [
+      "threshold",
+      "team",
+      "other",
+    ]);
+    expect(result?.items.map((i) => i.label)).toEqual(["vars.threshold"]);
+  });
+
   it("offers the variables and upstream nodes right after {{", () => {
     expect(labels("{{")).toEqual([
       "trigger",

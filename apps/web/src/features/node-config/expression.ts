@@ -54,12 +54,14 @@ function upstreamItems(upstream: readonly UpstreamNode[], partial: string, wrap:
 
 /**
  * Completions at `caret`: inside `{{ … }}` the variables (`trigger`, `nodes`, `vars`, `run`), upstream node ids
- * after `nodes.` and run fields after `run.`; outside braces, `nodes.` offers upstream ids wrapped in `{{ }}`.
+ * after `nodes.`, flow variables after `vars.` and run fields after `run.`; outside braces, `nodes.` offers upstream
+ * ids wrapped in `{{ }}`.
  */
 export function expressionCompletions(
   text: string,
   caret: number,
   upstream: readonly UpstreamNode[],
+  variables: readonly string[] = [],
 ): CompletionResult | null {
   const before = text.slice(0, caret);
   const expression = openExpression(text, caret);
@@ -91,6 +93,14 @@ export function expressionCompletions(
     const rest = token.slice(dot + 1);
     if (rest.includes(".")) return null;
     if (root === "nodes") items = upstreamItems(upstream, rest, false);
+    else if (root === "vars")
+      items = variables
+        .filter((name) => name.startsWith(rest))
+        .map((name) => ({
+          label: `vars.${name}`,
+          detail: "Flow variable",
+          insert: `vars.${name}`,
+        }));
     else if (root === "run")
       items = RUN_FIELDS.filter((field) => field.startsWith(rest)).map((field) => ({
         label: `run.${field}`,

@@ -11,6 +11,7 @@ export function JsonEditor({
   value,
   onValueChange,
   upstream,
+  variables,
   disabled,
   expressions,
   ...rest
@@ -18,6 +19,7 @@ export function JsonEditor({
   value: unknown;
   onValueChange: (value: unknown) => void;
   upstream: readonly UpstreamNode[];
+  variables: readonly string[];
   disabled: boolean;
   expressions: boolean;
   id?: string;
@@ -52,6 +54,7 @@ export function JsonEditor({
         rows={4}
         expressions={expressions}
         upstream={upstream}
+        variables={variables}
         disabled={disabled}
         onValueChange={(next) => {
           setText(next);

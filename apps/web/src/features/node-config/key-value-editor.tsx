@@ -33,12 +33,14 @@ export function KeyValueEditor({
   value,
   onValueChange,
   upstream,
+  variables,
   readOnly,
 }: {
   label: string;
   value: Record<string, unknown>;
   onValueChange: (value: Record<string, string>) => void;
   upstream: readonly UpstreamNode[];
+  variables: readonly string[];
   readOnly: boolean;
 }) {
   const [rows, setRows] = useState<Row[]>(() => rowsOf(value));
@@ -74,6 +76,7 @@ export function KeyValueEditor({
             placeholder="Value"
             value={row.value}
             upstream={upstream}
+            variables={variables}
             disabled={readOnly}
             onValueChange={(text) =>
               update(rows.map((r, i) => (i === index ? { ...r, value: text } : r)))
