@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { catalogueEntries } from "@runnel/nodes";
 
 import type { Field } from "./field-model";
-import { configModel, emptyValue, variantValue } from "./field-model";
+import { configModel, emptyValue, labelFor, variantValue } from "./field-model";
 
 function modelOf(type: string): Field {
   const entry = catalogueEntries().find((e) => e.type === type);
@@ -121,5 +121,15 @@ describe("emptyValue and variantValue", () => {
     if (body.kind !== "union") throw new Error("union expected");
     expect(variantValue(body, "text")).toEqual({ type: "text", text: "" });
     expect(variantValue(body, "form")).toEqual({ type: "form", fields: {} });
+  });
+});
+
+describe("labelFor", () => {
+  it("spells acronyms and units", () => {
+    expect(labelFor("json")).toBe("JSON");
+    expect(labelFor("timeoutMs")).toBe("Timeout (ms)");
+    expect(labelFor("memoryMb")).toBe("Memory (MB)");
+    expect(labelFor("maxResponseBytes")).toBe("Max response bytes");
+    expect(labelFor("url")).toBe("URL");
   });
 });

@@ -50,8 +50,19 @@ type Schema = Record<string, unknown>;
 
 const ACRONYMS: Record<string, string> = { json: "JSON", html: "HTML", xml: "XML" };
 
-/** A field or choice name as a label: `humanize`, with a few more acronyms (`json` → "JSON"). */
-function labelFor(name: string): string {
+const UNITS: [RegExp, string][] = [
+  [/(.)Ms$/, "ms"],
+  [/(.)Mb$/, "MB"],
+];
+
+/**
+ * A field or choice name as a label: `humanize`, with a few more acronyms (`json` → "JSON") and units
+ * (`timeoutMs` → "Timeout (ms)").
+ */
+export function labelFor(name: string): string {
+  for (const [pattern, unit] of UNITS) {
+    if (pattern.test(name)) return `${labelFor(name.slice(0, -2))} (${unit})`;
+  }
   return ACRONYMS[name.toLowerCase()] ?? humanize(name);
 }
 
