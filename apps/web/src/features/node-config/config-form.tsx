@@ -57,8 +57,11 @@ function hintOf(field: Field): string | undefined {
   return text || undefined;
 }
 
+/** "(optional)" only where leaving the field out means no value; a field with a default shows the default. */
 function labelOf(field: Field): ReactNode {
-  return field.required ? field.label : `${field.label} (optional)`;
+  return field.required || field.defaultValue !== undefined
+    ? field.label
+    : `${field.label} (optional)`;
 }
 
 /** The config of a node as a form: every field of the model, problems under the field they concern. */
