@@ -1,11 +1,10 @@
 "use client";
 
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Play, SearchX } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 
-import type { RouterOutputs } from "@runnel/api";
 import {
   Alert,
   Badge,
@@ -27,18 +26,17 @@ import {
 } from "@runnel/ui";
 
 import type { RunFilters } from "./run-filters";
+import type { RunRow } from "./use-run-pages";
 import { formatDateTime } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 import { formatDuration } from "./format";
 import { hasFilters, parseRunFilters, runFiltersQuery, TRIGGER_KINDS } from "./run-filters";
 import { durationMs, isTerminal, RUN_STATUSES } from "./run-state";
 import { StatusBadge, statusLabel } from "./status-badge";
-
-type RunRow = RouterOutputs["runs"]["list"]["items"][number];
+import { useRunPages } from "./use-run-pages";
 
 const ALL = "all";
 const PAGE_SIZE = 25;
-const LIVE_REFRESH_MS = 2_000;
 
 const triggerLabels: Record<string, string> = {
   manual: "Manual",
@@ -126,27 +124,14 @@ export function RunsView() {
   };
 
   const flows = useQuery(trpc.flows.list.queryOptions({ limit: 100 }));
-  const list = useInfiniteQuery(
-    trpc.runs.list.infiniteQueryOptions(
-      {
-        limit: PAGE_SIZE,
-        ...(filters.flowId ? { flowId: filters.flowId } : {}),
-        ...(filters.status ? { status: filters.status } : {}),
-        ...(filters.test !== "all" ? { test: filters.test === "only" } : {}),
-      },
-      {
-        getNextPageParam: (page) => page.nextCursor,
-        refetchInterval: (query) =>
-          query.state.data?.pages.some((p) => p.items.some((r) => !isTerminal(r.status)))
-            ? LIVE_REFRESH_MS
-            : false,
-      },
-    ),
-  );
+  const list = useRunPages({
+    limit: PAGE_SIZE,
+    ...(filters.flowId ? { flowId: filters.flowId } : {}),
+    ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.test !== "all" ? { test: filters.test === "only" } : {}),
+  });
 
-  const rows = (list.data?.pages.flatMap((p) => p.items) ?? []).filter(
-    (run) => !filters.trigger || run.triggerKind === filters.trigger,
-  );
+  const rows = list.rows.filter((run) => !filters.trigger || run.triggerKind === filters.trigger);
   const filtered = hasFilters(filters);
 
   return (
@@ -206,7 +191,7 @@ export function RunsView() {
       {list.error ? <Alert variant="danger">{list.error.message}</Alert> : null}
       {list.isPending ? <p className="text-sm text-fg-muted">Loading runs…</p> : null}
 
-      {list.data && rows.length === 0 && !list.hasNextPage ? (
+      {!list.isPending && !list.error && rows.length === 0 && !list.hasMore ? (
         filtered ? (
           <EmptyState
             icon={SearchX}
@@ -261,14 +246,10 @@ export function RunsView() {
         </Table>
       ) : null}
 
-      {list.hasNextPage ? (
+      {list.hasMore ? (
         <div className="flex items-center gap-3">
-          <Button
-            variant="secondary"
-            onClick={() => void list.fetchNextPage()}
-            disabled={list.isFetchingNextPage}
-          >
-            {list.isFetchingNextPage ? "Loading…" : "Load more"}
+          <Button variant="secondary" onClick={list.loadMore} disabled={list.loadingMore}>
+            {list.loadingMore ? "Loading…" : "Load more"}
           </Button>
           {filters.trigger ? (
             <span className="text-xs text-fg-muted">
