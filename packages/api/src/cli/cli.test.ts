@@ -201,7 +201,7 @@ describe("runnel CLI", () => {
   );
 
   it(
-    "reports bad documents, non-compiling flows and unavailable run commands with exit code 1",
+    "reports bad documents, non-compiling flows and runs without a server URL with exit code 1",
     async () => {
       writeFileSync(
         join(work, "bad.json"),
@@ -247,7 +247,9 @@ describe("runnel CLI", () => {
 
       const runs = await cli(["runs", "start", id, "--input", "{}", "--json"]);
       expect(runs.code).toBe(1);
-      expect((JSON.parse(runs.stderr) as { error: string }).error).toContain("not available yet");
+      expect((JSON.parse(runs.stderr) as { error: string }).error).toContain(
+        "held by the running server",
+      );
       expect((await cli(["flows", "publish", "no-such-flow"])).stderr).toContain(
         "no flow with the id no-such-flow",
       );

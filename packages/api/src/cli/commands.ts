@@ -15,6 +15,7 @@ import { exportFlow, importFlow } from "../router/flows/transfer.handler";
 import { FlowDocument } from "../router/flows/transfer.schema";
 import { CliError, usageError } from "./errors";
 import { table } from "./output";
+import { runsGet, runsStart } from "./runs";
 
 export interface CommandArgs {
   positionals: string[];
@@ -27,7 +28,9 @@ export interface CommandArgs {
     message?: string;
     version?: string;
     input?: string;
-    wait?: boolean;
+    wait?: string;
+    url?: string;
+    "api-key"?: string;
   };
   env: CliEnv;
   out: Output;
@@ -231,15 +234,6 @@ async function flowsPublish(args: CommandArgs): Promise<void> {
   ]);
 }
 
-function runsUnavailable(): Promise<void> {
-  return Promise.reject(
-    new CliError(
-      "runs start/get are not available yet: they arrive with the flow runtime's runs API. " +
-        "Start runs from the app for now.",
-    ),
-  );
-}
-
 export const COMMANDS: Record<string, (args: CommandArgs) => Promise<void>> = {
   "users create": usersCreate,
   "orgs list": orgsList,
@@ -247,8 +241,8 @@ export const COMMANDS: Record<string, (args: CommandArgs) => Promise<void>> = {
   "flows import": flowsImport,
   "flows export": flowsExport,
   "flows publish": flowsPublish,
-  "runs start": runsUnavailable,
-  "runs get": runsUnavailable,
+  "runs start": runsStart,
+  "runs get": runsGet,
 };
 
 export const HELP = `Runnel operator CLI (works on the app's database: DATABASE_URL, else the embedded PGlite folder)
@@ -261,10 +255,13 @@ Usage: pnpm -s runnel <command> [options] [--json]
   flows import <file.json> --org <slug> [--name <name>]
   flows export <flow id> [--version <n>]           prints the document (JSON) to stdout
   flows publish <flow id> [--message <text>]
-  runs start <flow> --input <json> [--wait]        not available yet
-  runs get <run id>                                not available yet
+  runs start <deployment slug or flow id> --org <slug> [--input <json>] [--wait <seconds>]
+  runs get <run id>
 
-  --json   print results as JSON (errors as {"error": "…"} on stderr)
-  help     this text
+  --json                 print results as JSON (errors as {"error": "…"} on stderr)
+  --url, --api-key       runs through the running server's REST API (RUNNEL_URL, RUNNEL_API_KEY)
+  help                   this text
 
-With the embedded database, stop the server first: PGlite lets only one process open its data folder.`;
+With the embedded database, stop the server first: PGlite lets only one process open its data folder. Runs go
+through the server (--url, --api-key) unless DATABASE_URL and the server's INNGEST_* executor settings are set.
+Exit codes: 0 done, 1 failed (a run that failed or was cancelled too), 2 wrong usage, 3 still running after --wait.`;

@@ -14,6 +14,21 @@ export interface CliEnv {
   /** The repository root (nearest folder above cwd with pnpm-workspace.yaml), as the web app uses for its data. */
   root: string;
   db: DbEnv;
+  /** The running server, for commands that go through its REST API (`--url`, `--api-key` override them). */
+  server: { url?: string; apiKey?: string };
+  /** Where the deployment's runs execute when it is not the server's built-in executor (as the server reads them). */
+  inngest: { baseUrl?: string; eventKey?: string; dev?: string; signingKey?: string };
+}
+
+function setting(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function defined<T extends Record<string, string | undefined>>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }
 
 export function workspaceRoot(from: string): string {
@@ -25,5 +40,16 @@ export function workspaceRoot(from: string): string {
 
 export function cliEnv(): CliEnv {
   const cwd = process.env.INIT_CWD?.trim() || process.cwd();
-  return { cwd, root: workspaceRoot(cwd), db: dbEnv() };
+  return {
+    cwd,
+    root: workspaceRoot(cwd),
+    db: dbEnv(),
+    server: defined({ url: setting("RUNNEL_URL"), apiKey: setting("RUNNEL_API_KEY") }),
+    inngest: defined({
+      baseUrl: setting("INNGEST_BASE_URL"),
+      eventKey: setting("INNGEST_EVENT_KEY"),
+      dev: setting("INNGEST_DEV"),
+      signingKey: setting("INNGEST_SIGNING_KEY"),
+    }),
+  };
 }

@@ -23,7 +23,9 @@ const OPTIONS = {
   message: { type: "string" },
   version: { type: "string" },
   input: { type: "string" },
-  wait: { type: "boolean" },
+  wait: { type: "string" },
+  url: { type: "string" },
+  "api-key": { type: "string" },
 } as const;
 
 async function readStdin(): Promise<string> {

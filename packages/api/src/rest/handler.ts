@@ -21,14 +21,13 @@ import {
 
 import type { RateLimits } from "../security/rate-limit";
 import type { EngineDeps } from "../trpc";
-import type { FieldProblem } from "./problem";
 import { RateLimitExceededError } from "../security/rate-limit";
 import { clientIp } from "../trpc";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body";
-import { findDeployedFlow } from "./flows";
 import { buildOpenApiDocument } from "./openapi";
 import { fieldProblems, HttpProblem, jsonResponse, withProblems } from "./problem";
 import { runEventStream } from "./sse";
+import { checkRunInput, deployedFlowOrProblem } from "./start";
 import { watchRun } from "./wait";
 
 /** What the REST and webhook handlers are composed from (the web app passes its runtime's pieces). */
@@ -145,18 +144,6 @@ function parseWait(url: URL): number {
   return Number(raw);
 }
 
-/** Checks the run input against the deployed version's input schema; every issue with its field path. */
-function validateInput(schema: Record<string, unknown>, input: unknown): FieldProblem[] {
-  let validator: z.ZodType;
-  try {
-    validator = z.fromJSONSchema(schema);
-  } catch (error) {
-    throw new Error(`the deployed input schema is not usable: ${(error as Error).message}`);
-  }
-  const result = validator.safeParse(input);
-  return result.success ? [] : fieldProblems(result.error.issues);
-}
-
 function accepted(run: Pick<Run, "id" | "status">): Response {
   return jsonResponse({ runId: run.id, status: run.status }, 202, {
     location: `${PREFIX}/runs/${run.id}`,
@@ -194,20 +181,9 @@ async function startFlowRun(
 ): Promise<Response> {
   const url = new URL(request.url);
   const waitSeconds = parseWait(url);
-  const flow = await findDeployedFlow(deps.db, caller.orgId, idOrSlug);
-  if (!flow) {
-    throw new HttpProblem(404, "not-found", `No deployed flow "${idOrSlug}" in this org`);
-  }
+  const flow = await deployedFlowOrProblem(deps.db, caller.orgId, idOrSlug);
   const input = await readJsonBody(request, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-  const errors = validateInput(flow.inputSchema, input);
-  if (errors.length > 0) {
-    throw new HttpProblem(
-      400,
-      "validation",
-      `The request body does not match the input schema of ${flow.slug} (version ${flow.versionNumber})`,
-      { errors },
-    );
-  }
+  checkRunInput(flow, input);
   const idempotency = request.headers.get("idempotency-key")?.trim();
   if (idempotency !== undefined && (idempotency === "" || idempotency.length > 200)) {
     throw new HttpProblem(400, "validation", "Idempotency-Key must be 1 to 200 characters", {
@@ -262,24 +238,28 @@ async function startFlowRun(
   return accepted(run);
 }
 
+/** The public view of a run with every attempt of every step (`GET /runs/{id}`, `runnel runs get`). */
+export function runDetailView(found: NonNullable<Awaited<ReturnType<typeof getRunWithSteps>>>) {
+  return {
+    ...runView(found.run),
+    steps: found.steps.map((step) => ({
+      nodeId: step.nodeId,
+      attempt: step.attempt,
+      status: step.status,
+      output: step.output ?? null,
+      error: step.error ?? null,
+      startedAt: step.startedAt?.toISOString() ?? null,
+      finishedAt: step.finishedAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+export type RunDetailView = ReturnType<typeof runDetailView>;
+
 async function getRunResponse(deps: RestDeps, caller: Caller, runId: string): Promise<Response> {
   const found = await getRunWithSteps(deps.db, caller.orgId, runId);
   if (!found) throw runNotFound(runId);
-  return jsonResponse(
-    {
-      ...runView(found.run),
-      steps: found.steps.map((step) => ({
-        nodeId: step.nodeId,
-        attempt: step.attempt,
-        status: step.status,
-        output: step.output ?? null,
-        error: step.error ?? null,
-        startedAt: step.startedAt?.toISOString() ?? null,
-        finishedAt: step.finishedAt?.toISOString() ?? null,
-      })),
-    },
-    200,
-  );
+  return jsonResponse(runDetailView(found), 200);
 }
 
 async function cancelRunResponse(
