@@ -57,6 +57,11 @@ function hintOf(field: Field): string | undefined {
   return text || undefined;
 }
 
+/** "Cases" → "Case", for the label of one list item. */
+function singular(label: string): string {
+  return /[^s]s$/.test(label) ? label.slice(0, -1) : label;
+}
+
 /** "(optional)" only where leaving the field out means no value; a field with a default shows the default. */
 function labelOf(field: Field): ReactNode {
   return field.required || field.defaultValue !== undefined
@@ -269,7 +274,7 @@ function ListField({ field, value, path, ctx }: FieldProps & { field: Of<"list">
         <div key={index} className="flex items-start gap-2" data-list-item={index}>
           <div className="min-w-0 flex-1">
             <FieldControl
-              field={{ ...field.item, label: `${field.label} ${index + 1}` }}
+              field={{ ...field.item, label: `${singular(field.label)} ${index + 1}` }}
               value={item}
               path={[...path, index]}
               ctx={ctx}
@@ -280,7 +285,7 @@ function ListField({ field, value, path, ctx }: FieldProps & { field: Of<"list">
             <Button
               variant="ghost"
               size="icon"
-              aria-label={`Remove ${field.label.toLowerCase()} ${index + 1}`}
+              aria-label={`Remove ${singular(field.label).toLowerCase()} ${index + 1}`}
               onClick={() => remove(index)}
             >
               <Trash2 aria-hidden="true" />
