@@ -252,6 +252,12 @@ describe("runs.rerunFrom", () => {
     const forbidden = await failure(viewer.runs.rerunFrom({ runId: first.id, nodeId: "greet" }));
     expect(forbidden.code).toBe("FORBIDDEN");
     expect(await countRows()).toEqual(before);
+
+    // A run of a deleted flow is not rerun.
+    await fay.caller.flows.delete({ id: flowId });
+    const deleted = await failure(fay.caller.runs.rerunFrom({ runId: first.id, nodeId: "greet" }));
+    expect(deleted.code).toBe("NOT_FOUND");
+    expect(await countRows()).toEqual(before);
   });
 
   it("rerunning from the trigger executes everything again with the same input", async () => {

@@ -24,9 +24,10 @@ export async function rerunFromNode(ctx: RunsCtx, engine: EngineDeps, input: Rer
       message: `Run ${input.runId} was not found in this org`,
     });
   }
+  // A run of a deleted flow is not rerun (NOT_FOUND, as runs.start of that flow would be).
+  const flow = await loadFlow(ctx.db, ctx.org.id, earlier.flowId);
   let draft: { definition: unknown } | undefined;
   if (input.draft) {
-    const flow = await loadFlow(ctx.db, ctx.org.id, earlier.flowId);
     const compiled = await compileForOrg(ctx.db, ctx.org.id, flow.draft);
     if (!compiled.ok) throw draftDoesNotCompile(flow.name, problemsOf(compiled));
     draft = { definition: flow.draft };
