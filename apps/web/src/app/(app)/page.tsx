@@ -144,7 +144,7 @@ export default async function DashboardPage() {
                     <p className="text-sm text-fg-muted">{step.text}</p>
                     <Link
                       href={step.href}
-                      className="text-sm font-medium text-link hover:underline"
+                      className="text-sm font-medium text-link underline underline-offset-2"
                     >
                       {step.action}
                     </Link>
@@ -174,7 +174,7 @@ export default async function DashboardPage() {
                   <li key={run.id} className="flex items-center justify-between gap-2 py-2 text-sm">
                     <Link
                       href={`/runs/${run.id}`}
-                      className="min-w-0 truncate text-link hover:underline"
+                      className="min-w-0 truncate text-link underline underline-offset-2"
                     >
                       {run.flowName}
                       {run.version ? ` v${run.version}` : " (test)"}
@@ -189,7 +189,7 @@ export default async function DashboardPage() {
             )}
             <Link
               href="/runs"
-              className="mt-3 inline-block text-sm font-medium text-link hover:underline"
+              className="mt-3 inline-block text-sm font-medium text-link underline underline-offset-2"
             >
               All runs
             </Link>
@@ -225,7 +225,7 @@ export default async function DashboardPage() {
             )}
             <Link
               href="/approvals"
-              className="mt-3 inline-block text-sm font-medium text-link hover:underline"
+              className="mt-3 inline-block text-sm font-medium text-link underline underline-offset-2"
             >
               Open approvals
             </Link>

@@ -26,13 +26,16 @@ export function ApprovalCard({
           {approval.assignedToMe ? <Badge variant="primary">Assigned to you</Badge> : null}
         </div>
         <CardDescription>
-          <Link href={`/flows/${approval.flowId}`} className="text-link hover:underline">
+          <Link
+            href={`/flows/${approval.flowId}`}
+            className="text-link underline underline-offset-2"
+          >
             {approval.flowName}
           </Link>
           {" · node "}
           <code className="font-mono">{approval.nodeId}</code>
           {" · "}
-          <Link href={`/runs/${approval.runId}`} className="text-link hover:underline">
+          <Link href={`/runs/${approval.runId}`} className="text-link underline underline-offset-2">
             run {approval.runId}
           </Link>
           {" · requested "}

@@ -55,7 +55,10 @@ export function ApprovalHistory() {
                 <div className="font-medium">{row.message || "Approval"}</div>
                 <div className="text-xs text-fg-muted">
                   {row.flowName} · <code className="font-mono">{row.nodeId}</code> ·{" "}
-                  <Link href={`/runs/${row.runId}`} className="text-link hover:underline">
+                  <Link
+                    href={`/runs/${row.runId}`}
+                    className="text-link underline underline-offset-2"
+                  >
                     run
                   </Link>
                 </div>

@@ -173,7 +173,7 @@ export function ApiReference() {
           <CardDescription>
             Every request needs an API key of this organization (it acts with the editor role):{" "}
             <code className="font-mono">Authorization: Bearer rk_…</code>.{" "}
-            <Link href="/settings/api-keys" className="text-link hover:underline">
+            <Link href="/settings/api-keys" className="text-link underline underline-offset-2">
               Manage API keys
             </Link>
           </CardDescription>
@@ -207,7 +207,7 @@ export function ApiReference() {
         <ul className="flex flex-col gap-1 text-sm">
           {model.operations.map((operation) => (
             <li key={operation.id}>
-              <a href={`#${operation.id}`} className="text-link hover:underline">
+              <a href={`#${operation.id}`} className="text-link underline underline-offset-2">
                 <span className="font-mono">{operation.method}</span> {operation.path}
               </a>{" "}
               <span className="text-fg-muted">— {operation.summary}</span>

@@ -78,7 +78,10 @@ export function DeploymentCard({
           </div>
           <CardDescription>
             Version {deployment.versionNumber} · updated {formatDateTime(deployment.updatedAt)} ·{" "}
-            <Link href={`/flows/${deployment.flowId}`} className="text-link hover:underline">
+            <Link
+              href={`/flows/${deployment.flowId}`}
+              className="text-link underline underline-offset-2"
+            >
               Open flow
             </Link>
           </CardDescription>

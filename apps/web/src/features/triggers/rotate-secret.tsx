@@ -52,7 +52,7 @@ export function RotateSecret({
       }}
     >
       <DialogTrigger asChild>
-        <Button variant="secondary" size="sm" aria-label={`Rotate signing secret of ${nodeId}`}>
+        <Button variant="secondary" size="sm" aria-label={`Rotate secret of ${nodeId}`}>
           <RefreshCw aria-hidden="true" />
           Rotate secret
         </Button>

@@ -10,7 +10,7 @@ export default function ApiReferencePage() {
     <div className="flex max-w-5xl flex-col gap-6">
       <div className="flex flex-col gap-1">
         <p className="text-sm">
-          <Link href="/deployments" className="text-link hover:underline">
+          <Link href="/deployments" className="text-link underline underline-offset-2">
             Deployments
           </Link>
         </p>
