@@ -86,9 +86,6 @@ export function RunTimeline({
             <button
               type="button"
               aria-pressed={selected}
-              aria-label={`${name}: ${statusLabel(latest?.status ?? "pending")}, ${
-                row.attempts.length > 1 ? `${row.attempts.length} attempts, ` : ""
-              }${formatDuration(total)}`}
               onClick={() => onSelectNode?.(row.nodeId)}
               className={cn(
                 "grid w-full grid-cols-[minmax(8rem,12rem)_1fr_5rem] items-center gap-3 rounded-md px-2 py-1 text-left text-sm hover:bg-surface-muted focus-visible:outline-2 focus-visible:outline-ring",
@@ -97,6 +94,10 @@ export function RunTimeline({
             >
               <span className="truncate font-medium" title={row.nodeId}>
                 {name}
+                <span className="sr-only">
+                  : {statusLabel(latest?.status ?? "pending")}
+                  {row.attempts.length > 1 ? `, ${row.attempts.length} attempts` : ""},
+                </span>
               </span>
               <span className="relative h-4 rounded bg-surface-muted" aria-hidden="true">
                 {row.attempts.map((step) => {
