@@ -15,6 +15,7 @@ import { orgs } from "@runnel/db/schema";
 
 import type { RateLimits, RateLimitScope } from "./security/rate-limit";
 import { RateLimitExceededError } from "./security/rate-limit";
+import { keyRole } from "./security/scopes";
 
 /** Header and cookie that pick the active org of a signed-in user (checked against their memberships). */
 export const ORG_HEADER = "x-runnel-org";
@@ -174,7 +175,7 @@ export const userProcedure = protectedProcedure.use(({ ctx, next }) => {
   return next({ ctx: { actor: ctx.actor } });
 });
 
-/** The role an API key acts with in its org. */
+/** The role an API key without scopes acts with in its org (a read-only key acts as viewer: security/scopes). */
 export const API_KEY_ROLE: Role = "editor";
 
 function readCookie(headers: Headers, name: string): string | undefined {
@@ -205,7 +206,9 @@ export async function activeOrgFor(
 ): Promise<ActiveOrg | null> {
   if (actor.kind === "apiKey") {
     const [org] = await ctx.db.select().from(orgs).where(eq(orgs.id, actor.orgId)).limit(1);
-    return org ? { id: org.id, name: org.name, slug: org.slug, role: API_KEY_ROLE } : null;
+    return org
+      ? { id: org.id, name: org.name, slug: org.slug, role: keyRole(actor.key.scopes) }
+      : null;
   }
   const requested =
     ctx.headers.get(ORG_HEADER)?.trim() || readCookie(ctx.headers, ORG_COOKIE) || undefined;

@@ -56,6 +56,7 @@ describe("API keys", () => {
       name: "ci",
       prefix: generated.prefix,
       createdBy: userId,
+      scopes: [],
     });
     const [used] = await h.db.select().from(apiKeys).where(eq(apiKeys.id, row.id));
     expect(used?.lastUsedAt).toBeInstanceOf(Date);

@@ -33,6 +33,8 @@ export interface VerifiedApiKey {
   name: string;
   prefix: string;
   createdBy: string | null;
+  /** What the key may do; empty: everything an editor may (see @runnel/api security/scopes). */
+  scopes: string[];
 }
 
 /**
@@ -51,6 +53,7 @@ export async function verifyApiKey(db: DbOrTx, presented: string): Promise<Verif
       name: apiKeys.name,
       prefix: apiKeys.prefix,
       createdBy: apiKeys.createdBy,
+      scopes: apiKeys.scopes,
     });
   return row ?? null;
 }

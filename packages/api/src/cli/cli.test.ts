@@ -124,6 +124,30 @@ describe("runnel CLI", () => {
       expect(keyRun.code).toBe(0);
       const key = JSON.parse(keyRun.stdout) as { key: string; prefix: string; id: string };
       expect(key.key).toMatch(/^rk_/);
+      const readOnly = await cli([
+        "keys",
+        "create",
+        "--org",
+        "ops-s-org",
+        "--name",
+        "dash",
+        "--scopes",
+        "runs:read",
+        "--json",
+      ]);
+      expect(JSON.parse(readOnly.stdout)).toMatchObject({ scopes: ["runs:read"] });
+      const badScope = await cli([
+        "keys",
+        "create",
+        "--org",
+        "ops-s-org",
+        "--name",
+        "x",
+        "--scopes",
+        "runs:admin",
+      ]);
+      expect(badScope.code).toBe(2);
+      expect(badScope.stderr).toContain("unknown: runs:admin");
 
       writeFileSync(
         join(work, "flow.json"),

@@ -7,12 +7,14 @@ import { and, asc, eq, isNull, sql } from "@runnel/db";
 import { apiKeys, flows, memberships, orgs } from "@runnel/db/schema";
 
 import type { ServiceCtx } from "../router/flows/shared";
+import type { ApiKeyScope } from "../security/scopes";
 import type { CliEnv } from "./env";
 import type { Output } from "./output";
 import { SignUpInput } from "../router/auth";
 import { publishFlow } from "../router/flows/publish.handler";
 import { exportFlow, importFlow } from "../router/flows/transfer.handler";
 import { FlowDocument } from "../router/flows/transfer.schema";
+import { API_KEY_SCOPES, isApiKeyScope } from "../security/scopes";
 import { CliError, usageError } from "./errors";
 import { table } from "./output";
 import { runsGet, runsStart } from "./runs";
@@ -31,6 +33,7 @@ export interface CommandArgs {
     wait?: string;
     url?: string;
     "api-key"?: string;
+    scopes?: string;
   };
   env: CliEnv;
   out: Output;
@@ -135,31 +138,54 @@ async function orgsList(args: CommandArgs): Promise<void> {
   );
 }
 
+/** `--scopes runs:read[,runs:write]`; unset: no scopes (the key may do everything an editor may). */
+function parseScopes(raw: string | undefined): ApiKeyScope[] {
+  if (raw === undefined) return [];
+  const scopes = raw
+    .split(",")
+    .map((scope) => scope.trim())
+    .filter(Boolean);
+  const unknown = scopes.filter((scope) => !isApiKeyScope(scope));
+  if (scopes.length === 0 || unknown.length > 0) {
+    throw usageError(
+      `--scopes takes ${API_KEY_SCOPES.join(", ")} (comma-separated)${unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""}`,
+    );
+  }
+  return [...new Set(scopes as ApiKeyScope[])];
+}
+
 async function keysCreate(args: CommandArgs): Promise<void> {
   const slug = required(args.values.org, "org");
   const name = required(args.values.name, "name").trim();
   if (name.length > 100) throw usageError("--name must be at most 100 characters");
+  const scopes = parseScopes(args.values.scopes);
   const db = await args.db();
   const org = await orgBySlug(db, slug);
   const generated = generateApiKey();
   const row = await db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(apiKeys)
-      .values({ orgId: org.id, name, prefix: generated.prefix, hash: generated.hash })
-      .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix });
+      .values({ orgId: org.id, name, prefix: generated.prefix, hash: generated.hash, scopes })
+      .returning({
+        id: apiKeys.id,
+        name: apiKeys.name,
+        prefix: apiKeys.prefix,
+        scopes: apiKeys.scopes,
+      });
     if (!inserted) throw new Error(`inserting API key "${name}" returned no row`);
     await writeAudit(tx, {
       action: "api_key.created",
       orgId: org.id,
       targetType: "api_key",
       targetId: inserted.id,
-      metadata: { name, prefix: inserted.prefix, via: "cli" },
+      metadata: { name, prefix: inserted.prefix, scopes, via: "cli" },
     });
     return inserted;
   });
   const result = { ...row, org: org.slug, key: generated.key };
   args.out.result(result, () => [
-    `Created API key "${name}" for org ${org.slug} (${row.id}).`,
+    `Created API key "${name}" for org ${org.slug} (${row.id})` +
+      (scopes.length > 0 ? `, scopes ${scopes.join(", ")}.` : " (every scope: acts as editor)."),
     `Key (shown once, store it now): ${generated.key}`,
   ]);
 }
@@ -251,7 +277,7 @@ Usage: pnpm -s runnel <command> [options] [--json]
 
   users create --email <email> (--password <password> | --password-stdin) [--name <name>]
   orgs list
-  keys create --org <slug> --name <name>          prints the key once
+  keys create --org <slug> --name <name> [--scopes runs:read]   prints the key once
   flows import <file.json> --org <slug> [--name <name>]
   flows export <flow id> [--version <n>]           prints the document (JSON) to stdout
   flows publish <flow id> [--message <text>]

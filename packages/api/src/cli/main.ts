@@ -26,6 +26,7 @@ const OPTIONS = {
   wait: { type: "string" },
   url: { type: "string" },
   "api-key": { type: "string" },
+  scopes: { type: "string" },
 } as const;
 
 async function readStdin(): Promise<string> {

@@ -20,8 +20,10 @@ import {
 } from "@runnel/engine";
 
 import type { RateLimits } from "../security/rate-limit";
+import type { ApiKeyScope } from "../security/scopes";
 import type { EngineDeps } from "../trpc";
 import { RateLimitExceededError } from "../security/rate-limit";
+import { keyAllows, scopeForMethod } from "../security/scopes";
 import { clientIp } from "../trpc";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body";
 import { buildOpenApiDocument } from "./openapi";
@@ -420,10 +422,14 @@ const ROUTES: { template: string; pattern: RegExp; methods: Record<string, Route
   },
 ];
 
-/** Every REST v1 route as `{ method, path }` (`/api/v1/runs/{id}`), for sweeps and docs. */
-export function restRoutes(): { method: string; path: string }[] {
+/** Every REST v1 route as `{ method, path, scope }` (`/api/v1/runs/{id}`), for sweeps and docs. */
+export function restRoutes(): { method: string; path: string; scope: ApiKeyScope }[] {
   return ROUTES.flatMap((route) =>
-    Object.keys(route.methods).map((method) => ({ method, path: `${PREFIX}${route.template}` })),
+    Object.keys(route.methods).map((method) => ({
+      method,
+      path: `${PREFIX}${route.template}`,
+      scope: scopeForMethod(method),
+    })),
   );
 }
 
@@ -457,6 +463,15 @@ export function createRestHandler(deps: RestDeps): (request: Request) => Promise
       const caller = await authenticate(deps.db, request);
       await consumeBudget(deps.rateLimits, "apiKey", caller.key.id);
       await consumeBudget(deps.rateLimits, "org", caller.orgId);
+      const needed = scopeForMethod(request.method);
+      if (!keyAllows(caller.key.scopes, needed)) {
+        throw new HttpProblem(
+          403,
+          "forbidden",
+          `This API key (${caller.key.prefix}…) has the scopes ${caller.key.scopes.join(", ")}; ${request.method} ${pathname} needs ${needed}`,
+          { requiredScope: needed },
+        );
+      }
       return handler(deps, caller, request, requestId, param);
     }
     throw new HttpProblem(404, "not-found", `No API route ${request.method} ${pathname}`);

@@ -31,6 +31,7 @@ const TITLES: Record<string, string> = {
   "bad-request": "Bad request",
   validation: "Validation failed",
   unauthorized: "Unauthorized",
+  forbidden: "Forbidden",
   "not-found": "Not found",
   "method-not-allowed": "Method not allowed",
   conflict: "Conflict",
