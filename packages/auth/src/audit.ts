@@ -6,6 +6,7 @@ export const AUDIT_ACTIONS = [
   "auth.sign_up",
   "auth.sign_in",
   "org.created",
+  "org.renamed",
   "membership.invited",
   "membership.invite_revoked",
   "membership.joined",

@@ -316,3 +316,18 @@ test("usage charts runs and tokens per day, with a data table, a flow filter and
     .click();
   await expect(page.getByRole("figure", { name: "Tokens per day" })).toBeVisible();
 });
+
+test("an admin renames the organization; the slug stays and the sidebar shows the new name", async () => {
+  await page.goto("/settings");
+  await page.getByLabel("Organization name", { exact: true }).fill(" ");
+  await page.getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByLabel("Organization name", { exact: true })).toHaveAttribute(
+    "aria-invalid",
+    "true",
+  );
+  await page.getByLabel("Organization name", { exact: true }).fill("Carol Labs");
+  await page.getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByText("Renamed to Carol Labs.")).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Organization: Carol Labs/ })).toBeVisible();
+  await expectAccessible(page, "/settings");
+});

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import { createOrgWithOwner, listUserOrgs } from "@runnel/auth";
 import { and, asc, eq, gt, isNull } from "@runnel/db";
-import { invitations, memberships, users } from "@runnel/db/schema";
+import { invitations, memberships, orgs, users } from "@runnel/db/schema";
 
 import {
   activeOrgFor,
@@ -48,6 +48,22 @@ export const orgsProcedures = {
       );
       return { id: org.id, name: org.name, slug: org.slug, role: org.role };
     }),
+
+  /** Renames the active org (admins); its slug and id stay as they are. */
+  rename: orgProcedure("admin")
+    .input(z.strictObject({ name: OrgName }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        await tx.update(orgs).set({ name: input.name }).where(eq(orgs.id, ctx.org.id));
+        await ctx.audit(tx, {
+          action: "org.renamed",
+          targetType: "org",
+          targetId: ctx.org.id,
+          metadata: { from: ctx.org.name, to: input.name },
+        });
+        return { id: ctx.org.id, name: input.name };
+      }),
+    ),
 
   /** Members with their role, and pending (unused, unrevoked, unexpired) invitations. */
   members: orgProcedure("viewer").query(async ({ ctx }) => {

@@ -3,7 +3,9 @@ import type { Metadata } from "next";
 import { Badge, Card, CardContent, CardDescription, CardHeader, CardTitle } from "@runnel/ui";
 
 import { CreateOrgButton } from "~/components/org-switcher";
+import { atLeast } from "~/lib/roles";
 import { requireMe } from "~/server/caller";
+import { RenameOrg } from "./rename-org";
 
 export const metadata: Metadata = { title: "Organization settings" };
 
@@ -17,7 +19,7 @@ export default async function SettingsPage() {
           <CardTitle>{activeOrg.name}</CardTitle>
           <CardDescription>The organization you are working in.</CardDescription>
         </CardHeader>
-        <CardContent>
+        <CardContent className="flex flex-col gap-4">
           <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
             <dt className="text-fg-muted">Slug</dt>
             <dd className="font-mono">{activeOrg.slug}</dd>
@@ -28,6 +30,7 @@ export default async function SettingsPage() {
             <dt className="text-fg-muted">Organization id</dt>
             <dd className="font-mono">{activeOrg.id}</dd>
           </dl>
+          {atLeast(activeOrg.role, "admin") ? <RenameOrg name={activeOrg.name} /> : null}
         </CardContent>
       </Card>
       <Card>
