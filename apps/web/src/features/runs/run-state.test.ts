@@ -181,6 +181,30 @@ describe("run state reducer", () => {
     expect(isTerminal("running")).toBe(false);
   });
 
+  it("marks a step whose output a rerun reused", () => {
+    seq = 60;
+    const state = replay([
+      event(
+        "step.succeeded",
+        "greet",
+        {
+          attempt: 0,
+          output: { value: { greeting: "hi" }, bytes: 15 },
+          tokensIn: 0,
+          tokensOut: 0,
+          durationMs: 0,
+          reusedFromRunId: "run_0",
+        },
+        3,
+      ),
+    ]);
+    expect(attemptsOf(state.steps, "greet")[0]).toMatchObject({
+      status: "succeeded",
+      reusedFromRunId: "run_0",
+      output: { greeting: "hi" },
+    });
+  });
+
   it("derives a start time from durationMs when the start event was not seen", () => {
     seq = 40;
     const state = replay([
