@@ -35,7 +35,12 @@ describeEachDriver(
       await proxy?.close();
     });
 
-    const rule = { apiKey: { points: 4, durationSeconds: 600 }, org: null, authIp: null };
+    // Every scope on, as the app has them: each scope's limiter shares the one counters table.
+    const rule = {
+      apiKey: { points: 4, durationSeconds: 600 },
+      org: { points: 5, durationSeconds: 600 },
+      authIp: { points: 3, durationSeconds: 600 },
+    };
 
     it("two processes' limiters draw from one budget per key; another key has its own", async () => {
       const first = createRateLimits(rule, () => Promise.resolve(rateLimitStoreFor(suite.handle)));
@@ -52,6 +57,9 @@ describeEachDriver(
       expect(refusedThere).toBeInstanceOf(RateLimitExceededError);
       expect((refusedThere as RateLimitExceededError).retryAfterSeconds).toBeGreaterThan(590);
       await second.consume("apiKey", "another");
+      // The other scopes count apart from the API-key one, with their own budgets.
+      for (let i = 0; i < 5; i++) await (i % 2 ? first : second).consume("org", "shared");
+      await expect(first.consume("org", "shared")).rejects.toBeInstanceOf(RateLimitExceededError);
 
       const pool = rateLimitStoreFor(other);
       if (pool.kind !== "postgres") throw new Error("expected the Postgres store");

@@ -77,24 +77,28 @@ export function rateLimitStoreFor(handle: Pick<DbHandle, "db" | "driver">): Rate
 
 type Limiters = Map<RateLimitScope, { rule: RateLimitRule; limiter: RateLimiterAbstract }>;
 
-/** Creates the counters table once (concurrent creators are fine: the library ignores the duplicate). */
+/**
+ * A limiter on the counters table. The first one creates the table (concurrent creators are fine: the library
+ * ignores the duplicate); the others are told it exists.
+ */
 function postgresLimiter(
   pool: PgQueryable,
   opts: { keyPrefix: string; points: number; duration: number },
   tableCreated: boolean,
 ): Promise<RateLimiterPostgres> {
+  const options = {
+    ...opts,
+    storeClient: pool,
+    storeType: "pool",
+    tableName: RATE_LIMIT_TABLE,
+    tableCreated,
+    // A failing database must not turn every request into an error: this process counts alone meanwhile.
+    insuranceLimiter: new RateLimiterMemory(opts),
+  };
+  if (tableCreated) return Promise.resolve(new RateLimiterPostgres(options));
   return new Promise((resolve, reject) => {
-    const limiter: RateLimiterPostgres = new RateLimiterPostgres(
-      {
-        ...opts,
-        storeClient: pool,
-        storeType: "pool",
-        tableName: RATE_LIMIT_TABLE,
-        tableCreated,
-        // A failing database must not turn every request into an error: this process counts alone meanwhile.
-        insuranceLimiter: new RateLimiterMemory(opts),
-      },
-      (error?: unknown) => (error ? reject(toError(error)) : resolve(limiter)),
+    const limiter: RateLimiterPostgres = new RateLimiterPostgres(options, (error?: unknown) =>
+      error ? reject(toError(error)) : resolve(limiter),
     );
   });
 }
