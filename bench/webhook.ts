@@ -161,6 +161,19 @@ async function load(url: string, concurrency: number, seconds: number): Promise<
   };
 }
 
+/** Transactions committed in this database so far (server only; every autocommit statement counts once). */
+async function commits(handle: DbHandle): Promise<number | null> {
+  if (handle.driver === "pglite") return null;
+  // The statistics collector publishes with a short delay.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  const [row] = (
+    await handle.db.execute<{ commits: string }>(
+      sql`select xact_commit::text as commits from pg_stat_database where datname = current_database()`,
+    )
+  ).rows;
+  return row ? Number(row.commits) : null;
+}
+
 async function bench(label: string, handle: DbHandle, url: string | undefined): Promise<void> {
   await applyMigrations(handle);
   const engine = await startEngine(handle, url);
@@ -194,8 +207,14 @@ async function bench(label: string, handle: DbHandle, url: string | undefined): 
     // Warm-up: JIT, prepared statements, pool connections.
     await load(target, 10, 2);
     for (const concurrency of CONCURRENCY) {
+      const commitsBefore = await commits(handle);
       const figures = await load(target, concurrency, SECONDS);
-      console.log(JSON.stringify({ database: label, ...figures }));
+      const commitsAfter = await commits(handle);
+      const perRun =
+        commitsBefore === null || commitsAfter === null || figures.requests === 0
+          ? null
+          : Math.round((commitsAfter - commitsBefore) / figures.requests);
+      console.log(JSON.stringify({ database: label, ...figures, commitsPerRun: perRun }));
     }
   } finally {
     await server.close();
