@@ -86,6 +86,8 @@ export default defineConfig({
       DATABASE_URL: "",
       AUTH_SECRET: "",
       RUNNEL_ENCRYPTION_KEY: "",
+      // The journeys' HTTP request node calls a test server on loopback (src/fixtures/echo-server.ts).
+      RUNNEL_HTTP_ALLOW: "127.0.0.1",
     },
   },
 });

@@ -1,0 +1,311 @@
+/**
+ * Canvas benchmark: a 300-node flow in the editor of the PRODUCTION build (`next start`), in Debian Chromium.
+ *
+ * 1. Render: time from navigation start (performance.now() in the page) until all 300 `.react-flow__node` elements
+ *    are in the DOM (MutationObserver) and until all of them are measured and shown (React Flow hides a node until
+ *    it has its size; checked every animation frame). Several page loads; the first one includes cold caches.
+ * 2. Pan: the mouse drags the pane for about 2 s; requestAnimationFrame deltas are collected meanwhile and reported
+ *    as max, p95 and the count over 50 ms.
+ *
+ * Targets (docs/benchmarks.md): render < 1.5 s, no frame over 50 ms while panning.
+ *
+ *   flock /tmp/runnel-next-build.lock env NEXT_DIST_DIR=.next-bench pnpm --filter @runnel/web build
+ *   NEXT_DIST_DIR=.next-bench pnpm --filter @runnel/bench exec tsx canvas.ts
+ * Environment: NEXT_DIST_DIR (the build folder of apps/web, default .next), BENCH_URL (use a running app instead of
+ * starting one), BENCH_NODES (300), BENCH_LOADS (3), BENCH_PAN_MS (2000).
+ */
+import type { APIRequestContext, Page } from "@playwright/test";
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "@playwright/test";
+
+const NODES = Number(process.env.BENCH_NODES ?? 300);
+const LOADS = Number(process.env.BENCH_LOADS ?? 3);
+const PAN_MS = Number(process.env.BENCH_PAN_MS ?? 2000);
+const COLUMNS = 20;
+
+const webDir = join(dirname(fileURLToPath(import.meta.url)), "..", "apps", "web");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+async function waitForApp(url: string, child: ChildProcess | undefined): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}/api/auth/session`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the app at ${url} did not answer within 120 s`);
+}
+
+/** Starts `next start` on a free port with a fresh embedded database, unless BENCH_URL names a running app. */
+async function startApp(): Promise<{ url: string; stop: () => void }> {
+  if (process.env.BENCH_URL) {
+    await waitForApp(process.env.BENCH_URL, undefined);
+    return { url: process.env.BENCH_URL, stop: () => undefined };
+  }
+  const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+  if (!existsSync(join(webDir, distDir, "BUILD_ID")))
+    throw new Error(`No production build in ${join(webDir, distDir)}: build apps/web first.`);
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), "runnel-bench-canvas-"));
+  const child = spawn("pnpm", ["exec", "next", "start", "--port", String(port)], {
+    cwd: webDir,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      NEXT_DIST_DIR: distDir,
+      RUNNEL_DATA_DIR: dataDir,
+      APP_URL: url,
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: "",
+      AUTH_SECRET: "",
+      RUNNEL_ENCRYPTION_KEY: "",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  const stop = () => {
+    if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForApp(url, child);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return { url, stop };
+}
+
+async function trpc<T>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
+  const response = await api.post(`/api/trpc/${path}`, { data: { json: input } });
+  const body = (await response.json()) as {
+    result?: { data: { json: T } };
+    error?: { json: { message: string } };
+  };
+  if (!body.result) throw new Error(`${path} failed: ${body.error?.json.message}`);
+  return body.result.data.json;
+}
+
+/** A manual trigger, then Set / Code / HTTP request nodes in a 20-column grid, chained row by row. */
+function bigFlow(count: number) {
+  const kinds = [
+    { type: "set", config: { fields: [{ name: "n", value: "{{ trigger.n }}" }] } },
+    { type: "code", config: { code: "return { n: (input?.n ?? 0) + 1 };" } },
+    { type: "http_request", config: { url: "https://example.com/items" } },
+  ];
+  const nodes = Array.from({ length: count }, (_, i) => {
+    const kind = kinds[i % kinds.length] ?? kinds[0];
+    const position = { x: (i % COLUMNS) * 300, y: Math.floor(i / COLUMNS) * 160 };
+    return i === 0
+      ? { id: "start", type: "manual_trigger", version: 1, name: "Start", config: {}, position }
+      : {
+          id: `n${i}`,
+          type: kind.type,
+          version: 1,
+          name: `Step ${i}`,
+          config: kind.config,
+          position,
+        };
+  });
+  const edges = nodes.slice(1).map((node, i) => ({
+    id: `e${i}`,
+    source: nodes[i]?.id ?? "",
+    sourcePort: "out",
+    target: node.id,
+    targetPort: "in",
+  }));
+  return { nodes, edges };
+}
+
+/** Installed before every navigation: records when the nodes are in the DOM and when all are shown. */
+function renderProbe(target: number) {
+  const probe = { dom: null as number | null, shown: null as number | null };
+  (window as unknown as { __canvasProbe: typeof probe }).__canvasProbe = probe;
+  const count = () => document.querySelectorAll(".react-flow__node").length;
+  const observer = new MutationObserver(() => {
+    if (probe.dom === null && count() >= target) {
+      probe.dom = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+  const frame = () => {
+    const nodes = document.querySelectorAll<HTMLElement>(".react-flow__node");
+    let shown = 0;
+    for (const node of nodes) if (node.style.visibility !== "hidden") shown++;
+    if (shown >= target) probe.shown = performance.now();
+    else requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+async function measureLoad(page: Page, url: string) {
+  await page.goto(url);
+  await page.waitForFunction(
+    () => (window as unknown as { __canvasProbe?: { shown: number | null } }).__canvasProbe?.shown,
+    undefined,
+    { timeout: 60_000, polling: 100 },
+  );
+  return page.evaluate(() => {
+    const probe = (window as unknown as { __canvasProbe: { dom: number; shown: number } })
+      .__canvasProbe;
+    return {
+      dom: probe.dom,
+      shown: probe.shown,
+      nodes: document.querySelectorAll(".react-flow__node").length,
+    };
+  });
+}
+
+/** A point where a press lands on the empty pane (not on a node, edge or panel). */
+async function panePoint(page: Page): Promise<{ x: number; y: number }> {
+  const point = await page.evaluate(() => {
+    const pane = document.querySelector(".react-flow__pane");
+    if (!pane) return null;
+    const box = pane.getBoundingClientRect();
+    for (let fy = 0.5; fy < 0.95; fy += 0.013)
+      for (let fx = 0.3; fx < 0.7; fx += 0.02) {
+        const x = box.left + box.width * fx;
+        const y = box.top + box.height * fy;
+        if (document.elementFromPoint(x, y) === pane) return { x, y };
+      }
+    return null;
+  });
+  if (!point) throw new Error("no empty spot on the pane to drag");
+  return point;
+}
+
+async function measurePan(page: Page) {
+  const start = await panePoint(page);
+  await page.evaluate(() => {
+    const deltas: number[] = [];
+    const state = { deltas, running: true };
+    (window as unknown as { __panFrames: typeof state }).__panFrames = state;
+    let last = performance.now();
+    const frame = (now: number) => {
+      deltas.push(now - last);
+      last = now;
+      if (state.running) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame((now) => {
+      last = now;
+      requestAnimationFrame(frame);
+    });
+  });
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  const began = Date.now();
+  let step = 0;
+  while (Date.now() - began < PAN_MS) {
+    step++;
+    // A slow figure of eight around the start point, so the pane keeps moving in both directions.
+    const t = step / 20;
+    await page.mouse.move(start.x + Math.sin(t) * 250, start.y + Math.sin(2 * t) * 120);
+  }
+  await page.mouse.up();
+  const deltas = await page.evaluate(() => {
+    const state = (window as unknown as { __panFrames: { deltas: number[]; running: boolean } })
+      .__panFrames;
+    state.running = false;
+    return state.deltas;
+  });
+  const sorted = [...deltas].sort((a, b) => a - b);
+  const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+  return {
+    frames: deltas.length,
+    moves: step,
+    max: sorted.at(-1) ?? 0,
+    p95,
+    median: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    over50: deltas.filter((d) => d > 50).length,
+  };
+}
+
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+async function main() {
+  console.log(
+    `canvas benchmark: ${NODES} nodes, ${cpus().length} cores, load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ")}`,
+  );
+  const app = await startApp();
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--headless=new", "--disable-gpu", "--no-first-run"],
+  });
+  try {
+    const context = await browser.newContext({
+      baseURL: app.url,
+      viewport: { width: 1920, height: 1080 },
+    });
+    const page = await context.newPage();
+    await page.goto("/sign-up");
+    const stamp = Date.now().toString(36);
+    await page.getByLabel("Name").fill("Bench");
+    await page.getByLabel("Email").fill(`bench-${stamp}@example.com`);
+    await page.getByLabel("Password").fill("Bench-pass-2026");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/sign-up"));
+
+    const flow = await trpc<{ id: string }>(page.request, "flows.create", { name: "Big flow" });
+    await trpc(page.request, "flows.saveDraft", { id: flow.id, definition: bigFlow(NODES) });
+
+    await context.addInitScript(renderProbe, NODES);
+    const loads = [];
+    for (let i = 0; i < LOADS; i++) {
+      const load = await measureLoad(page, `/flows/${flow.id}`);
+      loads.push(load);
+      console.log(
+        `load ${i + 1}: ${load.nodes} nodes in the DOM at ${ms(load.dom)}, all shown at ${ms(load.shown)}`,
+      );
+    }
+    const warm = loads.slice(1).map((l) => l.shown);
+    const worst = Math.max(...loads.map((l) => l.shown));
+    console.log(
+      `render: all ${NODES} shown in ${ms(Math.min(...loads.map((l) => l.shown)))}–${ms(worst)}` +
+        (warm.length ? ` (warm loads ${warm.map(ms).join(", ")})` : "") +
+        ` — target < 1500 ms: ${worst < 1500 ? "met" : "missed"}`,
+    );
+
+    // Let the initial fitView animation and the autosave's first check settle before panning.
+    await page.waitForTimeout(1000);
+    const pan = await measurePan(page);
+    console.log(
+      `pan ${PAN_MS} ms (${pan.moves} mouse moves): ${pan.frames} frames, median ${ms(pan.median)}, ` +
+        `p95 ${ms(pan.p95)}, max ${ms(pan.max)}, ${pan.over50} over 50 ms — target none over 50 ms: ` +
+        (pan.over50 === 0 ? "met" : "missed"),
+    );
+  } finally {
+    await browser.close();
+    app.stop();
+  }
+}
+
+await main();
