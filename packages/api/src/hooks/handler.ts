@@ -5,36 +5,38 @@ import { and, eq, isNull } from "@runnel/db";
 import { decryptCredential } from "@runnel/db/crypto";
 import { credentials, flows, flowVersions, triggers } from "@runnel/db/schema";
 import {
-  FlowDefinition,
   FlowVersionUnavailableError,
   getRunWithSteps,
   resolveFlowVersion,
   startRun,
 } from "@runnel/engine";
-import { respondNode, WebhookRequest, webhookTrigger } from "@runnel/nodes";
+import { respondNode, WebhookRequest } from "@runnel/nodes";
 
 import type { RestDeps } from "../rest/handler";
+import type { HookShape } from "./version-cache";
 import { DEFAULT_MAX_BODY_BYTES, readBodyLimited } from "../rest/body";
 import { consumeBudget } from "../rest/handler";
 import { HttpProblem, jsonResponse, withProblems } from "../rest/problem";
 import { watchRun } from "../rest/wait";
 import { verifyWebhookSignature } from "./signature";
+import { createHookShapeCache } from "./version-cache";
 
 const PREFIX = "/api/hooks/";
 
 /** Request headers that never reach a run record (they carry the caller's secrets). */
 const WITHHELD_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 
-interface Hook {
+interface Hook extends HookShape {
   triggerId: string;
   orgId: string;
   flowId: string;
   nodeId: string;
   secret: string | null;
   versionId: string;
-  config: ReturnType<typeof webhookTrigger.config.parse>;
-  respondNodeIds: Set<string>;
 }
+
+/** Parsed published versions, shared by every delivery in this process (versions never change). */
+const hookShapes = createHookShapeCache();
 
 function unknownHook(hookId: string): HttpProblem {
   return new HttpProblem(404, "not-found", `No active webhook ${hookId}`);
@@ -72,28 +74,22 @@ async function loadHook(db: Database, hookId: string): Promise<Hook> {
     if (error instanceof FlowVersionUnavailableError) throw unknownHook(hookId);
     throw error;
   }
-  const [stored] = await db
-    .select({ definition: flowVersions.definition })
-    .from(flowVersions)
-    .where(and(eq(flowVersions.id, version.id), eq(flowVersions.orgId, row.orgId)));
-  const definition = FlowDefinition.safeParse(stored?.definition);
-  if (!definition.success) throw unknownHook(hookId);
-  const node = definition.data.nodes.find(
-    (candidate) => candidate.id === row.nodeId && candidate.type === webhookTrigger.type,
-  );
-  const config = webhookTrigger.config.safeParse(node?.config ?? {});
-  if (!node || !config.success) throw unknownHook(hookId);
+  const shape = await hookShapes.get(version.id, row.nodeId, async () => {
+    const [stored] = await db
+      .select({ definition: flowVersions.definition })
+      .from(flowVersions)
+      .where(and(eq(flowVersions.id, version.id), eq(flowVersions.orgId, row.orgId)));
+    return stored?.definition;
+  });
+  if (!shape) throw unknownHook(hookId);
   return {
     triggerId: row.triggerId,
     orgId: row.orgId,
     flowId: row.flowId,
-    nodeId: node.id,
+    nodeId: row.nodeId,
     secret: row.secret,
     versionId: version.id,
-    config: config.data,
-    respondNodeIds: new Set(
-      definition.data.nodes.filter((n) => n.type === respondNode.type).map((n) => n.id),
-    ),
+    ...shape,
   };
 }
 
