@@ -158,7 +158,7 @@ function renderProbe(target: number) {
   const frame = () => {
     const nodes = document.querySelectorAll<HTMLElement>(".react-flow__node");
     let shown = 0;
-    for (const node of nodes) if (node.style.visibility !== "hidden") shown++;
+    for (let i = 0; i < nodes.length; i++) if (nodes[i]?.style.visibility !== "hidden") shown++;
     if (shown >= target) probe.shown = performance.now();
     else requestAnimationFrame(frame);
   };

@@ -8,6 +8,7 @@ import {
   dragFromPalette,
   expectSaved,
   screenshotPath,
+  zoomOut,
 } from "../fixtures/canvas";
 import { startEchoServer } from "../fixtures/echo-server";
 import { query } from "../fixtures/trpc";
@@ -18,7 +19,7 @@ import { expectAccessible, fillSignUp, person } from "../helpers";
  * the palette and drawing edges with the mouse, configures them in the side panel, runs the draft, watches the
  * nodes light up and reads the local test server's answer in the run inspector.
  */
-test.use({ viewport: { width: 1600, height: 1000 } });
+test.use({ viewport: { width: 1920, height: 1200 } });
 
 let server: EchoServer;
 test.beforeAll(async () => {
@@ -53,11 +54,14 @@ test("build a flow by drag and drop, configure it, run it and inspect the output
   await expect(page.locator(".react-flow__pane")).toBeVisible();
   await expectAccessible(page, "the empty editor");
 
-  const start = await dragFromPalette(page, "Manual trigger", { x: 0.12, y: 0.45 });
-  const fetch = await dragFromPalette(page, "HTTP request", { x: 0.35, y: 0.45 });
-  const check = await dragFromPalette(page, "If", { x: 0.58, y: 0.45 });
-  const greet = await dragFromPalette(page, "Set fields", { x: 0.84, y: 0.22 });
-  const shout = await dragFromPalette(page, "Code", { x: 0.84, y: 0.75 });
+  // A new flow starts with its manual trigger in the middle of the canvas.
+  const start = "start";
+  await expect(canvasNode(page, start)).toHaveAttribute("data-type", "manual_trigger");
+  await zoomOut(page, 3);
+  const fetch = await dragFromPalette(page, "HTTP request", { x: 0.15, y: 0.15 });
+  const check = await dragFromPalette(page, "If", { x: 0.45, y: 0.15 });
+  const greet = await dragFromPalette(page, "Set fields", { x: 0.82, y: 0.15 });
+  const shout = await dragFromPalette(page, "Code", { x: 0.55, y: 0.85 });
   await expect(canvasNode(page, fetch)).toHaveAttribute("data-type", "http_request");
 
   await connect(page, { node: start, port: "out" }, { node: fetch, port: "in" });
@@ -65,6 +69,7 @@ test("build a flow by drag and drop, configure it, run it and inspect the output
   await connect(page, { node: check, port: "true" }, { node: greet, port: "in" });
   await connect(page, { node: check, port: "false" }, { node: shout, port: "in" });
   await expect(canvasEdges(page)).toHaveCount(4);
+  await page.getByRole("button", { name: "Auto layout" }).click();
 
   const panel = page.getByRole("complementary", { name: "Node settings" });
   await canvasNode(page, fetch).click();

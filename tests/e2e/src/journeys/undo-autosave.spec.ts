@@ -1,11 +1,18 @@
 import { expect, test } from "@playwright/test";
 
-import { canvasEdges, canvasNode, connect, dragFromPalette, expectSaved } from "../fixtures/canvas";
+import {
+  canvasEdges,
+  canvasNode,
+  connect,
+  dragFromPalette,
+  expectSaved,
+  zoomOut,
+} from "../fixtures/canvas";
 import { query } from "../fixtures/trpc";
 import { expectAccessible, fillSignUp, person } from "../helpers";
 
 /** Journey (e): undo and redo on the canvas (toolbar and keyboard), then a reload keeps the autosaved draft. */
-test.use({ viewport: { width: 1600, height: 1000 } });
+test.use({ viewport: { width: 1920, height: 1200 } });
 
 test("undo and redo edits, then reload: the autosaved draft is kept", async ({ page }) => {
   await page.goto("/sign-up");
@@ -18,9 +25,11 @@ test("undo and redo edits, then reload: the autosaved draft is kept", async ({ p
   await expect(page).toHaveURL(/\/flows\/[^/]+$/);
   const flowId = new URL(page.url()).pathname.split("/").pop() ?? "";
 
-  const start = await dragFromPalette(page, "Manual trigger", { x: 0.15, y: 0.4 });
-  const first = await dragFromPalette(page, "Set fields", { x: 0.45, y: 0.4 });
-  const second = await dragFromPalette(page, "Code", { x: 0.75, y: 0.4 });
+  const start = "start";
+  await expect(canvasNode(page, start)).toBeVisible();
+  await zoomOut(page, 3);
+  const first = await dragFromPalette(page, "Set fields", { x: 0.2, y: 0.15 });
+  const second = await dragFromPalette(page, "Code", { x: 0.55, y: 0.85 });
   await connect(page, { node: start, port: "out" }, { node: first, port: "in" });
   await connect(page, { node: first, port: "out" }, { node: second, port: "in" });
 
