@@ -331,3 +331,32 @@ test("an admin renames the organization; the slug stays and the sidebar shows th
   await expect(page.getByRole("button", { name: /^Organization: Carol Labs/ })).toBeVisible();
   await expectAccessible(page, "/settings");
 });
+
+test("the pages and primitives keep their contrast in the dark theme", async () => {
+  await page.evaluate(() => localStorage.setItem("runnel-theme", "dark"));
+  for (const path of ["/", "/approvals", "/deployments", "/deployments/reference", "/triggers"]) {
+    await page.goto(path);
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+    await expect(page.getByRole("status").filter({ hasText: /Loading/ })).toHaveCount(0);
+    await expectAccessible(page, `${path} in the dark theme`);
+  }
+  await page.goto("/usage");
+  await page.getByRole("figure", { name: "Runs per day" }).getByText("Show data table").click();
+  await expectAccessible(page, "/usage in the dark theme");
+
+  await page.goto("/deployments");
+  await page.getByRole("button", { name: "Deploy a flow" }).click();
+  await page
+    .getByRole("dialog", { name: "Deploy a flow" })
+    .getByLabel("Flow", { exact: true })
+    .click();
+  await expect(page.getByRole("option", { name: "Ship" })).toBeVisible();
+  await expectAccessible(page, "deploy dialog with an open select in the dark theme");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Escape");
+
+  await page.getByRole("button", { name: "Theme: Dark" }).click();
+  await expect(page.getByRole("menuitemradio", { name: "Dark" })).toBeChecked();
+  await page.keyboard.press("Escape");
+  await page.evaluate(() => localStorage.removeItem("runnel-theme"));
+});
