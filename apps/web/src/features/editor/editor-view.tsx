@@ -3,9 +3,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
+import { useState } from "react";
 
 import { Alert } from "@runnel/ui";
 
+import { RunControls } from "~/features/runs/run-controls";
+import { RunInspector } from "~/features/runs/run-inspector";
+import { useRunWatch } from "~/features/runs/use-run-watch";
 import { PublishDialog } from "~/features/versions/publish-dialog";
 import { atLeast } from "~/lib/roles";
 import { useTRPC } from "~/trpc/react";
@@ -27,6 +31,9 @@ export function EditorView({ flowId }: { flowId: string }) {
     ...trpc.flows.validate.queryOptions({ id: flowId }),
     refetchOnMount: "always",
   });
+  // The test run started from the toolbar: its live step status colours the canvas, its steps fill the inspector.
+  const [runId, setRunId] = useState<string | null>(null);
+  const watch = useRunWatch(runId);
 
   const error = flow.error ?? catalogue.error ?? me.error;
   if (error) {
@@ -53,6 +60,26 @@ export function EditorView({ flowId }: { flowId: string }) {
         catalogue={catalogue.data}
         readOnly={readOnly}
         initialProblems={validation.data?.problems}
+        nodeStatus={runId ? watch.nodeStatus : undefined}
+        run={
+          readOnly
+            ? undefined
+            : ({ saveDraft, selectedNodeId }) => (
+                <RunControls
+                  flowId={flowId}
+                  saveDraft={saveDraft}
+                  selectedNodeId={selectedNodeId}
+                  onRunChange={setRunId}
+                  runId={runId}
+                  watch={watch}
+                />
+              )
+        }
+        inspector={(nodeId) =>
+          runId && nodeId ? (
+            <RunInspector key={`${runId}:${nodeId}`} runId={runId} nodeId={nodeId} watch={watch} />
+          ) : null
+        }
         publish={({ disabledReason }) => (
           <PublishDialog
             flowId={flowId}
