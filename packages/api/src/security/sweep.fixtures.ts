@@ -115,6 +115,7 @@ export const SWEEP_INPUTS: Record<string, SweepEntry> = {
 
   "orgs.list": own(() => undefined),
   "orgs.create": own(() => ({ name: "Sweep org" })),
+  "orgs.rename": own(() => ({ name: "Renamed by the sweep" })),
   "orgs.members": own(() => undefined),
   "orgs.invite": own(() => ({ role: "viewer" })),
   "orgs.revokeInvite": victims((s) => ({ id: s.invitationId })),
