@@ -95,8 +95,8 @@ export function RunTimeline({
               <span className="truncate font-medium" title={row.nodeId}>
                 {name}
                 <span className="sr-only">
-                  : {statusLabel(latest?.status ?? "pending")}
-                  {row.attempts.length > 1 ? `, ${row.attempts.length} attempts` : ""},
+                  ({statusLabel(latest?.status ?? "pending")}
+                  {row.attempts.length > 1 ? `, ${row.attempts.length} attempts` : ""})
                 </span>
               </span>
               <span className="relative h-4 rounded bg-surface-muted" aria-hidden="true">
