@@ -143,35 +143,72 @@ function bigFlow(count: number) {
   return { nodes, edges };
 }
 
-/** Installed before every navigation: records when the nodes are in the DOM and when all are shown. */
-function renderProbe(target: number) {
-  const probe = { dom: null as number | null, shown: null as number | null };
-  (window as unknown as { __canvasProbe: typeof probe }).__canvasProbe = probe;
-  const count = () => document.querySelectorAll(".react-flow__node").length;
-  const observer = new MutationObserver(() => {
-    if (probe.dom === null && count() >= target) {
-      probe.dom = performance.now();
-      observer.disconnect();
+/**
+ * Installed before every navigation: records when the nodes are in the DOM and when all are shown. A string, not a
+ * function: tsx would wrap named inner functions in a helper that does not exist in the page.
+ */
+function renderProbe(target: number): string {
+  return `(() => {
+    const target = ${target};
+    const probe = { dom: null, shown: null };
+    window.__canvasProbe = probe;
+    const observer = new MutationObserver(() => {
+      if (probe.dom === null && document.querySelectorAll(".react-flow__node").length >= target) {
+        probe.dom = performance.now();
+        observer.disconnect();
+      }
+    });
+    observer.observe(document, { childList: true, subtree: true });
+    function frame() {
+      const nodes = document.querySelectorAll(".react-flow__node");
+      let shown = 0;
+      for (let i = 0; i < nodes.length; i++) if (nodes[i].style.visibility !== "hidden") shown++;
+      if (shown >= target) probe.shown = performance.now();
+      else requestAnimationFrame(frame);
     }
-  });
-  observer.observe(document, { childList: true, subtree: true });
-  const frame = () => {
-    const nodes = document.querySelectorAll<HTMLElement>(".react-flow__node");
-    let shown = 0;
-    for (let i = 0; i < nodes.length; i++) if (nodes[i]?.style.visibility !== "hidden") shown++;
-    if (shown >= target) probe.shown = performance.now();
-    else requestAnimationFrame(frame);
-  };
-  requestAnimationFrame(frame);
+    requestAnimationFrame(frame);
+  })();`;
 }
+
+/** Collects requestAnimationFrame deltas until `__panFrames.running` is set to false. */
+const FRAME_RECORDER = `(() => {
+  const state = { deltas: [], running: true };
+  window.__panFrames = state;
+  let last = 0;
+  function frame(now) {
+    state.deltas.push(now - last);
+    last = now;
+    if (state.running) requestAnimationFrame(frame);
+  }
+  requestAnimationFrame((now) => {
+    last = now;
+    requestAnimationFrame(frame);
+  });
+})();`;
 
 async function measureLoad(page: Page, url: string) {
   await page.goto(url);
-  await page.waitForFunction(
-    () => (window as unknown as { __canvasProbe?: { shown: number | null } }).__canvasProbe?.shown,
-    undefined,
-    { timeout: 60_000, polling: 100 },
-  );
+  try {
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { __canvasProbe?: { shown: number | null } }).__canvasProbe?.shown,
+      undefined,
+      { timeout: 60_000, polling: 100 },
+    );
+  } catch (error) {
+    const seen = await page.evaluate(() => {
+      const nodes = [...document.querySelectorAll<HTMLElement>(".react-flow__node")];
+      const viewport = document.querySelector<HTMLElement>(".react-flow__viewport");
+      return {
+        inDom: nodes.length,
+        hidden: nodes.filter((n) => n.style.visibility === "hidden").length,
+        transform: viewport?.style.transform,
+      };
+    });
+    throw new Error(`not all ${NODES} nodes were shown within 60 s: ${JSON.stringify(seen)}`, {
+      cause: error,
+    });
+  }
   return page.evaluate(() => {
     const probe = (window as unknown as { __canvasProbe: { dom: number; shown: number } })
       .__canvasProbe;
@@ -203,21 +240,7 @@ async function panePoint(page: Page): Promise<{ x: number; y: number }> {
 
 async function measurePan(page: Page) {
   const start = await panePoint(page);
-  await page.evaluate(() => {
-    const deltas: number[] = [];
-    const state = { deltas, running: true };
-    (window as unknown as { __panFrames: typeof state }).__panFrames = state;
-    let last = performance.now();
-    const frame = (now: number) => {
-      deltas.push(now - last);
-      last = now;
-      if (state.running) requestAnimationFrame(frame);
-    };
-    requestAnimationFrame((now) => {
-      last = now;
-      requestAnimationFrame(frame);
-    });
-  });
+  await page.evaluate(FRAME_RECORDER);
   await page.mouse.move(start.x, start.y);
   await page.mouse.down();
   const began = Date.now();
@@ -226,7 +249,9 @@ async function measurePan(page: Page) {
     step++;
     // A slow figure of eight around the start point, so the pane keeps moving in both directions.
     const t = step / 20;
-    await page.mouse.move(start.x + Math.sin(t) * 250, start.y + Math.sin(2 * t) * 120);
+    await page.mouse.move(start.x + Math.sin(t) * 250, start.y + Math.sin(2 * t) * 120, {
+      steps: 4,
+    });
   }
   await page.mouse.up();
   const deltas = await page.evaluate(() => {
@@ -277,7 +302,7 @@ async function main() {
     const flow = await trpc<{ id: string }>(page.request, "flows.create", { name: "Big flow" });
     await trpc(page.request, "flows.saveDraft", { id: flow.id, definition: bigFlow(NODES) });
 
-    await context.addInitScript(renderProbe, NODES);
+    await context.addInitScript(renderProbe(NODES));
     const loads = [];
     for (let i = 0; i < LOADS; i++) {
       const load = await measureLoad(page, `/flows/${flow.id}`);

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 
-import { canvasNode, expectSaved, screenshotPath } from "../fixtures/canvas";
+import { canvasNode, saveDraft, screenshotPath } from "../fixtures/canvas";
 import { mutate, refusal } from "../fixtures/trpc";
 import { expectAccessible, fillSignUp, person } from "../helpers";
 
@@ -73,16 +73,14 @@ test("an invalid flow shows its problems on the nodes and cannot be published", 
   const url = panel.getByLabel("URL", { exact: true });
   await expect(url).toHaveAttribute("aria-invalid", "true");
   await url.fill("https://example.com/status");
-  await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expectSaved(page);
+  await saveDraft(page);
   await expect(canvasNode(page, "fetch")).not.toHaveAttribute("data-problems", /./);
   await expect(canvasNode(page, "check")).toHaveAttribute("data-problems", "1");
   await expect(publish).toBeDisabled();
 
   await canvasNode(page, "check").click();
   await panel.getByLabel("Condition", { exact: true }).fill("{{ nodes.fetch.status == 200 }}");
-  await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expectSaved(page);
+  await saveDraft(page);
   await expect(problems).toContainText("No problems");
   await expect(publish).toBeEnabled();
 });
