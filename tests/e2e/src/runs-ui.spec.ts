@@ -247,3 +247,43 @@ test("runs list, live run page, inspector, rerun, cancel and test runs", async (
     await expect(rows).toHaveCount(6);
   });
 });
+
+test("the editor's Run button test-runs the draft and shows the run on the canvas", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto("/sign-up");
+  await fillSignUp(page, person("Edda"));
+  await expect(page.getByRole("heading", { name: /^Welcome, Edda/ })).toBeVisible();
+  const flow = await call<{ id: string }>(page.request, "flows.create", { name: "Draft only" });
+  await call(page.request, "flows.saveDraft", { id: flow.id, definition: greeter(1) });
+
+  await page.goto(`/flows/${flow.id}`);
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Test run" });
+  const input = dialog.getByLabel("Test input (JSON)");
+  // Prefilled from the manual trigger's input schema.
+  await expect(input).toHaveValue(/"name": ""/);
+  await input.fill('{"name": }');
+  await dialog.getByRole("button", { name: "Run test" }).click();
+  await expect(dialog.getByText(/^The input is not valid JSON/)).toBeVisible();
+  await expect(input).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page, "the test-run dialog");
+
+  await input.fill('{"name": "edda"}');
+  await dialog.getByRole("button", { name: "Run test" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(canvasNode(page, "shout")).toHaveAttribute("data-status", "succeeded", {
+    timeout: 45_000,
+  });
+  await expect(page.getByRole("status", { name: "Run status: succeeded" })).toBeVisible();
+
+  // Reopening offers the input used last.
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  await expect(input).toHaveValue(/"name": "edda"/);
+  await page.keyboard.press("Escape");
+
+  await page.getByRole("link", { name: "Open the run's page" }).click();
+  await expect(page.getByRole("heading", { name: "Run of Draft only" })).toBeVisible();
+  await expect(page.getByText("Test run", { exact: true })).toBeVisible();
+});
