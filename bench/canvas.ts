@@ -14,7 +14,7 @@
  * Environment: NEXT_DIST_DIR (the build folder of apps/web, default .next), BENCH_URL (use a running app instead of
  * starting one), BENCH_NODES (300), BENCH_LOADS (3), BENCH_PAN_MS (2000).
  */
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { APIRequestContext, CDPSession, Page } from "@playwright/test";
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -150,10 +150,12 @@ function bigFlow(count: number) {
 function renderProbe(target: number): string {
   return `(() => {
     const target = ${target};
-    const probe = { dom: null, shown: null };
+    const probe = { first: null, dom: null, shown: null };
     window.__canvasProbe = probe;
     const observer = new MutationObserver(() => {
-      if (probe.dom === null && document.querySelectorAll(".react-flow__node").length >= target) {
+      const count = document.querySelectorAll(".react-flow__node").length;
+      if (probe.first === null && count > 0) probe.first = performance.now();
+      if (probe.dom === null && count >= target) {
         probe.dom = performance.now();
         observer.disconnect();
       }
@@ -172,8 +174,11 @@ function renderProbe(target: number): string {
 
 /** Collects requestAnimationFrame deltas until `__panFrames.running` is set to false. */
 const FRAME_RECORDER = `(() => {
-  const state = { deltas: [], running: true };
+  const state = { deltas: [], running: true, longTasks: [] };
   window.__panFrames = state;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (state.running) state.longTasks.push(entry.duration);
+  }).observe({ type: "longtask" });
   let last = 0;
   function frame(now) {
     state.deltas.push(now - last);
@@ -210,9 +215,15 @@ async function measureLoad(page: Page, url: string) {
     });
   }
   return page.evaluate(() => {
-    const probe = (window as unknown as { __canvasProbe: { dom: number; shown: number } })
-      .__canvasProbe;
+    const probe = (
+      window as unknown as { __canvasProbe: { first: number; dom: number; shown: number } }
+    ).__canvasProbe;
+    const navigation = performance.getEntriesByType("navigation")[0] as
+      PerformanceNavigationTiming | undefined;
     return {
+      html: navigation?.responseEnd ?? 0,
+      domContentLoaded: navigation?.domContentLoadedEventEnd ?? 0,
+      first: probe.first,
       dom: probe.dom,
       shown: probe.shown,
       nodes: document.querySelectorAll(".react-flow__node").length,
@@ -238,37 +249,65 @@ async function panePoint(page: Page): Promise<{ x: number; y: number }> {
   return point;
 }
 
-async function measurePan(page: Page) {
+/** Chromium's cumulative main-thread times (seconds): script, style recalculation, layout, all tasks. */
+async function mainThreadSeconds(cdp: CDPSession): Promise<Record<string, number>> {
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+}
+
+/** Frame times for PAN_MS: while the mouse drags the pane, or (pan = false) with no input, as a baseline. */
+async function measureFrames(page: Page, pan: boolean) {
   const start = await panePoint(page);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const before = await mainThreadSeconds(cdp);
   await page.evaluate(FRAME_RECORDER);
-  await page.mouse.move(start.x, start.y);
-  await page.mouse.down();
-  const began = Date.now();
-  let step = 0;
-  while (Date.now() - began < PAN_MS) {
-    step++;
-    // A slow figure of eight around the start point, so the pane keeps moving in both directions.
-    const t = step / 20;
-    await page.mouse.move(start.x + Math.sin(t) * 250, start.y + Math.sin(2 * t) * 120, {
-      steps: 4,
-    });
+  let moves = 0;
+  if (pan) {
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    const began = Date.now();
+    while (Date.now() - began < PAN_MS) {
+      moves++;
+      // A slow figure of eight around the start point, so the pane keeps moving in both directions.
+      const t = moves / 20;
+      await page.mouse.move(start.x + Math.sin(t) * 250, start.y + Math.sin(2 * t) * 120, {
+        steps: 2,
+      });
+    }
+    await page.mouse.up();
+  } else {
+    await page.waitForTimeout(PAN_MS);
   }
-  await page.mouse.up();
-  const deltas = await page.evaluate(() => {
-    const state = (window as unknown as { __panFrames: { deltas: number[]; running: boolean } })
-      .__panFrames;
+  const { deltas, longTasks } = await page.evaluate(() => {
+    const state = (
+      window as unknown as {
+        __panFrames: { deltas: number[]; longTasks: number[]; running: boolean };
+      }
+    ).__panFrames;
     state.running = false;
-    return state.deltas;
+    return { deltas: state.deltas, longTasks: state.longTasks };
   });
+  const after = await mainThreadSeconds(cdp);
+  await cdp.detach();
   const sorted = [...deltas].sort((a, b) => a - b);
   const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+  const spent = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) * 1000;
   return {
+    mainThread: {
+      script: spent("ScriptDuration"),
+      style: spent("RecalcStyleDuration"),
+      layout: spent("LayoutDuration"),
+      tasks: spent("TaskDuration"),
+    },
     frames: deltas.length,
-    moves: step,
+    moves,
     max: sorted.at(-1) ?? 0,
     p95,
     median: sorted[Math.floor(sorted.length / 2)] ?? 0,
     over50: deltas.filter((d) => d > 50).length,
+    longTasks: longTasks.length,
+    longTaskMs: longTasks.reduce((sum, d) => sum + d, 0),
   };
 }
 
@@ -308,7 +347,8 @@ async function main() {
       const load = await measureLoad(page, `/flows/${flow.id}`);
       loads.push(load);
       console.log(
-        `load ${i + 1}: ${load.nodes} nodes in the DOM at ${ms(load.dom)}, all shown at ${ms(load.shown)}`,
+        `load ${i + 1}: HTML ${ms(load.html)}, DOMContentLoaded ${ms(load.domContentLoaded)}, first node ` +
+          `${ms(load.first)}, ${load.nodes} nodes in the DOM at ${ms(load.dom)}, all shown at ${ms(load.shown)}`,
       );
     }
     const warm = loads.slice(1).map((l) => l.shown);
@@ -321,12 +361,27 @@ async function main() {
 
     // Let the initial fitView animation and the autosave's first check settle before panning.
     await page.waitForTimeout(1000);
-    const pan = await measurePan(page);
+    const idle = await measureFrames(page, false);
+    console.log(
+      `idle ${PAN_MS} ms (no input, baseline): ${idle.frames} frames, median ${ms(idle.median)}, ` +
+        `p95 ${ms(idle.p95)}, max ${ms(idle.max)}, ${idle.over50} over 50 ms`,
+    );
+    const pan = await measureFrames(page, true);
     console.log(
       `pan ${PAN_MS} ms (${pan.moves} mouse moves): ${pan.frames} frames, median ${ms(pan.median)}, ` +
-        `p95 ${ms(pan.p95)}, max ${ms(pan.max)}, ${pan.over50} over 50 ms — target none over 50 ms: ` +
-        (pan.over50 === 0 ? "met" : "missed"),
+        `p95 ${ms(pan.p95)}, max ${ms(pan.max)}, ${pan.over50} over 50 ms; ${pan.longTasks} long tasks ` +
+        `(${ms(pan.longTaskMs)}) — target none over 50 ms: ${pan.over50 === 0 ? "met" : "missed"}`,
     );
+    for (const [label, run] of [
+      ["idle", idle],
+      ["pan", pan],
+    ] as const) {
+      const t = run.mainThread;
+      console.log(
+        `main thread while ${label}: tasks ${ms(t.tasks)}, script ${ms(t.script)}, style ${ms(t.style)}, ` +
+          `layout ${ms(t.layout)}`,
+      );
+    }
   } finally {
     await browser.close();
     app.stop();
