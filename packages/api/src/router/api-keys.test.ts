@@ -31,6 +31,7 @@ describe("apiKeys", () => {
         id: created.id,
         name: "CI",
         prefix: created.prefix,
+        scopes: [],
         createdAt: created.createdAt,
         lastUsedAt: null,
         revokedAt: null,
@@ -47,6 +48,47 @@ describe("apiKeys", () => {
     const audit = await t.db.select().from(auditLog).where(eq(auditLog.targetId, created.id));
     expect(audit.map((a) => a.action)).toEqual(["api_key.created"]);
     expect(JSON.stringify(audit)).not.toContain(created.key);
+  });
+
+  it("scopes: a read-only key is stored, listed and acts as a viewer; duplicates are dropped", async () => {
+    const ada = await t.user("Ada");
+    const reader = await ada.caller.apiKeys.create({
+      name: "dashboards",
+      scopes: ["runs:read", "runs:read"],
+    });
+    expect(reader.scopes).toEqual(["runs:read"]);
+    const writer = await ada.caller.apiKeys.create({ name: "ci", scopes: ["runs:write"] });
+    const [row] = await t.db.select().from(apiKeys).where(eq(apiKeys.id, reader.id));
+    expect(row?.scopes).toEqual(["runs:read"]);
+    const list = await ada.caller.apiKeys.list();
+    expect(list.map((k) => [k.name, k.scopes])).toEqual(
+      expect.arrayContaining([
+        ["dashboards", ["runs:read"]],
+        ["ci", ["runs:write"]],
+      ]),
+    );
+
+    const asReader = await t.caller({ headers: { authorization: `Bearer ${reader.key}` } });
+    expect((await asReader.me.get()).activeOrg.role).toBe("viewer");
+    expect((await failure(asReader.credentials.delete({ id: "x" }))).code).toBe("FORBIDDEN");
+    const asWriter = await t.caller({ headers: { authorization: `Bearer ${writer.key}` } });
+    expect((await asWriter.me.get()).activeOrg.role).toBe("editor");
+
+    const audit = await t.db.select().from(auditLog).where(eq(auditLog.targetId, reader.id));
+    expect(audit[0]?.metadata).toMatchObject({ scopes: ["runs:read"] });
+  });
+
+  it("an unknown scope → BAD_REQUEST with a field error naming it; no key is made", async () => {
+    const ada = await t.user("Ada");
+    const error = await failure(
+      ada.caller.apiKeys.create({ name: "k", scopes: ["runs:read", "flows:delete"] }),
+    );
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.fieldErrors).toEqual({
+      "scopes.1": ['Unknown scope "flows:delete"; known scopes: runs:read, runs:write'],
+    });
+    const rows = await t.db.select().from(apiKeys).where(eq(apiKeys.orgId, ada.orgId));
+    expect(rows).toEqual([]);
   });
 
   it("revoke → the key is refused (UNAUTHORIZED) on the very next request; audited", async () => {

@@ -6,12 +6,26 @@ import { generateApiKey } from "@runnel/auth";
 import { and, desc, eq, isNull } from "@runnel/db";
 import { apiKeys } from "@runnel/db/schema";
 
+import { API_KEY_SCOPES, isApiKeyScope } from "../security/scopes";
 import { orgProcedure } from "../trpc";
+
+/** Optional; none (the default) means everything an editor may. Duplicates are dropped. */
+const ScopesInput = z
+  .array(
+    z.string().refine(isApiKeyScope, {
+      error: (issue) =>
+        `Unknown scope ${JSON.stringify(issue.input)}; known scopes: ${API_KEY_SCOPES.join(", ")}`,
+    }),
+  )
+  .max(API_KEY_SCOPES.length * 2, `At most ${API_KEY_SCOPES.length * 2} scopes`)
+  .optional()
+  .transform((scopes) => [...new Set(scopes ?? [])]);
 
 const listed = {
   id: apiKeys.id,
   name: apiKeys.name,
   prefix: apiKeys.prefix,
+  scopes: apiKeys.scopes,
   createdAt: apiKeys.createdAt,
   lastUsedAt: apiKeys.lastUsedAt,
   revokedAt: apiKeys.revokedAt,
@@ -27,7 +41,10 @@ export const apiKeysRouter = {
       .orderBy(desc(apiKeys.createdAt)),
   ),
 
-  /** Creates a key; the response is the only time the whole key is shown (only its SHA-256 is stored). */
+  /**
+   * Creates a key, optionally limited to `scopes` (security/scopes.ts). The response is the only time the whole key
+   * is shown (only its SHA-256 is stored).
+   */
   create: orgProcedure("admin")
     .input(
       z.strictObject({
@@ -36,6 +53,7 @@ export const apiKeysRouter = {
           .trim()
           .min(1, "Give the key a name")
           .max(100, "Name must be at most 100 characters"),
+        scopes: ScopesInput,
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -48,6 +66,7 @@ export const apiKeysRouter = {
             name: input.name,
             prefix: generated.prefix,
             hash: generated.hash,
+            scopes: input.scopes,
             createdBy: ctx.actor.kind === "user" ? ctx.actor.userId : ctx.actor.createdBy,
           })
           .returning(listed);
@@ -56,7 +75,7 @@ export const apiKeysRouter = {
           action: "api_key.created",
           targetType: "api_key",
           targetId: row.id,
-          metadata: { name: row.name, prefix: row.prefix },
+          metadata: { name: row.name, prefix: row.prefix, scopes: row.scopes },
         });
         return { ...row, key: generated.key };
       });

@@ -23,6 +23,11 @@ import {
   EmptyState,
   FormField,
   Input,
+  Select,
+  SelectContent,
+  SelectItem,
+  SelectTrigger,
+  SelectValue,
   Table,
   TableBody,
   TableCaption,
@@ -32,6 +37,7 @@ import {
   TableRow,
 } from "@runnel/ui";
 
+import type { KeyAccess } from "./key-access";
 import { ConfirmButton } from "~/components/confirm-button";
 import { CopyField } from "~/components/copy-field";
 import { formText } from "~/lib/form";
@@ -39,6 +45,7 @@ import { formatDateTime } from "~/lib/format";
 import { atLeast } from "~/lib/roles";
 import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
+import { describeScopes, KEY_ACCESS, keyAccess } from "./key-access";
 
 export function ApiKeysView() {
   const trpc = useTRPC();
@@ -58,8 +65,8 @@ export function ApiKeysView() {
         <div className="flex flex-col gap-1">
           <CardTitle>API keys</CardTitle>
           <CardDescription>
-            Keys act in {me.data.activeOrg.name} with the editor role. Send one as{" "}
-            <code className="font-mono">Authorization: Bearer rk_…</code>.
+            Keys act in {me.data.activeOrg.name} with the editor role unless limited to reading
+            runs. Send one as <code className="font-mono">Authorization: Bearer rk_…</code>.
           </CardDescription>
         </div>
         {canManage ? <CreateKeyButton onCreated={refresh} /> : null}
@@ -79,6 +86,7 @@ export function ApiKeysView() {
               <TableRow>
                 <TableHead>Name</TableHead>
                 <TableHead>Key</TableHead>
+                <TableHead>Access</TableHead>
                 <TableHead>Created</TableHead>
                 <TableHead>Last used</TableHead>
                 <TableHead>Status</TableHead>
@@ -92,6 +100,9 @@ export function ApiKeysView() {
                 <TableRow key={key.id} data-testid={`api-key-${key.name}`}>
                   <TableCell className="font-medium">{key.name}</TableCell>
                   <TableCell className="font-mono">{key.prefix}…</TableCell>
+                  <TableCell title={key.scopes.length > 0 ? key.scopes.join(", ") : undefined}>
+                    {describeScopes(key.scopes)}
+                  </TableCell>
                   <TableCell>{formatDateTime(key.createdAt)}</TableCell>
                   <TableCell>{formatDateTime(key.lastUsedAt, "Never")}</TableCell>
                   <TableCell>
@@ -128,19 +139,30 @@ export function ApiKeysView() {
 function CreateKeyButton({ onCreated }: { onCreated: () => void }) {
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
+  const [access, setAccess] = useState<KeyAccess>("full");
   const create = useMutation(trpc.apiKeys.create.mutationOptions({ onSuccess: onCreated }));
   const fieldErrors = fieldErrorsOf(create.error);
   const formError = formErrorOf(create.error);
+  const scopeErrors = Object.entries(fieldErrors)
+    .filter(([path]) => path === "scopes" || path.startsWith("scopes."))
+    .flatMap(([, messages]) => messages ?? []);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    create.mutate({ name: formText(new FormData(event.currentTarget), "name") });
+    const { scopes } = keyAccess(access);
+    create.mutate({
+      name: formText(new FormData(event.currentTarget), "name"),
+      ...(scopes.length > 0 ? { scopes: [...scopes] } : {}),
+    });
   }
 
   function onOpenChange(next: boolean) {
     setOpen(next);
     // The key is shown once: closing the dialog forgets it.
-    if (!next) create.reset();
+    if (!next) {
+      create.reset();
+      setAccess("full");
+    }
   }
 
   return (
@@ -177,6 +199,14 @@ function CreateKeyButton({ onCreated }: { onCreated: () => void }) {
               <FormField id="api-key-name" label="Key name" error={fieldErrors.name}>
                 <Input name="name" autoComplete="off" />
               </FormField>
+              <FormField
+                id="api-key-access"
+                label="Access"
+                hint={keyAccess(access).hint}
+                error={scopeErrors.length > 0 ? scopeErrors : undefined}
+              >
+                <AccessSelect value={access} onChange={setAccess} />
+              </FormField>
               <DialogFooter>
                 <Button type="submit" disabled={create.isPending}>
                   {create.isPending ? "Creating…" : "Create key"}
@@ -187,5 +217,29 @@ function CreateKeyButton({ onCreated }: { onCreated: () => void }) {
         )}
       </DialogContent>
     </Dialog>
+  );
+}
+
+function AccessSelect({
+  value,
+  onChange,
+  ...trigger
+}: {
+  value: KeyAccess;
+  onChange: (value: KeyAccess) => void;
+}) {
+  return (
+    <Select value={value} onValueChange={(next) => onChange(keyAccess(next).value)}>
+      <SelectTrigger {...trigger}>
+        <SelectValue />
+      </SelectTrigger>
+      <SelectContent>
+        {KEY_ACCESS.map((choice) => (
+          <SelectItem key={choice.value} value={choice.value}>
+            {choice.label}
+          </SelectItem>
+        ))}
+      </SelectContent>
+    </Select>
   );
 }
