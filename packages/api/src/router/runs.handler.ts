@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 
 import type { Database } from "@runnel/db";
-import type { RunStatus } from "@runnel/db/schema";
+import type { RunStatus, RunTriggerKind } from "@runnel/db/schema";
 import { and, desc, eq, sql } from "@runnel/db";
 import { flows, flowVersions, runs } from "@runnel/db/schema";
 import {
@@ -10,6 +10,7 @@ import {
   ApprovalFormError,
   ApprovalNotFoundError,
   BlobNotFoundError,
+  FlowDefinition,
   FlowVersionNotFoundError,
   FlowVersionUnavailableError,
   RunNotFoundError,
@@ -92,6 +93,7 @@ export interface ListRunsQuery {
   status?: RunStatus | undefined;
   /** Only test runs (true) or only runs of published versions (false). */
   test?: boolean | undefined;
+  triggerKind?: RunTriggerKind | undefined;
   /** The id of the last run of the previous page. */
   cursor?: string | undefined;
   limit: number;
@@ -107,6 +109,7 @@ export async function listRunsPage(db: Database, orgId: string, query: ListRunsQ
   if (query.status) conditions.push(eq(runs.status, query.status));
   if (query.test !== undefined)
     conditions.push(eq(flowVersions.kind, query.test ? "test" : "published"));
+  if (query.triggerKind) conditions.push(eq(runs.triggerKind, query.triggerKind));
   if (query.cursor) {
     conditions.push(
       sql`(${runs.createdAt}, ${runs.id}) < (select r.created_at, r.id from runs r where r.id = ${query.cursor} and r.org_id = ${orgId})`,
@@ -123,6 +126,19 @@ export async function listRunsPage(db: Database, orgId: string, query: ListRunsQ
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > query.limit && last ? last.id : null };
+}
+
+/** The definition of a run's pinned version (published or test snapshot), with its number and test flag. */
+export async function pinnedDefinition(db: Database, orgId: string, flowVersionId: string) {
+  const [row] = await db
+    .select({
+      definition: flowVersions.definition,
+      version: flowVersions.number,
+      test: sql<boolean>`${flowVersions.kind} = 'test'`,
+    })
+    .from(flowVersions)
+    .where(and(eq(flowVersions.id, flowVersionId), eq(flowVersions.orgId, orgId)));
+  return row ? { ...row, definition: FlowDefinition.parse(row.definition) } : null;
 }
 
 /** The flow name, version number (0 for a test snapshot) and test flag of a run's pinned version. */

@@ -73,6 +73,21 @@ describe("runs.test: test runs of the draft", () => {
     const tests = await ada.caller.runs.list({ flowId: flow.id, test: true });
     expect(tests.items.map((item) => [item.id, item.test])).toEqual([[started.id, true]]);
     expect((await ada.caller.runs.list({ flowId: flow.id, test: false })).items).toEqual([]);
+    const byTrigger = async (triggerKind: "manual" | "webhook") =>
+      (await ada.caller.runs.list({ flowId: flow.id, triggerKind })).items.map((item) => item.id);
+    expect(await byTrigger("manual")).toEqual([started.id]);
+    expect(await byTrigger("webhook")).toEqual([]);
+
+    // The run's own definition is the snapshot, not the draft edited after it.
+    const base = greetFlow();
+    const edited = { ...base, nodes: base.nodes.map((n) => ({ ...n, name: `Edited ${n.id}` })) };
+    await ada.caller.flows.saveDraft({ id: flow.id, definition: edited });
+    const draftNames = (await ada.caller.flows.get({ id: flow.id })).draft.nodes.map((n) => n.name);
+    expect(draftNames).toEqual(base.nodes.map((n) => `Edited ${n.id}`));
+    const pinned = await ada.caller.runs.definition({ id: started.id });
+    expect(pinned).toMatchObject({ test: true, version: 0 });
+    expect(pinned.definition.nodes.map((n) => n.id)).toEqual(base.nodes.map((n) => n.id));
+    expect(pinned.definition.nodes.some((n) => n.name.startsWith("Edited"))).toBe(false);
 
     // The snapshot is no version: not listed, not the latest, not runnable or deployable as one.
     expect(await ada.caller.flows.versions({ id: flow.id })).toEqual([]);

@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 
-import { runStatusEnum } from "@runnel/db/schema";
+import { runStatusEnum, runTriggerKindEnum } from "@runnel/db/schema";
 import {
   cancelRun,
   getRun,
@@ -17,6 +17,7 @@ import { loadFlow } from "./flows/shared";
 import {
   listRunsPage,
   mapEngineErrors,
+  pinnedDefinition,
   requireEngine,
   toTRPCError,
   versionOf,
@@ -46,6 +47,8 @@ export const ListRunsInput = z.strictObject({
   status: z.enum(runStatusEnum.enumValues).optional(),
   /** true: only test runs; false: only runs of published versions; absent: both. */
   test: z.boolean().optional(),
+  /** Only runs started by this kind of trigger. */
+  triggerKind: z.enum(runTriggerKindEnum.enumValues).optional(),
   cursor: z.string().min(1).max(100).nullish(),
   limit: z.number().int().min(1).max(200).default(50),
 });
@@ -105,6 +108,7 @@ export const runsRouter = {
         flowId: input.flowId,
         status: input.status,
         test: input.test,
+        triggerKind: input.triggerKind,
         cursor: input.cursor ?? undefined,
         limit: input.limit,
       }),
@@ -127,6 +131,20 @@ export const runsRouter = {
             : null,
         steps: steps.map((step) => ({ ...step, reused: step.reusedFromRunId !== null })),
       };
+    }),
+
+  /**
+   * The flow definition the run executed: its pinned published version, or the draft snapshot of a test run (which
+   * flows.version does not hand out).
+   */
+  definition: orgProcedure("viewer")
+    .input(z.strictObject({ id: RunId }))
+    .query(async ({ ctx, input }) => {
+      const run = await getRun(ctx.db, ctx.org.id, input.id);
+      if (!run) throw runNotFound(input.id);
+      const pinned = await pinnedDefinition(ctx.db, ctx.org.id, run.flowVersionId);
+      if (!pinned) throw runNotFound(input.id);
+      return pinned;
     }),
 
   /** Cancels the run and its unfinished sub-runs; `cancelled: false` when it had already finished. */

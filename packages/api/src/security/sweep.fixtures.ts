@@ -168,6 +168,7 @@ export const SWEEP_INPUTS: Record<string, SweepEntry> = {
   "runs.start": victims((s) => ({ flowId: s.flowId, input: { name: "sweep" } })),
   "runs.list": own((s) => ({ flowId: s.flowId })),
   "runs.get": victims((s) => ({ id: s.runId })),
+  "runs.definition": victims((s) => ({ id: s.runId })),
   "runs.cancel": victims((s) => ({ id: s.runId })),
   "runs.events": victims((s) => ({ id: s.runId })),
   "runs.watch": victims((s) => ({ id: s.runId })),

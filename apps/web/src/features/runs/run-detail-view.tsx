@@ -46,7 +46,7 @@ export function RunDetailView({ runId }: { runId: string }) {
   const { run, steps, nodeStatus, error, live } = watch;
   const me = useQuery(trpc.me.get.queryOptions());
   const catalogue = useQuery(trpc.nodes.catalogue.queryOptions());
-  const { definition, fromDraft } = useRunDefinition(run);
+  const { definition } = useRunDefinition(runId);
   const [selected, setSelected] = useState<string | null>(null);
 
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
@@ -144,8 +144,8 @@ export function RunDetailView({ runId }: { runId: string }) {
           <CardHeader>
             <CardTitle>Graph</CardTitle>
             <CardDescription>
-              {fromDraft
-                ? "The flow's current draft; this test run ran the draft as it was when it started."
+              {run.test
+                ? "The draft as this test run ran it. Select a node to see what it did."
                 : `Version ${run.version} as it ran. Select a node to see what it did.`}
             </CardDescription>
           </CardHeader>

@@ -129,9 +129,10 @@ export function RunsView() {
     ...(filters.flowId ? { flowId: filters.flowId } : {}),
     ...(filters.status ? { status: filters.status } : {}),
     ...(filters.test !== "all" ? { test: filters.test === "only" } : {}),
+    ...(filters.trigger ? { triggerKind: filters.trigger } : {}),
   });
 
-  const rows = list.rows.filter((run) => !filters.trigger || run.triggerKind === filters.trigger);
+  const rows = list.rows;
   const filtered = hasFilters(filters);
 
   return (
@@ -251,11 +252,6 @@ export function RunsView() {
           <Button variant="secondary" onClick={list.loadMore} disabled={list.loadingMore}>
             {list.loadingMore ? "Loading…" : "Load more"}
           </Button>
-          {filters.trigger ? (
-            <span className="text-xs text-fg-muted">
-              The trigger filter applies to the runs loaded so far.
-            </span>
-          ) : null}
         </div>
       ) : null}
     </div>
