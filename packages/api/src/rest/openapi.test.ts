@@ -11,7 +11,7 @@ import type { FlowDefinitionInput } from "@runnel/engine";
 import type { EngineHarness } from "../router/runs.fixtures";
 import type { LoopbackServer } from "./serve.fixtures";
 import { createEngineHarness, greetFlow, publishedFlow } from "../router/runs.fixtures";
-import { createRestHandler } from "./handler";
+import { createRestHandler, restRoutes } from "./handler";
 import { operationIdFor } from "./openapi";
 import { serveOnLoopback } from "./serve.fixtures";
 
@@ -113,6 +113,43 @@ describe("OpenAPI 3.1 document", () => {
     expect(schemas.Problem).toMatchObject({
       required: expect.arrayContaining(["requestId"]) as unknown,
     });
+  });
+
+  it("lists 403 (missing scope) where a write scope is needed and 429 everywhere, as the handler answers", async () => {
+    const document = await fetchDocument();
+    type Operation = { responses: Record<string, unknown>; "x-required-scope": string };
+    const paths = document.paths as Record<string, Record<string, Operation>>;
+    const routes = restRoutes().filter((route) => route.path !== "/api/v1/openapi.json");
+    const flowRun = routes.find((route) => route.path.startsWith("/api/v1/flows/"));
+    let checked = 0;
+    for (const [path, operations] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const route = path.startsWith("/api/v1/flows/")
+          ? flowRun
+          : routes.find((r) => r.path === path && r.method === method.toUpperCase());
+        expect(route, `${method} ${path} is a handler route`).toBeDefined();
+        expect(op["x-required-scope"]).toBe(route?.scope);
+        expect(Object.keys(op.responses)).toContain("429");
+        expect(Object.keys(op.responses).includes("403")).toBe(route?.scope === "runs:write");
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
+
+    // The documented 403 is what a read-only key gets, with the documented `requiredScope`.
+    const reader = (await ada.caller.apiKeys.create({ name: "reader", scopes: ["runs:read"] })).key;
+    const response = await fetch(`${server.url}/api/v1/flows/greet-api/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${reader}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "x" }),
+    });
+    expect(response.status).toBe(403);
+    const problem = (await response.json()) as Record<string, unknown>;
+    const schema = (document.components as { schemas: { Problem: { properties: object } } }).schemas
+      .Problem;
+    for (const field of Object.keys(problem))
+      expect(Object.keys(schema.properties)).toContain(field);
+    expect(problem.requiredScope).toBe("runs:write");
   });
 
   it("lists only the key's org's deployments", async () => {

@@ -1,6 +1,7 @@
 import type { Database } from "@runnel/db";
 
 import type { DeployedFlow } from "./flows";
+import { scopeForMethod } from "../security/scopes";
 import { listDeployedFlows } from "./flows";
 
 type Json = Record<string, unknown>;
@@ -57,6 +58,44 @@ const standardErrors = {
   "404": problemResponse("Not found in the key's org"),
 };
 
+/**
+ * What every operation may also answer, from the handler's own rules: a 429 (every request counts against the key's
+ * and the org's budget) and, where the method needs `runs:write`, a 403 for a key scoped to `runs:read`. The scope
+ * the method needs is also given as `x-required-scope`.
+ */
+function guardResponses(method: "GET" | "POST") {
+  const scope = scopeForMethod(method);
+  const responses: Json = {
+    "429": {
+      ...problemResponse(
+        "Over the key's or the org's request budget (`retryAfterSeconds` in the body)",
+      ),
+      headers: {
+        "Retry-After": {
+          description: "Seconds until the budget allows the request again",
+          schema: { type: "integer", minimum: 0 },
+        },
+      },
+    },
+  };
+  if (scope === "runs:write") {
+    responses["403"] = problemResponse(
+      "The key's scopes do not include `runs:write` (`requiredScope` in the body); nothing happened",
+    );
+  }
+  return { "x-required-scope": scope, responses };
+}
+
+/** An operation with the guard responses and scope of its method merged in. */
+function operation(method: "GET" | "POST", spec: Json & { responses: Json }): Json {
+  const guard = guardResponses(method);
+  return {
+    ...spec,
+    "x-required-scope": guard["x-required-scope"],
+    responses: { ...spec.responses, ...guard.responses },
+  };
+}
+
 const RunStatus = {
   type: "string",
   enum: ["queued", "running", "waiting", "succeeded", "failed", "cancelled"],
@@ -74,6 +113,11 @@ const staticSchemas: Json = {
       detail: { type: "string" },
       instance: { type: "string" },
       requestId: { type: "string" },
+      requiredScope: { type: "string", description: "403 `forbidden`: the scope the key lacks" },
+      retryAfterSeconds: {
+        type: "integer",
+        description: "429 `too-many-requests`: seconds until the request is allowed again",
+      },
       errors: {
         type: "array",
         items: {
@@ -188,7 +232,7 @@ function flowOperation(flow: DeployedFlow, schemas: Json): Json {
   if (flow.outputSchema) embedSchema(flow.outputSchema, outputName, schemas);
   else schemas[outputName] = { description: "The run output (the flow declares no output schema)" };
   return {
-    post: {
+    post: operation("POST", {
       operationId: base,
       summary: `Run ${flow.flowName}`,
       description: `${flow.description ? `${flow.description}\n\n` : ""}Runs version ${flow.versionNumber} of flow ${flow.flowName}.`,
@@ -213,7 +257,7 @@ function flowOperation(flow: DeployedFlow, schemas: Json): Json {
         "413": problemResponse("The body is larger than the limit"),
         "422": problemResponse("The run failed while the caller waited"),
       },
-    },
+    }),
   };
 }
 
@@ -229,7 +273,7 @@ export async function buildOpenApiDocument(db: Database, orgId: string, appUrl: 
     paths[`/api/v1/flows/${encodeURIComponent(flow.slug)}/runs`] = flowOperation(flow, schemas);
   }
   paths["/api/v1/runs/{id}"] = {
-    get: {
+    get: operation("GET", {
       operationId: "getRun",
       summary: "A run with its steps",
       tags: ["runs"],
@@ -238,10 +282,10 @@ export async function buildOpenApiDocument(db: Database, orgId: string, appUrl: 
         "200": { description: "The run", content: { "application/json": { schema: ref("Run") } } },
         ...standardErrors,
       },
-    },
+    }),
   };
   paths["/api/v1/runs/{id}/events"] = {
-    get: {
+    get: operation("GET", {
       operationId: "streamRunEvents",
       summary: "The run's events as Server-Sent Events (resume with Last-Event-ID)",
       tags: ["runs"],
@@ -263,10 +307,10 @@ export async function buildOpenApiDocument(db: Database, orgId: string, appUrl: 
         },
         ...standardErrors,
       },
-    },
+    }),
   };
   paths["/api/v1/runs/{id}/cancel"] = {
-    post: {
+    post: operation("POST", {
       operationId: "cancelRun",
       summary: "Cancel a run and its sub-runs",
       tags: ["runs"],
@@ -278,10 +322,10 @@ export async function buildOpenApiDocument(db: Database, orgId: string, appUrl: 
         },
         ...standardErrors,
       },
-    },
+    }),
   };
   paths["/api/v1/approvals/{id}"] = {
-    post: {
+    post: operation("POST", {
       operationId: "decideApproval",
       summary: "Approve or reject a pending approval",
       tags: ["approvals"],
@@ -298,7 +342,7 @@ export async function buildOpenApiDocument(db: Database, orgId: string, appUrl: 
         ...standardErrors,
         "409": problemResponse("The approval was already decided or has expired"),
       },
-    },
+    }),
   };
   return {
     openapi: "3.1.0",
