@@ -103,6 +103,7 @@ test("an approval assigned to another member: pending badge, inbox, approve with
 
     const b = await benContext.newPage();
     await b.goto(invite);
+    await expectAccessible(b, "the invitation page");
     await b.getByRole("link", { name: "Create account" }).click();
     await fillSignUp(b, ben);
     await expect(b).toHaveURL(/\/invite\//);
@@ -134,6 +135,7 @@ test("an approval assigned to another member: pending badge, inbox, approve with
     await expect(a.getByRole("status", { name: "Run status: waiting" })).toBeVisible();
 
     await b.goto("/sign-in");
+    await expectAccessible(b, "/sign-in");
     await signIn(b, ben.email, ben.password);
     await expect(b.getByRole("heading", { name: /^Welcome, Ben/ })).toBeVisible();
     const nav = b.getByRole("navigation", { name: "Main" });

@@ -23,7 +23,7 @@ test.use({ viewport: { width: 1920, height: 1200 } });
 
 let server: EchoServer;
 test.beforeAll(async () => {
-  server = await startEchoServer();
+  server = await startEchoServer({ delayMs: 2000 });
 });
 test.afterAll(async () => {
   await server.close();
@@ -41,8 +41,10 @@ test("build a flow by drag and drop, configure it, run it and inspect the output
 }) => {
   test.setTimeout(120_000);
   await page.goto("/sign-up");
+  await expectAccessible(page, "/sign-up");
   await fillSignUp(page, person("Ada"));
   await expect(page.getByRole("heading", { name: /^Welcome, Ada/ })).toBeVisible();
+  await expectAccessible(page, "the dashboard");
 
   await page.goto("/flows");
   await expectAccessible(page, "/flows");
@@ -107,6 +109,12 @@ test("build a flow by drag and drop, configure it, run it and inspect the output
   await dialog.getByRole("button", { name: "Run test" }).click();
   await expect(dialog).toBeHidden();
 
+  // The test server answers after 2 s: the HTTP node is seen running, its successors still pending.
+  await expect(canvasNode(page, fetch)).toHaveAttribute("data-status", "running", {
+    timeout: 30_000,
+  });
+  await expect(canvasNode(page, start)).toHaveAttribute("data-status", "succeeded");
+  await expect(canvasNode(page, greet)).not.toHaveAttribute("data-status", "succeeded");
   for (const id of [start, fetch, check, greet]) {
     await expect(canvasNode(page, id)).toHaveAttribute("data-status", "succeeded", {
       timeout: 30_000,

@@ -6,6 +6,7 @@ import {
   connect,
   dragFromPalette,
   expectSaved,
+  screenshotPath,
   zoomOut,
 } from "../fixtures/canvas";
 import { query } from "../fixtures/trpc";
@@ -70,4 +71,6 @@ test("undo and redo edits, then reload: the autosaved draft is kept", async ({ p
   await expect(page.locator(".react-flow__node")).toHaveCount(3);
   await expect(canvasEdges(page)).toHaveCount(1);
   await expect(page.getByRole("button", { name: "Undo" })).toBeDisabled();
+  await expect(page.locator("[data-save-state]")).toHaveText("All changes saved");
+  await page.screenshot({ path: screenshotPath("editor-autosaved") });
 });
