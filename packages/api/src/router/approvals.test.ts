@@ -35,6 +35,8 @@ describe("approvals router with the embedded engine", () => {
       message: "Ship it?",
       flowName: "Ship",
       assignedToMe: true,
+      // No `data` configured: the node sends its input for review.
+      data: { name: "v1" },
     });
     const id = forAbe?.id ?? "";
     expect((await ben.approvals.pending()).map((a) => a.assignedToMe)).toEqual([false]);
@@ -59,6 +61,36 @@ describe("approvals router with the embedded engine", () => {
     });
     expect(await owner.caller.approvals.pending()).toEqual([]);
     expect(await t.auditActions(owner.orgId)).toContain("approval.decided");
+  });
+
+  it("returns the data the node sent for review (config.data), pending and decided", async () => {
+    const owner = await t.user("Olga");
+    const base = approvalFlow([owner.email]);
+    const flowId = await publishedFlow(owner.caller, "Review", {
+      ...base,
+      nodes: base.nodes.map((node) =>
+        node.id === "ask"
+          ? {
+              ...node,
+              config: {
+                ...node.config,
+                data: { release: "{{ trigger.name }}", checks: ["lint", "tests"] },
+              },
+            }
+          : node,
+      ),
+    });
+    const run = await owner.caller.runs.start({ flowId, input: { name: "v2" } });
+    await t.waitFor(owner.orgId, run.id, (status) => status === "waiting");
+    const [pending] = await owner.caller.approvals.pending();
+    expect(pending?.data).toEqual({ release: "v2", checks: ["lint", "tests"] });
+    await owner.caller.approvals.decide({ id: pending?.id ?? "", decision: "reject" });
+    const [decided] = await owner.caller.approvals.decided();
+    expect(decided).toMatchObject({
+      id: pending?.id,
+      status: "rejected",
+      data: { release: "v2", checks: ["lint", "tests"] },
+    });
   });
 
   it("an editor rejects an approval assigned to someone else; another org's approval is NOT_FOUND", async () => {

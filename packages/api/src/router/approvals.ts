@@ -38,7 +38,10 @@ export const DecideApprovalInput = z.strictObject({
  * them); editors and above decide any, and an assignee decides theirs whatever their role.
  */
 export const approvalsRouter = {
-  /** Pending approvals, newest first; `assignedToMe` when the user is one of its assignees. */
+  /**
+   * Pending approvals, newest first; `assignedToMe` when the user is one of its assignees. `data` is what the node
+   * sent for review (null on rows opened before it was stored).
+   */
   pending: orgProcedure("viewer")
     .input(z.strictObject({ onlyMine: z.boolean().default(false) }).default({ onlyMine: false }))
     .query(async ({ ctx, input }) => {
@@ -51,6 +54,7 @@ export const approvalsRouter = {
           assignees: approvals.assignees,
           message: approvals.message,
           formSchema: approvals.formSchema,
+          data: approvals.data,
           expiresAt: approvals.expiresAt,
           createdAt: approvals.createdAt,
           flowId: runs.flowId,
@@ -83,6 +87,7 @@ export const approvalsRouter = {
           status: approvals.status,
           comment: approvals.comment,
           formData: approvals.formData,
+          data: approvals.data,
           decidedAt: approvals.decidedAt,
           decidedByName: users.name,
           decidedByEmail: users.email,

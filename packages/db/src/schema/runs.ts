@@ -230,6 +230,8 @@ export const approvals = pgTable(
     message: text("message").notNull().default(""),
     /** JSON Schema of the form the decider fills in, if any. */
     formSchema: jsonb("form_schema").$type<Record<string, unknown>>(),
+    /** The data under review the Approval node sent; SQL NULL on rows opened before it was stored. */
+    data: jsonb("data").$type<unknown>(),
     status: approvalStatusEnum("status").notNull().default("pending"),
     decidedBy: text("decided_by").references(() => users.id, { onDelete: "set null" }),
     comment: text("comment"),

@@ -41,9 +41,16 @@ describeEachDriver("approvals", (suite) => {
       formSchema: { type: "object", properties: { note: { type: "string" } } },
       expiresAt: new Date(Date.now() + 3_600_000),
     };
-    const first = await createApproval(suite.db, orgId, request);
+    const first = await createApproval(suite.db, orgId, {
+      ...request,
+      data: { refund: { amount: 120, currency: "EUR" }, lines: [1, 2] },
+    });
     expect(first.created).toBe(true);
     expect(first.approval).toMatchObject({ status: "pending", assignees: ["user-1", "user-2"] });
+    expect((await getApproval(suite.db, orgId, first.approval.id))?.data).toEqual({
+      refund: { amount: 120, currency: "EUR" },
+      lines: [1, 2],
+    });
     expect(first.events[0]).toMatchObject({
       type: "approval.requested",
       nodeId: "manager_ok",
@@ -58,6 +65,7 @@ describeEachDriver("approvals", (suite) => {
   it("takes exactly one decision; a second one fails and says what was decided", async () => {
     const { orgId, runId } = await newRun();
     const { approval } = await createApproval(suite.db, orgId, { runId, nodeId: "review" });
+    expect(approval.data).toBeNull();
     const decided = await decideApproval(suite.db, orgId, {
       approvalId: approval.id,
       decision: "approved",

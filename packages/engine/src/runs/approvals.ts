@@ -20,6 +20,8 @@ export interface CreateApprovalInput {
   assignees?: string[];
   message?: string;
   formSchema?: Record<string, unknown> | null;
+  /** The data under review (ApprovalDirective.request.data), shown to the approver. */
+  data?: unknown;
   expiresAt?: Date | null;
 }
 
@@ -68,6 +70,7 @@ export async function createApproval(
           assignees: input.assignees ?? [],
           message: input.message ?? "",
           formSchema: input.formSchema ?? null,
+          data: input.data ?? null,
           expiresAt: input.expiresAt ?? null,
         })
         .returning();

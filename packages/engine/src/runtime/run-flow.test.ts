@@ -290,6 +290,8 @@ describeEachDriver(
     it("waits for an approval and continues on approved", async () => {
       const { seeded, run, approval } = await startAndAwaitApproval(approvalFlow());
       expect(approval.status).toBe("pending");
+      // The node sends its input as the data under review when no `data` is configured.
+      expect(approval.data).toEqual({ n: 1 });
       await engine.decide(seeded.orgId, approval.id, "approved");
       const finished = await engine.waitForRun(seeded.orgId, run.id);
       expect(finished.status).toBe("succeeded");

@@ -529,6 +529,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
               assignees: request.assignees,
               message: request.message,
               formSchema: request.form ?? null,
+              data: request.data,
               expiresAt: new Date(Date.now() + request.timeoutMs),
             });
             await waiting("approval");

@@ -46,7 +46,7 @@ export function ApprovalCard({
       <CardContent className="flex flex-col gap-4">
         <div className="flex flex-col gap-1.5">
           <h3 className="text-sm font-medium">Data under review</h3>
-          <ReviewData runId={approval.runId} nodeId={approval.nodeId} />
+          <ReviewData runId={approval.runId} nodeId={approval.nodeId} data={approval.data} />
         </div>
         {canDecide ? (
           <DecisionForm approvalId={approval.id} formSchema={approval.formSchema} />

@@ -13,8 +13,26 @@ function reviewedInput(input: unknown): unknown {
   return input;
 }
 
-/** The data under review: the latest attempt's input of the approval node in its run. */
-export function ReviewData({ runId, nodeId }: { runId: string; nodeId: string }) {
+/**
+ * The data under review: what the approval node sent (stored on the approval), or for requests opened before it was
+ * stored (`data` null), the latest attempt's input of the node in its run.
+ */
+export function ReviewData({
+  runId,
+  nodeId,
+  data,
+}: {
+  runId: string;
+  nodeId: string;
+  data: unknown;
+}) {
+  if (data !== null && data !== undefined) {
+    return <JsonBlock value={data} label={`Data under review for ${nodeId}`} />;
+  }
+  return <ReviewedInput runId={runId} nodeId={nodeId} />;
+}
+
+function ReviewedInput({ runId, nodeId }: { runId: string; nodeId: string }) {
   const trpc = useTRPC();
   const run = useQuery(trpc.runs.get.queryOptions({ id: runId }));
   if (run.error) return <Alert variant="danger">Could not load the run: {run.error.message}</Alert>;
