@@ -162,7 +162,20 @@ test("create an API key, use it, revoke it: the revoked key gets 401 at once", a
 
   const row = page.getByTestId("api-key-ci-bot");
   await expect(row).toContainText("Active");
+  await expect(row).toContainText("Full access");
   await expect(page.locator("body")).not.toContainText(key);
+
+  // A read-only key: chosen in the dialog, listed with its access, acts as a viewer.
+  await page.getByRole("button", { name: "Create API key" }).click();
+  await page.getByLabel("Key name").fill("dashboards");
+  await page.getByRole("combobox", { name: "Access" }).click();
+  await page.getByRole("option", { name: "Read runs only" }).click();
+  await expect(page.getByText("Scope runs:read")).toBeVisible();
+  await page.getByRole("button", { name: "Create key" }).click();
+  await expect(keyField).toHaveValue(/^rk_/);
+  const readerKey = await keyField.inputValue();
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByTestId("api-key-dashboards")).toContainText("Read runs only");
   await expectAccessible(page, "/settings/api-keys");
 
   const api = await request.newContext({ baseURL });
@@ -170,6 +183,10 @@ test("create an API key, use it, revoke it: the revoked key gets 401 at once", a
     const ok = await api.get("/api/trpc/me.get", { headers: { Authorization: `Bearer ${key}` } });
     expect(ok.status()).toBe(200);
     expect(await ok.text()).toContain("Acme Robotics");
+    const reader = await api.get("/api/trpc/me.get", {
+      headers: { Authorization: `Bearer ${readerKey}` },
+    });
+    expect(await reader.text()).toContain('"role":"viewer"');
 
     await row.getByRole("button", { name: "Revoke key ci-bot" }).click();
     await page.getByRole("button", { name: "Revoke key", exact: true }).click();
@@ -179,6 +196,13 @@ test("create an API key, use it, revoke it: the revoked key gets 401 at once", a
       headers: { Authorization: `Bearer ${key}` },
     });
     expect(revoked.status()).toBe(401);
+
+    await page
+      .getByTestId("api-key-dashboards")
+      .getByRole("button", { name: "Revoke key dashboards" })
+      .click();
+    await page.getByRole("button", { name: "Revoke key", exact: true }).click();
+    await expect(page.getByTestId("api-key-dashboards")).toContainText("Revoked");
   } finally {
     await api.dispose();
   }
