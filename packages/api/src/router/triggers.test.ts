@@ -230,6 +230,31 @@ describe("triggers", () => {
     expect(await t.db.select().from(triggers).where(eq(triggers.flowId, flow.id))).toEqual(before);
   });
 
+  it("listAll gives every flow with triggers in one answer, as list does per flow; other orgs and deleted flows stay out", async () => {
+    const ada = await t.user("Ada");
+    const eve = await t.user("Eve");
+    const first = await publishedFlow(ada.caller, triggered());
+    const second = await publishedFlow(ada.caller, triggered("*/5 * * * *", "UTC"));
+    const plain = await ada.caller.flows.create({ name: "No triggers" });
+    await ada.caller.flows.saveDraft({ id: plain.id, definition: goodDefinition() });
+    await ada.caller.flows.publish({ id: plain.id });
+    const gone = await publishedFlow(ada.caller, triggered());
+    await ada.caller.flows.delete({ id: gone.id });
+    await publishedFlow(eve.caller, triggered());
+
+    const all = await ada.caller.triggers.listAll();
+    expect(all.map((entry) => entry.flow.id).sort()).toEqual([first.id, second.id].sort());
+    for (const flow of [first, second]) {
+      const entry = all.find((candidate) => candidate.flow.id === flow.id);
+      expect(entry?.flow).toEqual({ id: flow.id, name: "Triggered", latestVersion: 1 });
+      expect({ webhooks: entry?.webhooks, schedules: entry?.schedules }).toEqual(
+        await ada.caller.triggers.list({ flowId: flow.id }),
+      );
+    }
+    expect(JSON.stringify(all)).not.toContain('secret"');
+    expect(await (await t.user("Nobody")).caller.triggers.listAll()).toEqual([]);
+  });
+
   it("deleting the flow disables its triggers", async () => {
     const ada = await t.user("Ada");
     const flow = await publishedFlow(ada.caller, triggered());

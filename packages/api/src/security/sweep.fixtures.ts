@@ -161,6 +161,7 @@ export const SWEEP_INPUTS: Record<string, SweepEntry> = {
   "deployments.openapi": own(() => undefined),
 
   "triggers.list": victims((s) => ({ flowId: s.triggerFlowId })),
+  "triggers.listAll": own(() => undefined),
   "triggers.rotateSecret": victims((s) => ({ id: s.webhookTriggerId })),
   "triggers.createSchedule": victims((s) => ({ flowId: s.triggerFlowId, cron: "0 * * * *" })),
   "triggers.updateSchedule": victims((s) => ({ id: s.scheduleTriggerId, enabled: false })),

@@ -47,8 +47,7 @@ function ScheduleRow({
   const queryClient = useQueryClient();
   const update = useMutation(
     trpc.triggers.updateSchedule.mutationOptions({
-      onSuccess: () =>
-        queryClient.invalidateQueries({ queryKey: trpc.triggers.list.queryKey({ flowId }) }),
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.triggers.pathKey() }),
     }),
   );
   return (
@@ -124,11 +123,7 @@ export function FlowTriggers({
                     {hook.enabled ? null : <Badge variant="danger">Disabled</Badge>}
                     {canEdit ? (
                       <span className="ml-auto">
-                        <RotateSecret
-                          triggerId={hook.id}
-                          flowId={flow.id}
-                          nodeId={hook.nodeId ?? hook.hookId}
-                        />
+                        <RotateSecret triggerId={hook.id} nodeId={hook.nodeId ?? hook.hookId} />
                       </span>
                     ) : null}
                   </div>

@@ -24,22 +24,13 @@ import { useTRPC } from "~/trpc/react";
 /**
  * Asks, then sets a new signing secret on a webhook and shows it once; closing the dialog forgets it.
  */
-export function RotateSecret({
-  triggerId,
-  flowId,
-  nodeId,
-}: {
-  triggerId: string;
-  flowId: string;
-  nodeId: string;
-}) {
+export function RotateSecret({ triggerId, nodeId }: { triggerId: string; nodeId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const rotate = useMutation(
     trpc.triggers.rotateSecret.mutationOptions({
-      onSuccess: () =>
-        queryClient.invalidateQueries({ queryKey: trpc.triggers.list.queryKey({ flowId }) }),
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.triggers.pathKey() }),
     }),
   );
   const secret = rotate.data?.secret;

@@ -52,7 +52,7 @@ export function ScheduleDialog({
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const onSuccess = async () => {
-    await queryClient.invalidateQueries({ queryKey: trpc.triggers.list.queryKey({ flowId }) });
+    await queryClient.invalidateQueries({ queryKey: trpc.triggers.pathKey() });
     setOpen(false);
   };
   const create = useMutation(trpc.triggers.createSchedule.mutationOptions({ onSuccess }));

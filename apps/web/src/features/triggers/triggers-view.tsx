@@ -1,6 +1,6 @@
 "use client";
 
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Webhook } from "lucide-react";
 
 import { Alert, EmptyState, LoadingRows } from "@runnel/ui";
@@ -10,28 +10,20 @@ import { useTRPC } from "~/trpc/react";
 import { FlowTriggers } from "./flow-triggers";
 import { TimeZoneList } from "./schedule-dialog";
 
-/** Every published flow's webhooks and schedules (webhooks and schedules come from published versions). */
+/** Every flow's webhooks and schedules (rows appear when a version with trigger nodes is published), in one query. */
 export function TriggersView() {
   const trpc = useTRPC();
   const me = useQuery(trpc.me.get.queryOptions());
-  const flows = useQuery(trpc.flows.list.queryOptions({ limit: 100 }));
-  const published = flows.data?.items.filter((flow) => flow.latestVersion !== null) ?? [];
-  const lists = useQueries({
-    queries: published.map((flow) => trpc.triggers.list.queryOptions({ flowId: flow.id })),
-  });
+  const all = useQuery(trpc.triggers.listAll.queryOptions());
   const canEdit = me.data ? atLeast(me.data.activeOrg.role, "editor") : false;
 
-  const error = flows.error ?? lists.find((list) => list.error)?.error;
+  const error = all.error ?? me.error;
   if (error) return <Alert variant="danger">Could not load triggers: {error.message}</Alert>;
-  if (!flows.data || !me.data || lists.some((list) => list.isPending))
-    return <LoadingRows label="Loading triggers…" />;
+  if (!all.data || !me.data) return <LoadingRows label="Loading triggers…" />;
 
-  const withTriggers = published.flatMap((flow, index) => {
-    const triggers = lists[index]?.data;
-    return triggers && (triggers.webhooks.length > 0 || triggers.schedules.length > 0)
-      ? [{ flow, triggers }]
-      : [];
-  });
+  const withTriggers = all.data.filter(
+    (entry) => entry.webhooks.length > 0 || entry.schedules.length > 0,
+  );
   if (withTriggers.length === 0) {
     return (
       <EmptyState
@@ -45,9 +37,9 @@ export function TriggersView() {
     <>
       <TimeZoneList />
       <ul className="flex flex-col gap-4" aria-label="Flows with triggers">
-        {withTriggers.map(({ flow, triggers }) => (
+        {withTriggers.map(({ flow, webhooks, schedules }) => (
           <li key={flow.id}>
-            <FlowTriggers flow={flow} triggers={triggers} canEdit={canEdit} />
+            <FlowTriggers flow={flow} triggers={{ webhooks, schedules }} canEdit={canEdit} />
           </li>
         ))}
       </ul>
