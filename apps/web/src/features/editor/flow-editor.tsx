@@ -124,12 +124,14 @@ export function FlowEditor({
     (entry: CatalogueEntry) => {
       if (readOnly) return;
       let position = viewportCentre();
-      // Nodes added one after another at the same centre would hide each other.
-      const taken = new Set(
-        latestDefinition.current.nodes.map((n) => `${n.position.x},${n.position.y}`),
-      );
-      while (taken.has(`${Math.round(position.x)},${Math.round(position.y)}`)) {
-        position = { x: position.x + 30, y: position.y + 30 };
+      // A node added where another already is would hide it: move down until the spot is free.
+      const { width, height } = DEFAULT_NODE_SIZE;
+      const overlaps = (at: XY) =>
+        latestDefinition.current.nodes.some(
+          (n) => Math.abs(n.position.x - at.x) < width && Math.abs(n.position.y - at.y) < height,
+        );
+      for (let tries = 0; tries < 50 && overlaps(position); tries++) {
+        position = { x: position.x, y: position.y + height + 24 };
       }
       dispatch({ type: "add", entry, position });
     },

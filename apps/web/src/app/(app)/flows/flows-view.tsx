@@ -1,7 +1,7 @@
 "use client";
 
 import type { ChangeEvent, FormEvent } from "react";
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Download, FileUp, Plus, Workflow } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -39,6 +39,8 @@ import { atLeast } from "~/lib/roles";
 import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 
+const PAGE_SIZE = 25;
+
 export function FlowsView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -46,12 +48,24 @@ export function FlowsView() {
   const [search, setSearch] = useState("");
   const deferredSearch = useDeferredValue(search.trim());
   const searchId = useId();
-  const flows = useInfiniteQuery(
-    trpc.flows.list.infiniteQueryOptions(
-      { search: deferredSearch || undefined, limit: 25 },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
+  // One query per loaded page; "Load more" adds the cursor the last page returned. A new search starts over.
+  const [pages, setPages] = useState<{ search: string; cursors: string[] }>({
+    search: "",
+    cursors: [],
+  });
+  const cursors = pages.search === deferredSearch ? pages.cursors : [];
+  const results = useQueries({
+    queries: [undefined, ...cursors].map((cursor) =>
+      trpc.flows.list.queryOptions({
+        limit: PAGE_SIZE,
+        ...(deferredSearch ? { search: deferredSearch } : {}),
+        ...(cursor ? { cursor } : {}),
+      }),
     ),
-  );
+  });
+  const failed = results.find((r) => r.error)?.error;
+  const loaded = results.every((r) => r.data);
+  const nextCursor = results.at(-1)?.data?.nextCursor ?? null;
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.flows.list.pathKey() });
   const duplicate = useMutation(trpc.flows.duplicate.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.flows.delete.mutationOptions({ onSuccess: refresh }));
@@ -77,8 +91,8 @@ export function FlowsView() {
     }
   }
 
-  if (flows.error) return <Alert variant="danger">{flows.error.message}</Alert>;
-  const items = flows.data?.pages.flatMap((page) => page.items) ?? [];
+  if (failed) return <Alert variant="danger">{failed.message}</Alert>;
+  const items = results.flatMap((r) => r.data?.items ?? []);
   const actionError = duplicate.error ?? remove.error;
 
   return (
@@ -105,7 +119,7 @@ export function FlowsView() {
       </div>
       {actionError ? <Alert variant="danger">{actionError.message}</Alert> : null}
       {exportError ? <Alert variant="danger">{exportError}</Alert> : null}
-      {!flows.data ? (
+      {!results[0]?.data ? (
         <p className="text-sm text-fg-muted">Loading flows…</p>
       ) : items.length === 0 ? (
         deferredSearch ? (
@@ -209,14 +223,16 @@ export function FlowsView() {
           </CardContent>
         </Card>
       )}
-      {flows.hasNextPage ? (
+      {nextCursor || (cursors.length > 0 && !loaded) ? (
         <Button
           variant="secondary"
           className="self-center"
-          disabled={flows.isFetchingNextPage}
-          onClick={() => void flows.fetchNextPage()}
+          disabled={!loaded}
+          onClick={() =>
+            nextCursor && setPages({ search: deferredSearch, cursors: [...cursors, nextCursor] })
+          }
         >
-          {flows.isFetchingNextPage ? "Loading…" : "Load more flows"}
+          {loaded ? "Load more flows" : "Loading…"}
         </Button>
       ) : null}
     </div>
