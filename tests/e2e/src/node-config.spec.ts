@@ -1,32 +1,13 @@
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { expect, test } from "@playwright/test";
 
+import { mutate, query } from "./fixtures/trpc";
 import { expectAccessible, fillSignUp, person } from "./helpers";
 
 /**
  * The node config panel, publishing and the version history in a real browser: flows are made over tRPC with the
  * page's own session; configuration, publishing and comparing are done in the UI.
  */
-
-interface TrpcEnvelope<T> {
-  result?: { data: { json: T } };
-  error?: { json: { message: string } };
-}
-
-async function call<T>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const response = await api.post(`/api/trpc/${path}`, { data: { json: input } });
-  const body = (await response.json()) as TrpcEnvelope<T>;
-  if (!body.result) throw new Error(`${path} failed: ${body.error?.json.message}`);
-  return body.result.data.json;
-}
-
-async function query<T>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const encoded = encodeURIComponent(JSON.stringify({ json: input }));
-  const response = await api.get(`/api/trpc/${path}?input=${encoded}`);
-  const body = (await response.json()) as TrpcEnvelope<T>;
-  if (!body.result) throw new Error(`${path} failed: ${body.error?.json.message}`);
-  return body.result.data.json;
-}
 
 interface FlowDraft {
   draft: { nodes: { id: string; config: Record<string, unknown> }[] };
@@ -71,8 +52,10 @@ async function signUp(page: Page): Promise<void> {
 }
 
 async function createFlow(page: Page, nodes: unknown[], edges: unknown[]): Promise<string> {
-  const flow = await call<{ id: string }>(page.request, "flows.create", { name: "Config journey" });
-  await call(page.request, "flows.saveDraft", { id: flow.id, definition: { nodes, edges } });
+  const flow = await mutate<{ id: string }>(page.request, "flows.create", {
+    name: "Config journey",
+  });
+  await mutate(page.request, "flows.saveDraft", { id: flow.id, definition: { nodes, edges } });
   return flow.id;
 }
 
@@ -183,7 +166,7 @@ test("publish from the editor, then compare versions side by side", async ({ pag
     config: {},
     position: { x: 600, y: 0 },
   };
-  await call(page.request, "flows.saveDraft", {
+  await mutate(page.request, "flows.saveDraft", {
     id: flowId,
     definition: {
       nodes: [start, { ...check, config: { condition: "{{ trigger.go }}" } }, tell],
@@ -193,7 +176,7 @@ test("publish from the editor, then compare versions side by side", async ({ pag
       ],
     },
   });
-  await call(page.request, "flows.publish", { id: flowId, message: "Tell when ready" });
+  await mutate(page.request, "flows.publish", { id: flowId, message: "Tell when ready" });
 
   await page.goto(`/flows/${flowId}/versions`);
   await expect(page.getByTestId("version-2")).toContainText("Tell when ready");

@@ -1,6 +1,7 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "@playwright/test";
 
+import { mutate, query } from "./fixtures/trpc";
 import { expectAccessible, fillSignUp, person } from "./helpers";
 
 /**
@@ -8,31 +9,6 @@ import { expectAccessible, fillSignUp, person } from "./helpers";
  * reference, webhooks & schedules, usage. Flows are set up through tRPC over HTTP with the page's session cookie.
  */
 test.describe.configure({ mode: "serial" });
-
-interface TrpcError {
-  error: { json: { message: string; data?: { code?: string } } };
-}
-interface TrpcResult<T> {
-  result: { data: { json: T } };
-}
-
-function unwrap<T>(body: TrpcResult<T> | TrpcError, what: string): T {
-  if ("error" in body) {
-    throw new Error(`${what} failed: ${body.error.json.data?.code} ${body.error.json.message}`);
-  }
-  return body.result.data.json;
-}
-
-async function mutate<T>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const response = await api.post(`/api/trpc/${path}`, { data: { json: input } });
-  return unwrap((await response.json()) as TrpcResult<T> | TrpcError, path);
-}
-
-async function query<T>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const encoded = encodeURIComponent(JSON.stringify({ json: input }));
-  const response = await api.get(`/api/trpc/${path}?input=${encoded}`);
-  return unwrap((await response.json()) as TrpcResult<T> | TrpcError, path);
-}
 
 const at = (x: number) => ({ x, y: 0 });
 const edge = (source: string, target: string, sourcePort = "out") => ({

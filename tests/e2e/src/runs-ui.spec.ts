@@ -1,24 +1,13 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "@playwright/test";
 
+import { mutate } from "./fixtures/trpc";
 import { expectAccessible, fillSignUp, person } from "./helpers";
 
 /**
  * The runs pages in a real browser against `next start` with the embedded executor: flows are made and started over
  * tRPC with the page's own session (superjson bodies), everything else is clicked and read in the UI.
  */
-
-interface TrpcEnvelope<T> {
-  result?: { data: { json: T } };
-  error?: { json: { message: string; data?: { code?: string } } };
-}
-
-async function call<T>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const response = await api.post(`/api/trpc/${path}`, { data: { json: input } });
-  const body = (await response.json()) as TrpcEnvelope<T>;
-  if (!body.result) throw new Error(`${path} failed: ${body.error?.json.message}`);
-  return body.result.data.json;
-}
 
 const position = (x: number) => ({ x: x * 1.5, y: 0 });
 
@@ -99,14 +88,14 @@ function failing() {
 }
 
 async function publishedFlow(api: APIRequestContext, name: string, definition: unknown) {
-  const flow = await call<{ id: string }>(api, "flows.create", { name });
-  await call(api, "flows.saveDraft", { id: flow.id, definition });
-  await call(api, "flows.publish", { id: flow.id, message: "first" });
+  const flow = await mutate<{ id: string }>(api, "flows.create", { name });
+  await mutate(api, "flows.saveDraft", { id: flow.id, definition });
+  await mutate(api, "flows.publish", { id: flow.id, message: "first" });
   return flow.id;
 }
 
 function startRun(api: APIRequestContext, flowId: string, name = "runa") {
-  return call<{ id: string }>(api, "runs.start", { flowId, input: { name } });
+  return mutate<{ id: string }>(api, "runs.start", { flowId, input: { name } });
 }
 
 const canvasNode = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
@@ -218,7 +207,7 @@ test("runs list, live run page, inspector, rerun, cancel and test runs", async (
   });
 
   await test.step("the runs list filters, pages and marks test runs", async () => {
-    const test1 = await call<{ id: string }>(api, "runs.test", {
+    const test1 = await mutate<{ id: string }>(api, "runs.test", {
       flowId: greeterId,
       input: { name: "draft" },
     });
@@ -255,8 +244,8 @@ test("the editor's Run button test-runs the draft and shows the run on the canva
   await page.goto("/sign-up");
   await fillSignUp(page, person("Edda"));
   await expect(page.getByRole("heading", { name: /^Welcome, Edda/ })).toBeVisible();
-  const flow = await call<{ id: string }>(page.request, "flows.create", { name: "Draft only" });
-  await call(page.request, "flows.saveDraft", { id: flow.id, definition: greeter(1) });
+  const flow = await mutate<{ id: string }>(page.request, "flows.create", { name: "Draft only" });
+  await mutate(page.request, "flows.saveDraft", { id: flow.id, definition: greeter(1) });
 
   await page.goto(`/flows/${flow.id}`);
   await page.getByRole("button", { name: "Run", exact: true }).click();

@@ -1,37 +1,12 @@
-import type { APIRequestContext } from "@playwright/test";
 import { expect, request, test } from "@playwright/test";
 
+import { mutate, query } from "./fixtures/trpc";
 import { fillSignUp, person } from "./helpers";
 
 /**
  * A flow runs inside `next start`: the embedded executor started by instrumentation.ts executes it. The API key
  * is made in the UI; everything else goes through tRPC over HTTP with `Authorization: Bearer` (superjson bodies).
  */
-
-interface TrpcError {
-  error: { json: { message: string; data?: { code?: string } } };
-}
-interface TrpcResult<T> {
-  result: { data: { json: T } };
-}
-
-function unwrap<T>(body: TrpcResult<T> | TrpcError, what: string): T {
-  if ("error" in body) {
-    throw new Error(`${what} failed: ${body.error.json.data?.code} ${body.error.json.message}`);
-  }
-  return body.result.data.json;
-}
-
-async function mutate<T>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const response = await api.post(`/api/trpc/${path}`, { data: { json: input } });
-  return unwrap((await response.json()) as TrpcResult<T> | TrpcError, path);
-}
-
-async function query<T>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const encoded = encodeURIComponent(JSON.stringify({ json: input }));
-  const response = await api.get(`/api/trpc/${path}?input=${encoded}`);
-  return unwrap((await response.json()) as TrpcResult<T> | TrpcError, path);
-}
 
 const definition = {
   nodes: [
