@@ -222,8 +222,13 @@ export function FlowEditor({
         case "undo":
         case "redo":
         case "copy":
-        case "paste":
           dispatch({ type: action });
+          break;
+        case "paste":
+          dispatch({
+            type: "paste",
+            literalKeys: (node) => index.get(node.type, node.version)?.literalConfig ?? [],
+          });
           break;
         case "selectAll":
           dispatch({
@@ -238,7 +243,7 @@ export function FlowEditor({
     }
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [readOnly, save]);
+  }, [readOnly, save, index]);
 
   useUnsavedChangesGuard(dirty);
 

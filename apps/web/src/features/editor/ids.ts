@@ -39,3 +39,185 @@ export function edgeId(
     if (!taken.has(candidate)) return candidate;
   }
 }
+
+/**
+ * Index ranges of the `{{ … }}` expressions in a config string, as the engine's template scanner finds them:
+ * `\{{` is literal text, and `}}` inside a CEL string or map literal does not close the expression. An unclosed
+ * `{{` ends the scan (the compiler reports it).
+ */
+function expressionRanges(text: string): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  let index = 0;
+  while (index < text.length) {
+    if (text.startsWith("\\{{", index)) {
+      index += 3;
+      continue;
+    }
+    if (!text.startsWith("{{", index)) {
+      index += 1;
+      continue;
+    }
+    const start = index + 2;
+    const end = closingBraces(text, start);
+    if (end === -1) break;
+    ranges.push({ start, end });
+    index = end + 2;
+  }
+  return ranges;
+}
+
+function closingBraces(text: string, from: number): number {
+  let depth = 0;
+  let index = from;
+  while (index < text.length) {
+    const char = text[index];
+    if (char === '"' || char === "'") {
+      index = skipString(text, index, /[rR]/.test(text[index - 1] ?? ""));
+      continue;
+    }
+    if (char === "{") depth += 1;
+    else if (char === "}" && depth > 0) depth -= 1;
+    else if (char === "}" && text[index + 1] === "}") return index;
+    index += 1;
+  }
+  return -1;
+}
+
+/** The index just after the CEL string literal opening at `start` (single, double or triple quotes). */
+function skipString(text: string, start: number, raw: boolean): number {
+  const quote = text[start] ?? '"';
+  const closing = text.startsWith(quote.repeat(3), start) ? quote.repeat(3) : quote;
+  let index = start + closing.length;
+  while (index < text.length) {
+    if (!raw && text[index] === "\\") {
+      index += 2;
+      continue;
+    }
+    if (text.startsWith(closing, index)) return index + closing.length;
+    if (closing.length === 1 && text[index] === "\n") return index;
+    index += 1;
+  }
+  return index;
+}
+
+/** After the root variable `nodes`: `.id`, `.?id`, `["id"]`, `[?'id']` (group 1 or 2 is the id). */
+const NODE_ACCESS =
+  /\s*(?:\.\??\s*([A-Za-z_][A-Za-z0-9_]*)|\[\??\s*[rR]?(["'])([a-z][a-z0-9_]*)\2)/y;
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
+const NUMBER = /[0-9][0-9A-Za-z_.]*/y;
+
+/** Rewrites `nodes.<old>` (and `nodes.?<old>`, `nodes["<old>"]`, `nodes[?"<old>"]`) in one CEL expression. */
+function renameInExpression(source: string, renamed: ReadonlyMap<string, string>): string {
+  let out = "";
+  let copied = 0;
+  let previous = "";
+  let beforePrevious = "";
+  let index = 0;
+  const significant = (char: string) => {
+    beforePrevious = previous;
+    previous = char;
+  };
+  while (index < source.length) {
+    const char = source[index] ?? "";
+    if (char === '"' || char === "'") {
+      index = skipString(source, index, false);
+      significant(char);
+      continue;
+    }
+    if (/\s/.test(char)) {
+      index += 1;
+      continue;
+    }
+    NUMBER.lastIndex = index;
+    const number = NUMBER.exec(source);
+    if (number) {
+      index += number[0].length;
+      significant("0");
+      continue;
+    }
+    IDENTIFIER.lastIndex = index;
+    const word = IDENTIFIER.exec(source)?.[0];
+    if (word === undefined) {
+      index += 1;
+      significant(char);
+      continue;
+    }
+    const after = index + word.length;
+    const next = source[after];
+    if (/^[rRbB]{1,2}$/.test(word) && (next === '"' || next === "'")) {
+      index = skipString(source, after, /[rR]/.test(word));
+      significant('"');
+      continue;
+    }
+    index = after;
+    const member = previous === "." || (previous === "?" && beforePrevious === ".");
+    significant("a");
+    if (word !== "nodes" || member) continue;
+    NODE_ACCESS.lastIndex = after;
+    const access = NODE_ACCESS.exec(source);
+    if (!access) continue;
+    const id = access[1] ?? access[3] ?? "";
+    const to = renamed.get(id);
+    const end = NODE_ACCESS.lastIndex;
+    if (to !== undefined) {
+      const idStart = access[1] !== undefined ? end - id.length : end - id.length - 1;
+      out += source.slice(copied, idStart) + to;
+      copied = idStart + id.length;
+    }
+    index = end;
+    significant(access[1] !== undefined ? "a" : "]");
+  }
+  return copied === 0 ? source : out + source.slice(copied);
+}
+
+/**
+ * Rewrites the node references in a config string's `{{ }}` expressions: a reference to a node id in `renamed`
+ * gets the new id; text outside the braces, and references to other nodes, stay as they are.
+ */
+export function renameNodeReferences(text: string, renamed: ReadonlyMap<string, string>): string {
+  if (renamed.size === 0 || !text.includes("{{")) return text;
+  let out = "";
+  let copied = 0;
+  for (const { start, end } of expressionRanges(text)) {
+    const source = text.slice(start, end);
+    const rewritten = renameInExpression(source, renamed);
+    if (rewritten === source) continue;
+    out += text.slice(copied, start) + rewritten;
+    copied = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/**
+ * A copy of `config` with {@link renameNodeReferences} applied to every string, except under the node type's
+ * literal keys (e.g. the Code node's `code`, where `{{` is not an expression). Unchanged parts keep their identity.
+ */
+export function renameConfigReferences<T>(
+  config: T,
+  renamed: ReadonlyMap<string, string>,
+  literalKeys: readonly string[] = [],
+): T {
+  const walk = (value: unknown, top: boolean): unknown => {
+    if (typeof value === "string") return renameNodeReferences(value, renamed);
+    if (Array.isArray(value)) {
+      const items = value.map((item: unknown) => walk(item, false));
+      return items.every((item, i) => item === value[i]) ? value : items;
+    }
+    if (typeof value !== "object" || value === null) return value;
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const item: unknown = Reflect.get(value, key);
+      const next = top && literalKeys.includes(key) ? item : walk(item, false);
+      if (next !== item) changed = true;
+      Object.defineProperty(out, key, {
+        value: next,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return changed ? out : value;
+  };
+  return walk(config, true) as T;
+}

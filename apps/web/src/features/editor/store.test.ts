@@ -206,6 +206,52 @@ describe("editorReducer", () => {
     });
   });
 
+  it("rewrites expressions that read another pasted node to its new id, and keeps references outside the paste", () => {
+    const update = (id: string, config: Record<string, unknown>): EditorAction => ({
+      type: "update",
+      id,
+      patch: { config },
+      at: 0,
+    });
+    const start = run(
+      twoNodes(),
+      { type: "add", entry: entry("code"), position: { x: 600, y: 0 } },
+      update("http_request", {
+        url: "https://example.com/{{ nodes.manual_trigger.path }}?q={{ nodes.manual_trigger.q }}",
+        headers: { "X-Code": '{{ nodes["code"].id }}' },
+      }),
+      update("code", { code: "return '{{ nodes.http_request }}';" }),
+      { type: "selectOnly", nodeIds: ["http_request", "code"] },
+      { type: "copy" },
+    );
+    const literalKeys = (node: { type: string }) => (node.type === "code" ? ["code"] : []);
+    const pasted = run(start, { type: "paste", literalKeys });
+    const byId = new Map(pasted.definition.nodes.map((n) => [n.id, n]));
+    // manual_trigger was not pasted: the copy still reads the original.
+    expect(byId.get("http_request_2")?.config).toEqual({
+      url: "https://example.com/{{ nodes.manual_trigger.path }}?q={{ nodes.manual_trigger.q }}",
+      headers: { "X-Code": '{{ nodes["code_2"].id }}' },
+    });
+    // The Code node's code is literal text, not an expression.
+    expect(byId.get("code_2")?.config).toEqual({ code: "return '{{ nodes.http_request }}';" });
+    // The originals are untouched.
+    expect(byId.get("http_request")?.config).toEqual(
+      start.definition.nodes.find((n) => n.id === "http_request")?.config,
+    );
+
+    const withTrigger = run(
+      start,
+      { type: "selectOnly", nodeIds: ["manual_trigger", "http_request"] },
+      { type: "copy" },
+      { type: "paste" },
+    );
+    expect(withTrigger.definition.nodes.find((n) => n.id === "http_request_2")?.config).toEqual({
+      url: "https://example.com/{{ nodes.manual_trigger_2.path }}?q={{ nodes.manual_trigger_2.q }}",
+      headers: { "X-Code": '{{ nodes["code"].id }}' },
+    });
+    expect(run(withTrigger, { type: "undo" }).definition).toBe(start.definition);
+  });
+
   it("leaves edges to nodes outside the copied selection behind", () => {
     const state = run(
       twoNodes(),

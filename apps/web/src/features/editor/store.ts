@@ -1,7 +1,7 @@
 import type { CatalogueEntry } from "@runnel/nodes";
 
 import type { FlowDefinition, FlowEdge, FlowNode, NodeSettings, XY } from "./types";
-import { edgeId, uniqueNodeId } from "./ids";
+import { edgeId, renameConfigReferences, uniqueNodeId } from "./ids";
 
 /**
  * The editor's state: the definition being edited, the selection, undo/redo history and the clipboard. Every
@@ -60,7 +60,11 @@ export type EditorAction =
     }
   | { type: "selectOnly"; nodeIds: readonly string[] }
   | { type: "copy" }
-  | { type: "paste" }
+  | {
+      type: "paste";
+      /** Top-level config keys of a node type that hold literal text, not expressions (the catalogue's literalConfig). */
+      literalKeys?: (node: FlowNode) => readonly string[];
+    }
   | { type: "undo" }
   | { type: "redo" };
 
@@ -142,18 +146,30 @@ function withPositions(
   return changed ? { ...definition, nodes } : definition;
 }
 
-function paste(state: EditorState): EditorState {
+/**
+ * Pastes the clipboard with fresh ids. Expressions of the pasted nodes that read another pasted node
+ * (`nodes.<id>`) are rewritten to its new id; references to nodes outside the pasted set stay.
+ */
+function paste(
+  state: EditorState,
+  literalKeys: (node: FlowNode) => readonly string[] = () => [],
+): EditorState {
   const clipboard = state.clipboard;
   if (!clipboard || clipboard.nodes.length === 0) return state;
   const taken = new Set(state.definition.nodes.map((n) => n.id));
   const renamed = new Map<string, string>();
-  const offset = PASTE_OFFSET * (clipboard.pastes + 1);
-  const nodes = clipboard.nodes.map((node) => {
+  for (const node of clipboard.nodes) {
     const id = uniqueNodeId(node.id, taken);
     taken.add(id);
     renamed.set(node.id, id);
-    return { ...node, id, position: { x: node.position.x + offset, y: node.position.y + offset } };
-  });
+  }
+  const offset = PASTE_OFFSET * (clipboard.pastes + 1);
+  const nodes = clipboard.nodes.map((node) => ({
+    ...node,
+    id: renamed.get(node.id) ?? node.id,
+    config: renameConfigReferences(node.config, renamed, literalKeys(node)),
+    position: { x: node.position.x + offset, y: node.position.y + offset },
+  }));
   const edgeIds = new Set(state.definition.edges.map((e) => e.id));
   const edges = clipboard.edges.map((edge) => {
     const ends = {
@@ -295,7 +311,7 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
     }
 
     case "paste":
-      return paste(state);
+      return paste(state, action.literalKeys);
 
     case "undo": {
       const previous = state.past.at(-1);
