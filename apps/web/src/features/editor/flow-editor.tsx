@@ -28,8 +28,12 @@ export interface FlowEditorSlots {
     disabledReason: string | undefined;
     saveDraft: () => Promise<void>;
   }) => ReactNode;
-  /** Renders the run controls. */
-  run?: (state: { saveDraft: () => Promise<void>; selectedNodeId: string | null }) => ReactNode;
+  /** Renders the run controls; `selectedNodeName` is the display name of the one selected node (for "Rerun from"). */
+  run?: (state: {
+    saveDraft: () => Promise<void>;
+    selectedNodeId: string | null;
+    selectedNodeName: string | undefined;
+  }) => ReactNode;
   /** Shown in the side panel under the selected node's config (e.g. the run inspector). */
   inspector?: (selectedNodeId: string | null) => ReactNode;
 }
@@ -303,7 +307,11 @@ export function FlowEditor({
           onRedo={() => dispatch({ type: "redo" })}
           onLayout={autoLayout}
           onFit={fit}
-          run={run?.({ saveDraft: saveNow, selectedNodeId })}
+          run={run?.({
+            saveDraft: saveNow,
+            selectedNodeId,
+            selectedNodeName: selectedNode?.name,
+          })}
           publish={
             readOnly
               ? null
