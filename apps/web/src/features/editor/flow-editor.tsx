@@ -268,6 +268,8 @@ export function FlowEditor({
         : [],
     [definition, selectedNodeId],
   );
+  /** The flow's variables (`vars.<name>` in expressions), offered by the config panel's completion. */
+  const variables = useMemo(() => Object.keys(definition.vars), [definition.vars]);
   const nodeProblems = useMemo(
     () =>
       (problems ?? [])
@@ -381,6 +383,7 @@ export function FlowEditor({
               entry={index.get(selectedNode.type, selectedNode.version)}
               upstream={upstream}
               problems={nodeProblems}
+              variables={variables}
               readOnly={readOnly}
               onChange={onNodeChange}
             />
