@@ -102,6 +102,41 @@ describe("runs router with the embedded engine", () => {
     expect((await bea.caller.runs.list({ status: "failed" })).items).toEqual([]);
   });
 
+  it("list takes the direction tRPC's infinite queries add: forward pages as without it, backward and other keys are refused", async () => {
+    const cy = await t.user("Cy");
+    const flowId = await publishedFlow(cy.caller, "Greeter", greetFlow());
+    const ids: string[] = [];
+    for (const name of ["a", "b"]) {
+      ids.push((await cy.caller.runs.start({ flowId, input: { name } })).id);
+    }
+    for (const id of ids) await t.waitFor(cy.orgId, id);
+
+    const first = await cy.caller.runs.list({ flowId, limit: 1, direction: "forward" });
+    expect(first.items.map((run) => run.id)).toEqual([ids[1]]);
+    expect(first).toEqual(await cy.caller.runs.list({ flowId, limit: 1 }));
+    const second = await cy.caller.runs.list({
+      flowId,
+      limit: 1,
+      cursor: first.nextCursor,
+      direction: "forward",
+    });
+    expect(second.items.map((run) => run.id)).toEqual([ids[0]]);
+    expect(second.nextCursor).toBeNull();
+
+    const backward = await failure(
+      cy.caller.runs.list({ flowId, limit: 1, cursor: first.nextCursor, direction: "backward" }),
+    );
+    expect(backward.code).toBe("BAD_REQUEST");
+    expect(Object.keys(backward.fieldErrors ?? {})).toEqual(["direction"]);
+    expect(backward.fieldErrors?.direction?.[0]).toMatch(/only forward paging is supported/i);
+
+    const unknownKey = await failure(
+      cy.caller.runs.list({ flowId, direction: "forward", page: 2 } as never),
+    );
+    expect(unknownKey.code).toBe("BAD_REQUEST");
+    expect(unknownKey.message).toContain('"page"');
+  });
+
   it("records a run whose input misses the trigger's schema as failed, and a flow never published is refused", async () => {
     const cy = await t.user("Cy");
     const flowId = await publishedFlow(cy.caller, "Greeter", greetFlow());

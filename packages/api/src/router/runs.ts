@@ -14,6 +14,7 @@ import {
 
 import { actorFields, orgProcedure } from "../trpc";
 import { loadFlow } from "./flows/shared";
+import { PageDirection } from "./paging";
 import {
   listRunsPage,
   mapEngineErrors,
@@ -50,6 +51,8 @@ export const ListRunsInput = z.strictObject({
   /** Only runs started by this kind of trigger. */
   triggerKind: z.enum(runTriggerKindEnum.enumValues).optional(),
   cursor: z.string().min(1).max(100).nullish(),
+  /** Added by tRPC's infinite queries; only "forward" is accepted (see PageDirection). */
+  direction: PageDirection,
   limit: z.number().int().min(1).max(200).default(50),
 });
 

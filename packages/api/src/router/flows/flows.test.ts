@@ -64,6 +64,32 @@ describe("flows", () => {
     expect(bad.fieldErrors).toEqual({ cursor: ["The cursor does not name a flow of this org"] });
   });
 
+  it("list takes the direction tRPC's infinite queries add: forward pages as without it, backward and other keys are refused", async () => {
+    const ada = await t.user("Ada");
+    for (const name of ["One", "Two", "Three"]) await ada.caller.flows.create({ name });
+    const first = await ada.caller.flows.list({ limit: 2, direction: "forward" });
+    expect(first.items.map((f) => f.name)).toEqual(["Three", "Two"]);
+    expect(first).toEqual(await ada.caller.flows.list({ limit: 2 }));
+    const cursor = first.nextCursor ?? undefined;
+    expect(cursor).toBeDefined();
+    const second = await ada.caller.flows.list({ limit: 2, cursor, direction: "forward" });
+    expect(second.items.map((f) => f.name)).toEqual(["One"]);
+    expect(second.nextCursor).toBeNull();
+
+    const backward = await failure(
+      ada.caller.flows.list({ limit: 2, cursor, direction: "backward" }),
+    );
+    expect(backward.code).toBe("BAD_REQUEST");
+    expect(Object.keys(backward.fieldErrors ?? {})).toEqual(["direction"]);
+    expect(backward.fieldErrors?.direction?.[0]).toMatch(/only forward paging is supported/i);
+
+    const unknownKey = await failure(
+      ada.caller.flows.list({ limit: 2, direction: "forward", page: 2 } as never),
+    );
+    expect(unknownKey.code).toBe("BAD_REQUEST");
+    expect(unknownKey.message).toContain('"page"');
+  });
+
   it("saveDraft: structural errors are field errors (nothing saved); incomplete drafts are saved with their problems", async () => {
     const ada = await t.user("Ada");
     const flow = await ada.caller.flows.create({ name: "Draft" });
