@@ -1,7 +1,6 @@
 "use client";
 
-import { useQueries } from "@tanstack/react-query";
-import { useState } from "react";
+import { useInfiniteQuery } from "@tanstack/react-query";
 
 import type { RouterInputs, RouterOutputs } from "@runnel/api";
 
@@ -9,55 +8,48 @@ import { useTRPC } from "~/trpc/react";
 import { isTerminal } from "./run-state";
 
 export type RunRow = RouterOutputs["runs"]["list"]["items"][number];
-type ListInput = Omit<RouterInputs["runs"]["list"], "cursor">;
+type ListInput = Omit<RouterInputs["runs"]["list"], "cursor" | "direction">;
 
-/** Pages with unfinished runs refresh this often; the first page also does, so new runs appear. */
+/** The loaded pages are read again this often while one lists an unfinished run, else at the slower pace. */
 const LIVE_REFRESH_MS = 2_000;
-const FIRST_PAGE_REFRESH_MS = 5_000;
+/** The idle pace, so new runs appear on the first page. */
+const IDLE_REFRESH_MS = 5_000;
 
 /**
- * The runs of `runs.list` page by page ("Load more" adds the page after the last one's cursor). Each page is its
- * own query, so only the pages that hold unfinished runs are read again. Going back to the first page when the
- * filters change. A run that moved to a later page while the first one refreshed is listed once.
+ * The runs of `runs.list` page by page, as one infinite query ("Load more" fetches the page after the last one's
+ * `nextCursor`). Changing the filters changes the query, so the list starts again from the first page. A refresh
+ * reads every loaded page again in order, each after the fresh cursor of the one before. A run that moved to a
+ * later page meanwhile is listed once.
  */
 export function useRunPages(input: ListInput) {
   const trpc = useTRPC();
-  const key = JSON.stringify(input);
-  const [loaded, setLoaded] = useState<{ key: string; cursors: string[] }>({ key, cursors: [] });
-  const cursors = loaded.key === key ? loaded.cursors : [];
-
-  const pages = useQueries({
-    queries: [null, ...cursors].map((cursor) =>
-      trpc.runs.list.queryOptions(cursor ? { ...input, cursor } : input, {
-        refetchInterval: (query) =>
-          query.state.data?.items.some((run) => !isTerminal(run.status))
-            ? LIVE_REFRESH_MS
-            : cursor === null
-              ? FIRST_PAGE_REFRESH_MS
-              : false,
-      }),
-    ),
-  });
+  const query = useInfiniteQuery(
+    trpc.runs.list.infiniteQueryOptions(input, {
+      getNextPageParam: (page) => page.nextCursor,
+      refetchInterval: (current) =>
+        current.state.data?.pages.some((page) => page.items.some((run) => !isTerminal(run.status)))
+          ? LIVE_REFRESH_MS
+          : IDLE_REFRESH_MS,
+    }),
+  );
 
   const seen = new Set<string>();
   const rows: RunRow[] = [];
-  for (const page of pages) {
-    for (const run of page.data?.items ?? []) {
+  for (const page of query.data?.pages ?? []) {
+    for (const run of page.items) {
       if (seen.has(run.id)) continue;
       seen.add(run.id);
       rows.push(run);
     }
   }
-  const last = pages.at(-1);
-  const nextCursor = last?.data?.nextCursor ?? null;
   return {
     rows,
-    error: pages.find((p) => p.error)?.error ?? null,
-    isPending: pages[0]?.isPending ?? true,
-    hasMore: nextCursor !== null,
-    loadingMore: pages.length > 1 && !!last?.isPending,
+    error: query.error,
+    isPending: query.isPending,
+    hasMore: query.hasNextPage,
+    loadingMore: query.isFetchingNextPage,
     loadMore: () => {
-      if (nextCursor) setLoaded({ key, cursors: [...cursors, nextCursor] });
+      if (query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
     },
   };
 }

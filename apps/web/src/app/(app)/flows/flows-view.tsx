@@ -1,7 +1,7 @@
 "use client";
 
 import type { ChangeEvent, FormEvent } from "react";
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Download, FileUp, Plus, Workflow } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -48,24 +48,14 @@ export function FlowsView() {
   const [search, setSearch] = useState("");
   const deferredSearch = useDeferredValue(search.trim());
   const searchId = useId();
-  // One query per loaded page; "Load more" adds the cursor the last page returned. A new search starts over.
-  const [pages, setPages] = useState<{ search: string; cursors: string[] }>({
-    search: "",
-    cursors: [],
-  });
-  const cursors = pages.search === deferredSearch ? pages.cursors : [];
-  const results = useQueries({
-    queries: [undefined, ...cursors].map((cursor) =>
-      trpc.flows.list.queryOptions({
-        limit: PAGE_SIZE,
-        ...(deferredSearch ? { search: deferredSearch } : {}),
-        ...(cursor ? { cursor } : {}),
-      }),
+  // One infinite query per search: "Load more" fetches the page after the last page's nextCursor; a new search is
+  // a new query, so it starts again from the first page.
+  const list = useInfiniteQuery(
+    trpc.flows.list.infiniteQueryOptions(
+      { limit: PAGE_SIZE, ...(deferredSearch ? { search: deferredSearch } : {}) },
+      { getNextPageParam: (page) => page.nextCursor },
     ),
-  });
-  const failed = results.find((r) => r.error)?.error;
-  const loaded = results.every((r) => r.data);
-  const nextCursor = results.at(-1)?.data?.nextCursor ?? null;
+  );
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.flows.list.pathKey() });
   const duplicate = useMutation(trpc.flows.duplicate.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.flows.delete.mutationOptions({ onSuccess: refresh }));
@@ -91,8 +81,8 @@ export function FlowsView() {
     }
   }
 
-  if (failed) return <Alert variant="danger">{failed.message}</Alert>;
-  const items = results.flatMap((r) => r.data?.items ?? []);
+  if (list.error) return <Alert variant="danger">{list.error.message}</Alert>;
+  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   const actionError = duplicate.error ?? remove.error;
 
   return (
@@ -119,7 +109,7 @@ export function FlowsView() {
       </div>
       {actionError ? <Alert variant="danger">{actionError.message}</Alert> : null}
       {exportError ? <Alert variant="danger">{exportError}</Alert> : null}
-      {!results[0]?.data ? (
+      {!list.data ? (
         <p className="text-sm text-fg-muted">Loading flows…</p>
       ) : items.length === 0 ? (
         deferredSearch ? (
@@ -223,16 +213,14 @@ export function FlowsView() {
           </CardContent>
         </Card>
       )}
-      {nextCursor || (cursors.length > 0 && !loaded) ? (
+      {list.hasNextPage || list.isFetchingNextPage ? (
         <Button
           variant="secondary"
           className="self-center"
-          disabled={!loaded}
-          onClick={() =>
-            nextCursor && setPages({ search: deferredSearch, cursors: [...cursors, nextCursor] })
-          }
+          disabled={list.isFetchingNextPage}
+          onClick={() => void list.fetchNextPage()}
         >
-          {loaded ? "Load more flows" : "Loading…"}
+          {list.isFetchingNextPage ? "Loading…" : "Load more flows"}
         </Button>
       ) : null}
     </div>
