@@ -1,9 +1,8 @@
 /**
- * tRPC setup, top to bottom: context, initialisation (superjson, zod error formatting), procedures
+ * tRPC setup, top to bottom: context, initialisation (superjson via ./transformer, zod error formatting), procedures
  * (`publicProcedure`, `protectedProcedure`, `userProcedure`, `orgProcedure(minRole)`), each narrowing ctx.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError, ZodRealError } from "zod";
 
 import type { AuditEntry, DbOrTx, Mailer, Role, VerifiedApiKey } from "@runnel/auth";
@@ -16,6 +15,7 @@ import { orgs } from "@runnel/db/schema";
 import type { RateLimits, RateLimitScope } from "./security/rate-limit";
 import { RateLimitExceededError } from "./security/rate-limit";
 import { keyRole } from "./security/scopes";
+import { transformer } from "./transformer";
 
 /** Header and cookie that pick the active org of a signed-in user (checked against their memberships). */
 export const ORG_HEADER = "x-runnel-org";
@@ -112,7 +112,7 @@ export function fieldError(path: (string | number)[], message: string): TRPCErro
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     return {
       ...shape,

@@ -8,9 +8,9 @@ import {
   TRPCClientError,
 } from "@trpc/client";
 import { EventSource } from "eventsource";
-import superjson from "superjson";
 
 import type { AppRouter } from "@runnel/api";
+import { transformer } from "@runnel/api/transformer";
 
 export type { AppRouter, RouterInputs, RouterOutputs } from "@runnel/api";
 export { TRPCClientError };
@@ -47,7 +47,7 @@ export function trpcUrl(baseUrl: string, endpoint = "/api/trpc"): string {
 /**
  * The links of a Runnel client, for any router served the way Runnel serves its own: subscriptions over
  * Server-Sent Events (the `eventsource` package, which works on Node 20 and sends the Bearer header), everything
- * else batched over HTTP; superjson on both.
+ * else batched over HTTP; the server's transformer (superjson) on both.
  */
 export function runnelLinks<TRouter extends AnyRouter>(
   options: RunnelClientOptions,
@@ -61,7 +61,7 @@ export function runnelLinks<TRouter extends AnyRouter>(
       condition: (op) => op.type === "subscription",
       true: httpSubscriptionLink<AnyRouter, typeof EventSource>({
         url,
-        transformer: superjson,
+        transformer,
         EventSource,
         eventSourceOptions: {
           fetch: (input, init) =>
@@ -70,7 +70,7 @@ export function runnelLinks<TRouter extends AnyRouter>(
       }),
       false: httpBatchLink<AnyRouter>({
         url,
-        transformer: superjson,
+        transformer,
         headers,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),

@@ -5,9 +5,9 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@ta
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState } from "react";
-import superjson from "superjson";
 
 import type { AppRouter } from "@runnel/api";
+import { transformer } from "@runnel/api/transformer";
 
 import { isUnauthorized } from "./errors";
 
@@ -39,8 +39,8 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         // Subscriptions (runs.watch) stream over Server-Sent Events; the link resumes with the last tracked id.
         splitLink({
           condition: (op) => op.type === "subscription",
-          true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+          true: httpSubscriptionLink({ url: "/api/trpc", transformer }),
+          false: httpBatchLink({ url: "/api/trpc", transformer }),
         }),
       ],
     }),
