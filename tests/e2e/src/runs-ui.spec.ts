@@ -150,7 +150,7 @@ test("runs list, live run page, inspector, rerun, cancel and test runs", async (
 
   await test.step("rerun from a node reuses what came before it", async () => {
     await page.getByRole("button", { name: /^Shout\W+Succeeded/ }).click();
-    await page.getByRole("button", { name: "Rerun from Shout" }).first().click();
+    await page.getByRole("button", { name: "Rerun from Shout", exact: true }).first().click();
     await expect(page).not.toHaveURL(new RegExp(`/runs/${first.id}$`));
     await expect(page.getByText(/rerun of run/)).toBeVisible();
     await expect(canvasNode(page, "shout")).toHaveAttribute("data-status", "succeeded", {

@@ -64,11 +64,12 @@ export function EditorView({ flowId }: { flowId: string }) {
         run={
           readOnly
             ? undefined
-            : ({ saveDraft, selectedNodeId }) => (
+            : ({ saveDraft, selectedNodeId, selectedNodeName }) => (
                 <RunControls
                   flowId={flowId}
                   saveDraft={saveDraft}
                   selectedNodeId={selectedNodeId}
+                  selectedNodeName={selectedNodeName}
                   onRunChange={setRunId}
                   runId={runId}
                   watch={watch}
