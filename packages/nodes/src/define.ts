@@ -129,7 +129,7 @@ export interface HttpResponseSpec {
   body: JsonValue;
 }
 
-/** Respond node: the engine hands `response` to the waiting webhook/API caller, then emits `then`. */
+/** Respond node: `response` answers the waiting webhook caller (the webhook ingress reads it), then emits `then`. */
 export interface RespondDirective<E = Emit> {
   kind: "respond";
   response: HttpResponseSpec;

@@ -112,6 +112,12 @@ describe("webhook ingress", () => {
     expect(response.headers.get("x-flow")).toBe("runnel");
     expect(response.headers.get("content-type")).toBe("application/json");
     expect(await response.json()).toEqual({ hello: "grace" });
+    // The run records the same response as its output (what the REST API's ?wait returns in `output`).
+    const run = await h.waitFor(ada.orgId, response.headers.get("x-runnel-run-id") ?? "");
+    expect(run).toMatchObject({
+      status: "succeeded",
+      output: { status: 201, headers: { "x-flow": "runnel" }, body: { hello: "grace" } },
+    });
   });
 
   it("the same Idempotency-Key sent 5 times at once starts exactly one run", async () => {

@@ -152,10 +152,13 @@ function accepted(run: Pick<Run, "id" | "status">): Response {
   });
 }
 
-/** The answer for a run that ended while the caller waited. */
+/**
+ * The answer for a run that ended while the caller waited: the run resource (its output in `output`). A Respond node
+ * does not shape it: Respond answers webhook callers only, and here its `{ status, headers, body }` is the output.
+ */
 function endedResponse(run: Run): Response {
   const headers = { "x-runnel-run-id": run.id, "x-runnel-run-status": run.status };
-  if (run.status === "succeeded") return jsonResponse(run.output ?? null, 200, headers);
+  if (run.status === "succeeded") return jsonResponse(runView(run), 200, headers);
   if (run.status === "failed") {
     throw new HttpProblem(
       422,

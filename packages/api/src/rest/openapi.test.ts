@@ -110,6 +110,19 @@ describe("OpenAPI 3.1 document", () => {
     });
     expect(schemas.GreetApiInput_Name).toEqual({ type: "string", minLength: 1 });
     expect(schemas.GreetApiOutput).toMatchObject({ required: ["loud"] });
+    // ?wait answers with the run, its output typed by the flow's output schema.
+    const ok = (
+      paths["/api/v1/flows/greet-api/runs"]?.post as unknown as {
+        responses: Record<string, { content: Record<string, { schema: unknown }> }>;
+      }
+    ).responses["200"];
+    expect(ok?.content["application/json"]?.schema).toEqual({
+      $ref: "#/components/schemas/GreetApiRun",
+    });
+    expect(schemas.GreetApiRun).toMatchObject({
+      required: expect.arrayContaining(["id", "status", "output"]) as unknown,
+      properties: { output: { $ref: "#/components/schemas/GreetApiOutput" } },
+    });
     expect(schemas.Problem).toMatchObject({
       required: expect.arrayContaining(["requestId"]) as unknown,
     });
@@ -179,7 +192,7 @@ describe("OpenAPI 3.1 document", () => {
         "    params: { query: { wait: 30 } },",
         "    body: { name },",
         "  });",
-        '  const loud: string | undefined = response.status === 200 && data && "loud" in data ? data.loud : undefined;',
+        '  const loud: string | undefined = response.status === 200 && data && "output" in data ? data.output.loud : undefined;',
         "  return { status: response.status, loud, error };",
         "}",
         "export function wrong(baseUrl: string) {",

@@ -101,6 +101,26 @@ const RunStatus = {
   enum: ["queued", "running", "waiting", "succeeded", "failed", "cancelled"],
 };
 
+/** The run resource's fields (`GET /runs/{id}` adds `steps`; a `?wait` answer has none). */
+const RUN_REQUIRED = ["id", "flowId", "flowVersionId", "status", "createdAt"];
+const runProperties: Json = {
+  id: { type: "string" },
+  flowId: { type: "string" },
+  flowVersionId: { type: "string" },
+  status: ref("RunStatus"),
+  triggerKind: { type: "string" },
+  input: {},
+  output: {},
+  error: {
+    type: ["object", "null"],
+    properties: { message: { type: "string" }, name: { type: "string" } },
+  },
+  failedNodeId: { type: ["string", "null"] },
+  createdAt: { type: "string", format: "date-time" },
+  startedAt: { type: ["string", "null"], format: "date-time" },
+  finishedAt: { type: ["string", "null"], format: "date-time" },
+};
+
 const staticSchemas: Json = {
   Problem: {
     type: "object",
@@ -136,23 +156,9 @@ const staticSchemas: Json = {
   },
   Run: {
     type: "object",
-    required: ["id", "flowId", "flowVersionId", "status", "createdAt"],
+    required: RUN_REQUIRED,
     properties: {
-      id: { type: "string" },
-      flowId: { type: "string" },
-      flowVersionId: { type: "string" },
-      status: ref("RunStatus"),
-      triggerKind: { type: "string" },
-      input: {},
-      output: {},
-      error: {
-        type: ["object", "null"],
-        properties: { message: { type: "string" }, name: { type: "string" } },
-      },
-      failedNodeId: { type: ["string", "null"] },
-      createdAt: { type: "string", format: "date-time" },
-      startedAt: { type: ["string", "null"], format: "date-time" },
-      finishedAt: { type: ["string", "null"], format: "date-time" },
+      ...runProperties,
       steps: {
         type: "array",
         items: {
@@ -206,7 +212,7 @@ const waitParameter = {
   in: "query",
   required: false,
   description:
-    "Seconds to wait for the run to end (0–60). Ended in time: 200 with the output; else 202.",
+    "Seconds to wait for the run to end (0–60). Succeeded in time: 200 with the run, its output in `output`; else 202.",
   schema: { type: "number", minimum: 0, maximum: 60 },
 };
 
@@ -228,9 +234,16 @@ function flowOperation(flow: DeployedFlow, schemas: Json): Json {
   const name = base.slice(3) || "Flow";
   const inputName = `${name}Input`;
   const outputName = `${name}Output`;
+  const runName = `${name}Run`;
   embedSchema(flow.inputSchema, inputName, schemas);
   if (flow.outputSchema) embedSchema(flow.outputSchema, outputName, schemas);
   else schemas[outputName] = { description: "The run output (the flow declares no output schema)" };
+  schemas[runName] = {
+    type: "object",
+    description: `A run of ${flow.flowName} that succeeded (the run resource without steps)`,
+    required: [...RUN_REQUIRED, "output"],
+    properties: { ...runProperties, output: ref(outputName) },
+  };
   return {
     post: operation("POST", {
       operationId: base,
@@ -244,8 +257,16 @@ function flowOperation(flow: DeployedFlow, schemas: Json): Json {
       },
       responses: {
         "200": {
-          description: "The run ended within `wait`: its output",
-          content: { "application/json": { schema: ref(outputName) } },
+          description:
+            "The run succeeded within `wait`: the run, its output in `output` (a Respond node does not shape this answer; it answers webhook callers)",
+          headers: {
+            "x-runnel-run-id": { description: "The run's id", schema: { type: "string" } },
+            "x-runnel-run-status": {
+              description: "The run's status (`succeeded`)",
+              schema: { type: "string" },
+            },
+          },
+          content: { "application/json": { schema: ref(runName) } },
         },
         "202": {
           description: "The run was started (or is still running after `wait`)",
@@ -263,7 +284,8 @@ function flowOperation(flow: DeployedFlow, schemas: Json): Json {
 
 /**
  * The OpenAPI 3.1 document of an org: one typed operation per enabled deployment (request body = the version's input
- * JSON Schema, 200 response = its declared output schema or any JSON), and the generic run and approval operations.
+ * JSON Schema, 200 response = the run with `output` typed by its declared output schema or any JSON), and the generic
+ * run and approval operations.
  */
 export async function buildOpenApiDocument(db: Database, orgId: string, appUrl: string) {
   const deployed = await listDeployedFlows(db, orgId);

@@ -122,16 +122,68 @@ describe("REST v1", () => {
     expect(actions).toContain("run.started");
   });
 
-  it("with ?wait returns 200 and the output when the run ends in time, by flow id too", async () => {
+  it("with ?wait returns 200 and the run resource (its output in output) when the run ends in time, by flow id too", async () => {
     const { flowId } = await deploy("Greet Sync", greetFlow());
     const response = await api(`/flows/${flowId}/runs?wait=30`, {
       method: "POST",
       body: JSON.stringify({ name: "grace" }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ loud: "HELLO GRACE" });
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      id: response.headers.get("x-runnel-run-id"),
+      flowId,
+      status: "succeeded",
+      triggerKind: "api",
+      input: { name: "grace" },
+      output: { loud: "HELLO GRACE" },
+      error: null,
+    });
+    expect(body.steps).toBeUndefined();
     expect(response.headers.get("x-runnel-run-status")).toBe("succeeded");
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    // The same representation GET /runs/{id} gives (which adds the steps).
+    const { steps: _steps, ...fetched } = (await (
+      await api(`/runs/${String(body.id)}`)
+    ).json()) as Record<string, unknown>;
+    expect(body).toEqual(fetched);
+  });
+
+  it("with ?wait a flow ending in a Respond node answers 200 with the run; the Respond node's status, headers and body are its output, not the HTTP answer", async () => {
+    const base = greetFlow();
+    const { slug } = await deploy("Greet Respond", {
+      nodes: [
+        ...base.nodes.filter((node) => node.id !== "shout"),
+        {
+          id: "answer",
+          type: "respond",
+          version: 1,
+          name: "Answer",
+          config: { status: 201, headers: { "x-flow": "runnel" } },
+        },
+      ],
+      edges: [
+        ...base.edges.filter((edge) => edge.target !== "shout"),
+        {
+          id: "greet-answer",
+          source: "greet",
+          sourcePort: "out",
+          target: "answer",
+          targetPort: "in",
+        },
+      ],
+    });
+    const response = await api(`/flows/${slug}/runs?wait=30`, {
+      method: "POST",
+      body: JSON.stringify({ name: "lin" }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-flow")).toBeNull();
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await response.json()).toMatchObject({
+      status: "succeeded",
+      output: { status: 201, headers: { "x-flow": "runnel" }, body: { greeting: "hello lin" } },
+    });
   });
 
   it("with ?wait answers 202 when the run is still going, and refuses a wait over 60 s", async () => {
@@ -179,7 +231,7 @@ describe("REST v1", () => {
       body: JSON.stringify({ name: "bob", definition: evil, flowVersionId: "v-evil" }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ loud: "HELLO BOB" });
+    expect(await response.json()).toMatchObject({ output: { loud: "HELLO BOB" } });
   });
 
   it("an Idempotency-Key returns the first run instead of starting another", async () => {

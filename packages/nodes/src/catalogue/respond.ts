@@ -8,8 +8,10 @@ const HeaderName = z
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "not a valid HTTP header name");
 
 /**
- * Answers the webhook or API caller that is waiting for this run (webhook respondMode "respond_node",
- * or a synchronous API call). The first Respond node to run answers; later ones only pass data on.
+ * Answers the webhook caller that is waiting for this run (a Webhook trigger with respondMode "respond_node"): its
+ * status, headers and body are the HTTP response. The first Respond node to run answers; later ones only pass data
+ * on. In a run started any other way (REST API, manual, schedule) nobody waits for it: the response is only its
+ * output, and the REST API's `?wait` returns the run resource with it in `output`.
  */
 export const respondNode = defineNode({
   type: "respond",
@@ -19,7 +21,8 @@ export const respondNode = defineNode({
     label: "Respond",
     category: "flow",
     icon: "reply",
-    description: "Send the HTTP response to the webhook or API caller.",
+    description:
+      "Send the HTTP response to the webhook caller. In runs from the REST API it is the run's output.",
   },
   config: z.object({
     status: z.number().int().min(100).max(599).default(200),

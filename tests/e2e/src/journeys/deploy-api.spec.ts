@@ -100,7 +100,10 @@ test("deploy a flow, call it with an API key, see the run on the runs page", asy
       data: { name: "Grace" },
     });
     expect(response.status()).toBe(200);
-    expect(await response.json()).toMatchObject({ greeting: "hello Grace" });
+    expect(await response.json()).toMatchObject({
+      status: "succeeded",
+      output: { greeting: "hello Grace" },
+    });
     runId = response.headers()["x-runnel-run-id"] ?? "";
     expect(runId).not.toBe("");
     expect(response.headers()["x-runnel-run-status"]).toBe("succeeded");
