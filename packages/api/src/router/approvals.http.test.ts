@@ -6,7 +6,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { eq } from "@runnel/db";
-import { memberships } from "@runnel/db/schema";
+import { memberships, runs } from "@runnel/db/schema";
 
 import type { AppRouter } from "../root";
 import type { EngineHarness } from "./runs.fixtures";
@@ -128,6 +128,21 @@ describe("approvals.pending over real HTTP", () => {
     expect((await t.waitFor(owner.orgId, run.id)).status).toBe("succeeded");
     const detail = await client.runs.get.query({ id: run.id });
     expect(detail.steps.find((step) => step.nodeId === "ask")?.input).toEqual({ in: input });
+  });
+
+  it("lists the approval of a deleted flow's waiting run (200); once the run row is gone, its approval is too", async () => {
+    const owner = await t.user("Dina");
+    const flowId = await publishedFlow(owner.caller, "Doomed", approvalFlow([owner.email]));
+    const run = await owner.caller.runs.start({ flowId, input: { name: "v1" } });
+    await t.waitFor(owner.orgId, run.id, (status) => status === "waiting");
+    await owner.caller.flows.delete({ id: flowId });
+    const client = clientAs(owner.userId);
+    expect((await client.approvals.pending.query()).map((a) => a.runId)).toEqual([run.id]);
+
+    await t.db.delete(runs).where(eq(runs.id, run.id));
+    const raw = await rawQuery("approvals.pending", owner.userId);
+    expect(raw.status, raw.text).toBe(200);
+    expect(await client.approvals.pending.query()).toEqual([]);
   });
 
   it("a signed-in user without any org membership gets 403 FORBIDDEN, not a 500", async () => {
