@@ -12,7 +12,10 @@
  *   flock /tmp/runnel-next-build.lock env NEXT_DIST_DIR=.next-bench pnpm --filter @runnel/web build
  *   NEXT_DIST_DIR=.next-bench pnpm --filter @runnel/bench exec tsx canvas.ts
  * Environment: NEXT_DIST_DIR (the build folder of apps/web, default .next), BENCH_URL (use a running app instead of
- * starting one), BENCH_NODES (300), BENCH_LOADS (3), BENCH_PAN_MS (2000).
+ * starting one), BENCH_NODES (300), BENCH_LOADS (3), BENCH_PAN_MS (2000), BENCH_TRACE (a file: a Chrome trace of the
+ * pan, for chrome://tracing or Perfetto, with the main thread's busiest event kinds printed), BENCH_CSS (a style sheet
+ * added to the page before the frame measurements, for experiments such as hiding the minimap), BENCH_SCREENSHOT (a PNG
+ * file: the editor after the last load).
  */
 import type { APIRequestContext, CDPSession, Page } from "@playwright/test";
 import type { ChildProcess } from "node:child_process";
@@ -313,6 +316,71 @@ async function measureFrames(page: Page, pan: boolean) {
 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
+const TRACE_CATEGORIES = [
+  "devtools.timeline",
+  "disabled-by-default-devtools.timeline",
+  "disabled-by-default-devtools.timeline.frame",
+  "blink",
+  "cc",
+  "viz",
+  ...(process.env.BENCH_TRACE_INVALIDATIONS
+    ? ["disabled-by-default-devtools.timeline.invalidationTracking"]
+    : []),
+];
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  args?: { name?: string };
+}
+
+/** The renderer main thread's time by event name (self time of complete events), busiest first. */
+function printTraceSummary(buffer: Buffer) {
+  const parsed = JSON.parse(buffer.toString("utf8")) as
+    TraceEvent[] | { traceEvents: TraceEvent[] };
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  const threadNames = new Map<string, string>();
+  for (const event of events)
+    if (event.ph === "M" && event.name === "thread_name" && event.args?.name)
+      threadNames.set(`${event.pid}:${event.tid}`, event.args.name);
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const event of events) {
+    if (event.ph !== "X" || event.dur === undefined) continue;
+    const thread = threadNames.get(`${event.pid}:${event.tid}`) ?? "?";
+    const key = `${thread}`;
+    byThread.set(key, [...(byThread.get(key) ?? []), event]);
+  }
+  for (const [thread, list] of byThread) {
+    if (
+      !/CrRendererMain|Compositor|VizCompositor|CrGpuMain|RasterWorker|CompositorTileWorker/.test(
+        thread,
+      )
+    )
+      continue;
+    // Self time: an event's duration minus its direct children's (events nest by time on one thread).
+    list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+    const self = new Map<string, number>();
+    const stack: TraceEvent[] = [];
+    for (const event of list) {
+      while (stack.length && (stack.at(-1)?.ts ?? 0) + (stack.at(-1)?.dur ?? 0) <= event.ts)
+        stack.pop();
+      const parent = stack.at(-1);
+      if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - (event.dur ?? 0));
+      self.set(event.name, (self.get(event.name) ?? 0) + (event.dur ?? 0));
+      stack.push(event);
+    }
+    const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    console.log(
+      `trace ${thread}: ` +
+        top.map(([name, us]) => `${name} ${(us / 1000).toFixed(0)} ms`).join(", "),
+    );
+  }
+}
+
 async function main() {
   console.log(
     `canvas benchmark: ${NODES} nodes, ${cpus().length} cores, load average ${loadavg()
@@ -361,12 +429,17 @@ async function main() {
 
     // Let the initial fitView animation and the autosave's first check settle before panning.
     await page.waitForTimeout(1000);
+    if (process.env.BENCH_SCREENSHOT) await page.screenshot({ path: process.env.BENCH_SCREENSHOT });
+    if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
     const idle = await measureFrames(page, false);
     console.log(
       `idle ${PAN_MS} ms (no input, baseline): ${idle.frames} frames, median ${ms(idle.median)}, ` +
         `p95 ${ms(idle.p95)}, max ${ms(idle.max)}, ${idle.over50} over 50 ms`,
     );
+    const trace = process.env.BENCH_TRACE;
+    if (trace) await browser.startTracing(page, { path: trace, categories: TRACE_CATEGORIES });
     const pan = await measureFrames(page, true);
+    if (trace) printTraceSummary(await browser.stopTracing());
     console.log(
       `pan ${PAN_MS} ms (${pan.moves} mouse moves): ${pan.frames} frames, median ${ms(pan.median)}, ` +
         `p95 ${ms(pan.p95)}, max ${ms(pan.max)}, ${pan.over50} over 50 ms; ${pan.longTasks} long tasks ` +

@@ -1,6 +1,7 @@
 "use client";
 
 import "@xyflow/react/dist/style.css";
+import "./canvas-performance.css";
 
 import type {
   Edge,
@@ -13,7 +14,7 @@ import type {
   ReactFlowInstance,
 } from "@xyflow/react";
 import type { DragEvent, ReactNode } from "react";
-import { Background, Controls, MiniMap, ReactFlow } from "@xyflow/react";
+import { Controls, ReactFlow } from "@xyflow/react";
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import type { CatalogueEntry } from "@runnel/nodes";
@@ -21,6 +22,8 @@ import type { CatalogueEntry } from "@runnel/nodes";
 import type { CatalogueIndex, EdgePortNames } from "./catalogue-index";
 import type { CanvasNode, FlowNodeData } from "./flow-node";
 import type { FlowDefinition, FlowEdge, FlowNode, NodeHighlight, NodeStatus, XY } from "./types";
+import { CanvasBackground } from "./canvas-background";
+import { CanvasMiniMap } from "./canvas-minimap";
 import { connectionProblem, indexCatalogue, nodePorts } from "./catalogue-index";
 import { FlowNodeComponent } from "./flow-node";
 
@@ -32,6 +35,11 @@ const EMPTY_SET: ReadonlySet<string> = new Set();
 const DELETE_KEYS = ["Delete", "Backspace"];
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.25 };
+/**
+ * Only very large flows render just the nodes in view: mounting and unmounting nodes while panning costs layout and
+ * paint on every frame, whereas a mounted node moves with the composited viewport for free (bench/canvas.ts).
+ */
+const VISIBLE_ONLY_ABOVE = 1000;
 
 export interface FlowCanvasProps {
   definition: FlowDefinition;
@@ -416,11 +424,11 @@ export function FlowCanvas({
       fitView
       fitViewOptions={FIT_VIEW_OPTIONS}
       minZoom={0.1}
-      onlyRenderVisibleElements={definition.nodes.length > 150}
+      onlyRenderVisibleElements={definition.nodes.length > VISIBLE_ONLY_ABOVE}
       proOptions={{ hideAttribution: false }}
     >
-      <Background />
-      <MiniMap pannable zoomable ariaLabel="Minimap" />
+      <CanvasBackground />
+      <CanvasMiniMap nodes={nodes} />
       <Controls showInteractive={false} />
       {children}
     </ReactFlow>

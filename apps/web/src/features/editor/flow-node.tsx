@@ -49,6 +49,12 @@ const HIGHLIGHT_CLASS: Record<NodeHighlight, string> = {
 
 const ROW_HEIGHT = 22;
 
+/*
+ * Nothing in a node clips (no `truncate`: names wrap) and its icon does not clip either: every clip and transform
+ * inside a node is one more compositor property node, and with hundreds of nodes each pan frame pays for all of
+ * them (bench/canvas.ts). Handles are centred without a transform for the same reason (canvas-performance.css).
+ */
+
 function FlowNodeView({ data, selected }: NodeProps<CanvasNode>) {
   const { node, entry, ports, status, highlight, problems } = data;
   const rows = Math.max(ports.inputs.length, ports.outputs.length);
@@ -64,10 +70,13 @@ function FlowNodeView({ data, selected }: NodeProps<CanvasNode>) {
       )}
     >
       <div className="flex items-center gap-2 border-b border-border px-3 py-2">
-        <NodeIcon name={entry?.ui.icon} className="size-4 shrink-0 text-fg-muted" />
+        <NodeIcon
+          name={entry?.ui.icon}
+          className="size-4 shrink-0 overflow-visible text-fg-muted"
+        />
         <div className="min-w-0 flex-1">
-          <div className="truncate text-sm font-medium">{node.name}</div>
-          <div className="truncate font-mono text-xs text-fg-muted">{node.id}</div>
+          <div className="text-sm font-medium wrap-anywhere">{node.name}</div>
+          <div className="font-mono text-xs break-all text-fg-muted">{node.id}</div>
         </div>
         {problemCount > 0 ? (
           <span
@@ -98,7 +107,7 @@ function FlowNodeView({ data, selected }: NodeProps<CanvasNode>) {
               className="relative flex items-center justify-between px-3 text-xs text-fg-muted"
               style={{ height: ROW_HEIGHT }}
             >
-              <span className={cn("truncate", input?.undeclared && "text-danger")}>
+              <span className={cn("whitespace-nowrap", input?.undeclared && "text-danger")}>
                 {input ? (
                   <>
                     <Handle
@@ -112,7 +121,7 @@ function FlowNodeView({ data, selected }: NodeProps<CanvasNode>) {
                   </>
                 ) : null}
               </span>
-              <span className={cn("truncate", output?.undeclared && "text-danger")}>
+              <span className={cn("whitespace-nowrap", output?.undeclared && "text-danger")}>
                 {output ? (
                   <>
                     {output.label}
