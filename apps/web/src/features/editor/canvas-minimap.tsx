@@ -2,7 +2,7 @@
 
 import type { PointerEvent as ReactPointerEvent } from "react";
 import { Panel, useReactFlow, useStoreApi } from "@xyflow/react";
-import { memo, useEffect, useMemo, useRef } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 
 import type { CanvasNode } from "./flow-node";
 
@@ -11,6 +11,8 @@ const HEIGHT = 150;
 /** Size assumed for a node React Flow has not measured yet (a node is 240 px wide, see flow-node.tsx). */
 const UNMEASURED = { width: 240, height: 88 };
 const WHEEL_ZOOM_STEP = 1.2;
+/** The overview takes in the visible area once the view has been still this long (not on every pan frame). */
+const SETTLE_MS = 200;
 
 interface Rect {
   x: number;
@@ -25,6 +27,18 @@ function nodeRect(node: CanvasNode): Rect {
     y: node.position.y,
     width: node.measured?.width ?? UNMEASURED.width,
     height: node.measured?.height ?? UNMEASURED.height,
+  };
+}
+
+function union(a: Rect, b: Rect | null): Rect {
+  if (!b) return a;
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
   };
 }
 
@@ -85,8 +99,8 @@ const MiniMapNodes = memo(function MiniMapNodes({
 /**
  * An overview of the flow with the visible area outlined; press or drag on it to move the view there, scroll on it
  * to zoom. Unlike React Flow's `<MiniMap>`, whose view box follows the viewport (so every pan frame redraws every
- * node in it), the nodes are drawn once per change of the flow and only the outline moves, on its own compositor
- * layer, updated from the store without rendering.
+ * node in it), the nodes are drawn once per change of the flow (or of the visible area, once the view settles) and
+ * only the outline moves while panning, on its own compositor layer, updated from the store without rendering.
  */
 export function CanvasMiniMap({ nodes }: { nodes: readonly CanvasNode[] }) {
   const store = useStoreApi();
@@ -94,9 +108,10 @@ export function CanvasMiniMap({ nodes }: { nodes: readonly CanvasNode[] }) {
   const outline = useRef<HTMLDivElement>(null);
   const surface = useRef<HTMLDivElement>(null);
   const rects = useMemo(() => nodes.map(nodeRect), [nodes]);
-  // The view box keeps the minimap's aspect ratio, centred on the flow's bounds.
+  const [settledView, setSettledView] = useState<Rect | null>(null);
+  // The view box takes in the nodes and the visible area, keeping the minimap's aspect ratio.
   const viewBox = useMemo(() => {
-    const bounds = flowBounds(rects);
+    const bounds = union(flowBounds(rects), settledView);
     const unitsPerPixel = Math.max(bounds.width / WIDTH, bounds.height / HEIGHT);
     const width = WIDTH * unitsPerPixel;
     const height = HEIGHT * unitsPerPixel;
@@ -107,15 +122,29 @@ export function CanvasMiniMap({ nodes }: { nodes: readonly CanvasNode[] }) {
       height,
       unitsPerPixel,
     };
-  }, [rects]);
+  }, [rects, settledView]);
 
   useEffect(() => {
     let sizeShown = "";
+    let settle: ReturnType<typeof setTimeout> | undefined;
     const follow = () => {
       const element = outline.current;
       if (!element) return;
       const { transform, width, height } = store.getState();
       const [x, y, zoom] = transform;
+      clearTimeout(settle);
+      settle = setTimeout(() => {
+        const view = { x: -x / zoom, y: -y / zoom, width: width / zoom, height: height / zoom };
+        setSettledView((shown) =>
+          shown &&
+          shown.x === view.x &&
+          shown.y === view.y &&
+          shown.width === view.width &&
+          shown.height === view.height
+            ? shown
+            : view,
+        );
+      }, SETTLE_MS);
       const size = `${width / zoom / viewBox.unitsPerPixel}px ${height / zoom / viewBox.unitsPerPixel}px`;
       if (size !== sizeShown) {
         sizeShown = size;
@@ -127,7 +156,11 @@ export function CanvasMiniMap({ nodes }: { nodes: readonly CanvasNode[] }) {
       element.style.transform = `translate(${left}px, ${top}px)`;
     };
     follow();
-    return store.subscribe(follow);
+    const unsubscribe = store.subscribe(follow);
+    return () => {
+      clearTimeout(settle);
+      unsubscribe();
+    };
   }, [store, viewBox]);
 
   // Wheel listeners must not be passive to keep the page from scrolling, which React's onWheel cannot promise.
