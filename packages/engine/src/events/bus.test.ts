@@ -273,6 +273,54 @@ describeEachDriver(
       );
     });
 
+    describe("one bus publishing and subscribing (one process)", () => {
+      busContract(
+        () => suite.db,
+        async () => {
+          const bus = await createPgEventBus({ db: suite.db, url: url() });
+          return { publisher: bus, subscriber: bus, close: () => bus.close() };
+        },
+      );
+    });
+
+    it("hands its own subscribers the published events, without reading them back from the table", async () => {
+      const bus = await createPgEventBus({
+        db: suite.db,
+        url: url(),
+        channel: "runnel_local_test",
+      });
+      try {
+        const store = createRunStore({ db: suite.db, bus });
+        const { orgId, flowVersionId } = await seedFlowVersion(suite.db);
+        const { run } = await store.createRun(orgId, { flowVersionId, triggerKind: "manual" });
+        const received = collect(bus.subscribe(orgId, run.id, { pollIntervalMs: 60_000 }));
+        await waitUntil(() => bus.activeSubscriptions === 1, "the subscription listens");
+        // Events that were never stored: a subscriber that went back to the table would not find them.
+        const base = { runId: run.id, orgId, nodeId: null, createdAt: new Date() };
+        const log: RunEvent<"log"> = {
+          ...base,
+          seq: 2,
+          type: "log",
+          payload: { level: "info", message: "only in memory" },
+        };
+        const done: RunEvent<"run.succeeded"> = {
+          ...base,
+          seq: 3,
+          type: "run.succeeded",
+          payload: { previous: "running", output: { value: null, bytes: 4 } },
+        };
+        await bus.publish([log, done]);
+        const events = await received;
+        expect(events.map((event) => [event.seq, event.type])).toEqual([
+          [1, "run.queued"],
+          [2, "log"],
+          [3, "run.succeeded"],
+        ]);
+      } finally {
+        await bus.close();
+      }
+    });
+
     it("re-reads the table after its LISTEN connection drops, so nothing is lost", async () => {
       const other = await createDb({ url: url(), maxConnections: 3 });
       const errors: Error[] = [];

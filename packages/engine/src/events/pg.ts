@@ -50,7 +50,9 @@ function parsePayload(payload: string | undefined): NoticePayload | undefined {
  * Event bus across processes over Postgres LISTEN/NOTIFY. Publishing sends `pg_notify(channel, {"r": runId,
  * "s": seq})` (ids only: rows stay in the table, under the org filter). One dedicated node-postgres client per bus
  * listens and fans notices out to the local subscribers of each run; if that connection drops it reconnects and
- * tells every subscriber to re-read the table, so nothing is lost.
+ * tells every subscriber to re-read the table, so nothing is lost. Events published through this bus also reach
+ * its own subscribers directly (with the event, as the in-process bus does), so a waiter in the publishing process
+ * (a webhook answered synchronously) reads no rows for them.
  */
 export async function createPgEventBus(options: PgEventBusOptions): Promise<RunEventBus> {
   const { db, url, channel = DEFAULT_NOTIFY_CHANNEL, onError } = options;
@@ -138,10 +140,17 @@ export async function createPgEventBus(options: PgEventBusOptions): Promise<RunE
 
   return {
     async publish(events: readonly RunEvent[]) {
-      for (const event of events) {
-        const payload = JSON.stringify({ r: event.runId, s: event.seq } satisfies NoticePayload);
-        await db.execute(sql`select pg_notify(${channel}, ${payload})`);
-      }
+      if (events.length === 0) return;
+      // Subscribers in this process get the committed events themselves, without waiting for the notice to come
+      // back over the LISTEN connection and re-reading the rows; that echo then carries a seq they already have.
+      for (const event of events) dispatch(event.runId, { seq: event.seq, event });
+      const payloads = events.map(
+        (event) => sql`${JSON.stringify({ r: event.runId, s: event.seq } satisfies NoticePayload)}`,
+      );
+      // One statement for all of them (a subscriber that sees seqs out of order re-reads the table anyway).
+      await db.execute(
+        sql`select pg_notify(${channel}, payload) from unnest(array[${sql.join(payloads, sql`, `)}]::text[]) as payload`,
+      );
     },
     subscribe(orgId: string, runId: string, subscribeOptions: SubscribeOptions = {}) {
       const signal = subscribeOptions.signal
