@@ -90,11 +90,16 @@ export async function* subscribeToRun(
     });
   try {
     if (signal?.aborted) return;
-    if (!(await runExists(db, orgId, runId))) throw new RunNotFoundError(runId);
+    // Whether the run is in the org is only asked when the first read finds nothing: events are read under the org
+    // filter, so finding one answers it.
+    let checked = false;
     for (;;) {
       // From the table: everything after the last delivered event.
       for (;;) {
         const page = await listRunEvents(db, orgId, runId, { afterSeq: last, limit: PAGE });
+        if (!checked && page.length === 0 && !(await runExists(db, orgId, runId)))
+          throw new RunNotFoundError(runId);
+        checked = true;
         for (const event of page) {
           last = event.seq;
           yield event;
