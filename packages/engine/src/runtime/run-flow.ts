@@ -208,6 +208,22 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
     return compiled;
   };
 
+  // Published versions are immutable too (the database refuses updates): each one is read once per process.
+  const versions = new Map<string, { definition: unknown; number: number }>();
+  const loadVersion = async (orgId: string, versionId: string) => {
+    const key = `${orgId}|${versionId}`;
+    const cached = versions.get(key);
+    if (cached) return cached;
+    const [version] = await db
+      .select({ definition: flowVersions.definition, number: flowVersions.number })
+      .from(flowVersions)
+      .where(and(eq(flowVersions.id, versionId), eq(flowVersions.orgId, orgId)));
+    if (!version) return undefined;
+    if (versions.size >= PLAN_CACHE_SIZE) versions.delete(versions.keys().next().value ?? "");
+    versions.set(key, version);
+    return version;
+  };
+
   async function resolveDeep(orgId: string, value: unknown): Promise<JsonValue> {
     if (isBlobRef(value)) return toJson(await store.resolveValue(orgId, value));
     return toJson(value);
@@ -256,10 +272,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
       const loaded: Loaded = await step.run("load", async (): Promise<Loaded> => {
         const run = await store.getRun(orgId, runId);
         if (!run) throw new NonRetriableError(`run ${runId} was not found in org ${orgId}`);
-        const [version] = await db
-          .select({ definition: flowVersions.definition, number: flowVersions.number })
-          .from(flowVersions)
-          .where(and(eq(flowVersions.id, run.flowVersionId), eq(flowVersions.orgId, orgId)));
+        const version = await loadVersion(orgId, run.flowVersionId);
         if (!version)
           throw new NonRetriableError(
             `run ${runId}: flow version ${run.flowVersionId} was not found`,
