@@ -192,6 +192,14 @@ test("editor: accessible with the config panel open, variables completion, short
     const minimap = page.locator(".react-flow__minimap");
     await expect(minimap).toBeVisible();
     await expect(minimap.locator(".react-flow__minimap-node")).toHaveCount(3);
+    // A press on the minimap centres the view there.
+    const viewport = page.locator(".react-flow__viewport");
+    const before = await viewport.evaluate((element) => (element as HTMLElement).style.transform);
+    await minimap.click({ position: { x: 10, y: 10 } });
+    await expect
+      .poll(() => viewport.evaluate((element) => (element as HTMLElement).style.transform))
+      .not.toBe(before);
+    await page.getByRole("button", { name: "Zoom to fit" }).click();
   });
 
   await test.step("auto-layout lays the flow out left to right, as one saved, undoable step", async () => {
@@ -219,5 +227,19 @@ test("editor: accessible with the config panel open, variables completion, short
     await expect
       .poll(async () => Promise.all([0, 1, 2].map((i) => inside(nodes.nth(i), canvas))))
       .toEqual([true, true, true]);
+  });
+
+  await test.step("away to another page and back: the editor shows the saved draft, not the one first loaded", async () => {
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Runs" })
+      .click();
+    await expect(page).toHaveURL(/\/runs$/);
+    await page.goBack();
+    await expect(page).toHaveURL(new RegExp(`/flows/${flowId}$`));
+    await canvasNode(page, "ask").click();
+    await expect(panel.getByLabel("System (optional)", { exact: true })).toHaveValue(
+      "Answer for {{ vars.region }}",
+    );
   });
 });

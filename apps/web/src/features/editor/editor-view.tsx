@@ -5,6 +5,7 @@ import { ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
 import { useState } from "react";
 
+import type { RouterOutputs } from "@runnel/api";
 import { Alert } from "@runnel/ui";
 
 import { RunControls } from "~/features/runs/run-controls";
@@ -15,18 +16,54 @@ import { atLeast } from "~/lib/roles";
 import { useTRPC } from "~/trpc/react";
 import { FlowEditor } from "./flow-editor";
 
+/** What the page read on the server for this very navigation (each part may be missing). */
+export interface EditorInitialData {
+  me?: RouterOutputs["me"]["get"];
+  flow?: FlowData;
+  catalogue?: RouterOutputs["nodes"]["catalogue"];
+}
+
+type FlowData = RouterOutputs["flows"]["get"];
+
+/** When the flow's draft was last saved (milliseconds). */
+function draftTime(flow: FlowData): number {
+  return new Date(flow.draftUpdatedAt ?? flow.updatedAt).getTime();
+}
+
 /** Loads the flow, the catalogue and the draft's problems, then shows the editor (read-only for viewers). */
-export function EditorView({ flowId }: { flowId: string }) {
+export function EditorView({
+  flowId,
+  initial = {},
+}: {
+  flowId: string;
+  initial?: EditorInitialData;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const me = useQuery(trpc.me.get.queryOptions());
-  // The editor owns the draft once loaded: no background refetch may replace it under the user's hands.
+  const me = useQuery({ ...trpc.me.get.queryOptions(), initialData: initial.me });
+  // The editor owns the draft once loaded: no background refetch may replace it under the user's hands. It starts
+  // from the newer of the flow the server rendered this page with (which back/forward navigation replays from the
+  // router cache) and the flow cached in this tab (which autosave keeps up to date), or else from a fetch made
+  // after mounting: editing an older draft would write it back over the newer one.
+  const [startFlow] = useState(() => {
+    if (initial.flow?.id !== flowId) return undefined;
+    const key = trpc.flows.get.queryKey({ id: flowId });
+    const cached = queryClient.getQueryData(key);
+    if (cached && draftTime(cached) > draftTime(initial.flow)) return cached;
+    queryClient.setQueryData(key, initial.flow);
+    return initial.flow;
+  });
   const flow = useQuery({
     ...trpc.flows.get.queryOptions({ id: flowId }),
     staleTime: Infinity,
-    refetchOnMount: "always",
+    refetchOnMount: startFlow ? false : "always",
   });
-  const catalogue = useQuery({ ...trpc.nodes.catalogue.queryOptions(), staleTime: Infinity });
+  const flowData = startFlow ?? (flow.isFetchedAfterMount ? flow.data : undefined);
+  const catalogue = useQuery({
+    ...trpc.nodes.catalogue.queryOptions(),
+    staleTime: Infinity,
+    initialData: initial.catalogue,
+  });
   const validation = useQuery({
     ...trpc.flows.validate.queryOptions({ id: flowId }),
     refetchOnMount: "always",
@@ -35,7 +72,7 @@ export function EditorView({ flowId }: { flowId: string }) {
   const [runId, setRunId] = useState<string | null>(null);
   const watch = useRunWatch(runId);
 
-  const error = flow.error ?? catalogue.error ?? me.error;
+  const error = (startFlow ? null : flow.error) ?? catalogue.error ?? me.error;
   if (error) {
     return (
       <div className="flex flex-col gap-3">
@@ -46,17 +83,17 @@ export function EditorView({ flowId }: { flowId: string }) {
       </div>
     );
   }
-  if (!flow.data || !catalogue.data || !me.data) {
+  if (!flowData || !catalogue.data || !me.data) {
     return <p className="text-sm text-fg-muted">Loading the editor…</p>;
   }
   const readOnly = !atLeast(me.data.activeOrg.role, "editor");
   return (
     <ReactFlowProvider>
       <FlowEditor
-        key={flow.data.id}
-        flowId={flow.data.id}
-        name={flow.data.name}
-        draft={flow.data.draft}
+        key={flowData.id}
+        flowId={flowData.id}
+        name={flowData.name}
+        draft={flowData.draft}
         catalogue={catalogue.data}
         readOnly={readOnly}
         initialProblems={validation.data?.problems}

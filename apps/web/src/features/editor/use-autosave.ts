@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import type { FlowDefinition, FlowProblem } from "./types";
@@ -31,6 +31,7 @@ export function useAutosave({
   onProblems: (problems: FlowProblem[]) => void;
 }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const { mutateAsync } = useMutation(trpc.flows.saveDraft.mutationOptions());
   const [savedRevision, setSavedRevision] = useState(revision);
   const [saving, setSaving] = useState(false);
@@ -52,6 +53,10 @@ export function useAutosave({
       setSaving(true);
       try {
         const result = await mutateAsync({ id: flowId, definition: toSave });
+        // The cached flow follows the saved draft: whoever opens this flow next in the tab starts from it.
+        queryClient.setQueryData(trpc.flows.get.queryKey({ id: flowId }), (cached) =>
+          cached ? { ...cached, ...result.flow, draft: toSave } : cached,
+        );
         savedRef.current = at;
         setSavedRevision(at);
         setError(null);
@@ -69,7 +74,7 @@ export function useAutosave({
     })();
     inFlight.current = run;
     return run;
-  }, [flowId, mutateAsync]);
+  }, [flowId, mutateAsync, queryClient, trpc]);
 
   const dirty = revision !== savedRevision;
 
