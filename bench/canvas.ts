@@ -398,6 +398,13 @@ async function main() {
       viewport: { width: 1920, height: 1080 },
     });
     const page = await context.newPage();
+    // A hydration mismatch would make React render the page twice: worth knowing next to the figures.
+    const pageErrors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error")
+        pageErrors.push(`${message.text()} (${message.location().url})`);
+    });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto("/sign-up");
     const stamp = Date.now().toString(36);
     await page.getByLabel("Name").fill("Bench");
@@ -427,6 +434,11 @@ async function main() {
         ` — target < 1500 ms: ${worst < 1500 ? "met" : "missed"}`,
     );
 
+    console.log(
+      pageErrors.length === 0
+        ? "page errors: none"
+        : `page errors (${pageErrors.length}): ${pageErrors.slice(0, 3).join(" | ").slice(0, 600)}`,
+    );
     // Let the initial fitView animation and the autosave's first check settle before panning.
     await page.waitForTimeout(1000);
     if (process.env.BENCH_SCREENSHOT) await page.screenshot({ path: process.env.BENCH_SCREENSHOT });

@@ -78,7 +78,10 @@ test("an invalid flow shows its problems on the nodes and cannot be published", 
   await expect(canvasNode(page, "check")).toHaveAttribute("data-problems", "1");
   await expect(publish).toBeDisabled();
 
-  await canvasNode(page, "check").click();
+  // Selecting the Fetch problem centred the view on Fetch: Check may be cut off at the canvas edge, so click
+  // its visible left part, as a person would.
+  await canvasNode(page, "check").click({ position: { x: 30, y: 20 } });
+  await expect(panel.getByRole("region", { name: "Configure Check" })).toBeVisible();
   await panel.getByLabel("Condition", { exact: true }).fill("{{ nodes.fetch.status == 200 }}");
   await saveDraft(page);
   await expect(problems).toContainText("No problems");

@@ -1,7 +1,7 @@
 "use client";
 
 import type { PointerEvent as ReactPointerEvent } from "react";
-import { Panel, useReactFlow, useStoreApi } from "@xyflow/react";
+import { Panel, useReactFlow, useStore, useStoreApi } from "@xyflow/react";
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 
 import type { CanvasNode } from "./flow-node";
@@ -11,6 +11,8 @@ const HEIGHT = 150;
 /** Size assumed for a node React Flow has not measured yet (a node is 240 px wide, see flow-node.tsx). */
 const UNMEASURED = { width: 240, height: 88 };
 const WHEEL_ZOOM_STEP = 1.2;
+/** On a smaller canvas the minimap would cover the nodes it maps: it is left out. */
+const MIN_CANVAS = { width: 640, height: 420 };
 /** The overview takes in the visible area once the view has been still this long (not on every pan frame). */
 const SETTLE_MS = 200;
 
@@ -103,6 +105,11 @@ const MiniMapNodes = memo(function MiniMapNodes({
  * only the outline moves while panning, on its own compositor layer, updated from the store without rendering.
  */
 export function CanvasMiniMap({ nodes }: { nodes: readonly CanvasNode[] }) {
+  const roomy = useStore((s) => s.width >= MIN_CANVAS.width && s.height >= MIN_CANVAS.height);
+  return roomy ? <MiniMapPanel nodes={nodes} /> : null;
+}
+
+function MiniMapPanel({ nodes }: { nodes: readonly CanvasNode[] }) {
   const store = useStoreApi();
   const flow = useReactFlow();
   const outline = useRef<HTMLDivElement>(null);
