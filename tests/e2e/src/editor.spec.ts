@@ -1,7 +1,7 @@
 import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "@playwright/test";
 
-import { canvasEdges, canvasNode, expectSaved } from "./fixtures/canvas";
+import { canvasEdges, canvasNode, connect, dragConnection, expectSaved } from "./fixtures/canvas";
 import { mutate, query } from "./fixtures/trpc";
 import { expectAccessible, fillSignUp, person } from "./helpers";
 
@@ -242,4 +242,55 @@ test("editor: accessible with the config panel open, variables completion, short
       "Answer for {{ vars.region }}",
     );
   });
+});
+
+test("a connection between ports of different types is refused with the reason; a compatible one is drawn", async ({
+  page,
+}) => {
+  await page.goto("/sign-up");
+  await fillSignUp(page, person("Cato"));
+  await expect(page).toHaveURL(/\/$/);
+  const flow = await mutate<{ id: string }>(page.request, "flows.create", { name: "Typed ports" });
+  await mutate(page.request, "flows.saveDraft", {
+    id: flow.id,
+    definition: {
+      nodes: [
+        { ...definition.nodes[0], position: { x: 0, y: 0 } },
+        { ...definition.nodes[1], position: { x: 350, y: 0 } },
+        {
+          id: "each",
+          type: "loop",
+          version: 1,
+          name: "Each item",
+          config: { flowId: "body" },
+          position: { x: 700, y: 200 },
+        },
+      ],
+      edges: [edge("start", "fetch")],
+    },
+  });
+  await page.goto(`/flows/${flow.id}`);
+  await expect(canvasEdges(page)).toHaveCount(1);
+
+  // The HTTP response is an object; the loop takes an array.
+  await dragConnection(page, { node: "fetch", port: "out" }, { node: "each", port: "in" });
+  await expect(
+    page.getByText(
+      'fetch.out carries object but each.in takes array: only equal types or "any" connect.',
+    ),
+  ).toBeVisible();
+  await expect(canvasEdges(page)).toHaveCount(1);
+
+  // The manual trigger's output is "any", which connects to every input.
+  await connect(page, { node: "start", port: "out" }, { node: "each", port: "in" });
+  await expectSaved(page);
+  const saved = await query<{ draft: { edges: { source: string; target: string }[] } }>(
+    page.request,
+    "flows.get",
+    { id: flow.id },
+  );
+  expect(saved.draft.edges.map((e) => `${e.source}->${e.target}`).sort()).toEqual([
+    "start->each",
+    "start->fetch",
+  ]);
 });
