@@ -31,6 +31,7 @@ import {
   listRuns,
   markRunStatus,
   recordStepFinish,
+  recordStepRun,
   recordStepStart,
   upsertStep,
 } from "./store";
@@ -73,6 +74,11 @@ export function createRunStore({ db, bus, limits = {} }: RunStoreOptions) {
       published(recordStepStart(db, orgId, input, limits)),
     recordStepFinish: (orgId: string, input: RecordStepFinishInput) =>
       published(recordStepFinish(db, orgId, input, limits)),
+    recordStepRun: (
+      orgId: string,
+      start: RecordStepStartInput & { startedMsAgo: number },
+      finish: RecordStepFinishInput,
+    ) => published(recordStepRun(db, orgId, start, finish, limits)),
     upsertStep: (orgId: string, input: UpsertStepInput) =>
       published(upsertStep(db, orgId, input, limits)),
     appendRunEvent: async (orgId: string, input: NewRunEvent) => {

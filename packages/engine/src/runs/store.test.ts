@@ -4,6 +4,7 @@ import { and, eq, sql } from "@runnel/db";
 import { flowVersions, runBlobs, runEvents, runSteps } from "@runnel/db/schema";
 import { describeEachDriver } from "@runnel/db/testing";
 
+import type { RunEvent } from "./event-types";
 import { FlowVersionNotFoundError, RunNotFoundError } from "./errors";
 import { appendRunEvent, listRunEvents } from "./events";
 import { seedFlowVersion } from "./fixtures";
@@ -15,6 +16,7 @@ import {
   listRuns,
   markRunStatus,
   recordStepFinish,
+  recordStepRun,
   recordStepStart,
   upsertStep,
 } from "./store";
@@ -189,6 +191,36 @@ describeEachDriver("run store", (suite) => {
   });
 
   describe("steps", () => {
+    it("records an attempt that finished before its start was written, start and outcome in one write", async () => {
+      const { orgId, flowVersionId } = await seedFlowVersion(suite.db);
+      const { run } = await createRun(suite.db, orgId, { flowVersionId, triggerKind: "manual" });
+      const key = { runId: run.id, nodeId: "shape", attempt: 0 };
+      const start = { ...key, input: { in: 1 }, startedMsAgo: 1500 };
+      const finish = { ...key, status: "succeeded" as const, output: { out: 2 }, port: "out" };
+      const written = await recordStepRun(suite.db, orgId, start, finish);
+      expect(written.step).toMatchObject({
+        status: "succeeded",
+        input: { in: 1 },
+        output: { out: 2 },
+      });
+      expect(written.events.map((event) => [event.type, event.seq])).toEqual([
+        ["step.started", 2],
+        ["step.succeeded", 3],
+      ]);
+      // The duration is what the attempt took, not the length of the transaction.
+      const durationMs = (written.events[1] as RunEvent<"step.succeeded">).payload.durationMs ?? 0;
+      expect(durationMs).toBeGreaterThanOrEqual(1400);
+      expect(durationMs).toBeLessThan(10_000);
+      const replay = await recordStepRun(suite.db, orgId, start, finish);
+      expect(replay.events).toEqual([]);
+      expect(await suite.db.select().from(runSteps).where(eq(runSteps.runId, run.id))).toHaveLength(
+        1,
+      );
+      await expect(
+        recordStepRun(suite.db, orgId, start, { ...finish, nodeId: "other" }),
+      ).rejects.toThrow(/different step attempts/);
+    });
+
     it("records a node attempt once however often a replayed step writes it", async () => {
       const { orgId, flowVersionId } = await seedFlowVersion(suite.db);
       const { run } = await createRun(suite.db, orgId, { flowVersionId, triggerKind: "manual" });

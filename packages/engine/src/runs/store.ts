@@ -364,6 +364,8 @@ type StepWrite = StepKey & {
   port?: string | null;
   reusedFromRunId?: string | null;
   started?: boolean;
+  /** With `started`: the attempt began this long before the transaction (its start is recorded late). */
+  startedMsAgo?: number;
   finished?: boolean;
 };
 
@@ -404,6 +406,10 @@ async function writeStep(
                 and ${runSteps.attempt} = ${write.attempt})`,
       );
     }
+    const startedAt =
+      write.startedMsAgo === undefined
+        ? sql`now()`
+        : sql`now() - ${write.startedMsAgo}::double precision * interval '1 millisecond'`;
     const fields = {
       status: write.status,
       updatedAt: sql`now()`,
@@ -414,7 +420,7 @@ async function writeStep(
       ...(write.tokensOut !== undefined ? { tokensOut: write.tokensOut } : {}),
       ...(write.port !== undefined ? { port: write.port } : {}),
       ...(write.reusedFromRunId !== undefined ? { reusedFromRunId: write.reusedFromRunId } : {}),
-      ...(write.started ? { startedAt: sql`coalesce(${runSteps.startedAt}, now())` } : {}),
+      ...(write.started ? { startedAt: sql`coalesce(${runSteps.startedAt}, ${startedAt})` } : {}),
       ...(write.finished ? { finishedAt: sql`now()` } : {}),
     };
     const [step] = await tx
@@ -434,7 +440,7 @@ async function writeStep(
         tokensOut: write.tokensOut ?? 0,
         port: write.port ?? null,
         reusedFromRunId: write.reusedFromRunId ?? null,
-        startedAt: write.started || write.finished ? sql`now()` : null,
+        startedAt: write.started || write.finished ? startedAt : null,
         finishedAt: write.finished ? sql`now()` : null,
       })
       .onConflictDoUpdate({
@@ -472,22 +478,39 @@ export async function recordStepStart(
   input: RecordStepStartInput,
   limits: ValueLimits = {},
 ): Promise<StepChange> {
-  return db.transaction(async (tx) => {
-    const written = await writeStep(
-      tx,
-      orgId,
-      { ...input, status: "running", input: { value: input.input }, started: true },
-      limits,
-    );
-    const { event, created } = await appendRunEvent(tx, orgId, {
-      runId: input.runId,
-      type: "step.started",
-      nodeId: input.nodeId,
-      payload: { attempt: input.attempt, input: eventValue(written.input ?? measureValue(null)) },
-      dedupeKey: dedupe("step.started", input),
-    });
-    return { step: written.step, events: created ? [event] : [] };
+  return db.transaction((tx) => writeStepStart(tx, orgId, input, limits));
+}
+
+async function writeStepStart(
+  tx: Database,
+  orgId: string,
+  input: RecordStepStartInput,
+  limits: ValueLimits,
+  startedMsAgo?: number,
+): Promise<StepChange> {
+  const { runId, nodeId, attempt } = input;
+  const written = await writeStep(
+    tx,
+    orgId,
+    {
+      runId,
+      nodeId,
+      attempt,
+      status: "running",
+      input: { value: input.input },
+      started: true,
+      ...(startedMsAgo === undefined ? {} : { startedMsAgo }),
+    },
+    limits,
+  );
+  const { event, created } = await appendRunEvent(tx, orgId, {
+    runId,
+    type: "step.started",
+    nodeId,
+    payload: { attempt, input: eventValue(written.input ?? measureValue(null)) },
+    dedupeKey: dedupe("step.started", input),
   });
+  return { step: written.step, events: created ? [event] : [] };
 }
 
 export type RecordStepFinishInput = StepKey & { tokensIn?: number; tokensOut?: number } & (
@@ -512,67 +535,97 @@ export async function recordStepFinish(
   input: RecordStepFinishInput,
   limits: ValueLimits = {},
 ): Promise<StepChange> {
+  return db.transaction((tx) => writeStepFinish(tx, orgId, input, limits));
+}
+
+/**
+ * A node attempt that finished before its start was recorded (recordStepStart then recordStepFinish, in one
+ * transaction): the step row and both events, `step.started` then `step.succeeded` / `step.failed`, commit together.
+ * The start time is the transaction's minus `startedMsAgo`, so the duration stays what the attempt took.
+ */
+export async function recordStepRun(
+  db: Database,
+  orgId: string,
+  start: RecordStepStartInput & { startedMsAgo: number },
+  finish: RecordStepFinishInput,
+  limits: ValueLimits = {},
+): Promise<StepChange> {
+  if (
+    start.runId !== finish.runId ||
+    start.nodeId !== finish.nodeId ||
+    start.attempt !== finish.attempt
+  )
+    throw new Error("recordStepRun: the start and the finish name different step attempts");
   return db.transaction(async (tx) => {
-    const key: StepKey = { runId: input.runId, nodeId: input.nodeId, attempt: input.attempt };
-    const tokens = { tokensIn: input.tokensIn ?? 0, tokensOut: input.tokensOut ?? 0 };
-    const written = await writeStep(
-      tx,
-      orgId,
-      input.status === "succeeded"
-        ? {
-            ...key,
-            ...tokens,
-            status: "succeeded",
-            output: { value: input.output },
-            error: null,
-            port: input.port ?? null,
-            reusedFromRunId: input.reusedFromRunId ?? null,
-            finished: true,
-          }
-        : { ...key, ...tokens, status: "failed", error: input.error, finished: true },
-      limits,
-    );
-    // Totals are recomputed from the steps, so a replayed attempt is never counted twice.
-    if (tokens.tokensIn > 0 || tokens.tokensOut > 0) {
-      await tx
-        .update(runs)
-        .set({
-          tokensIn: sql`(select coalesce(sum(${runSteps.tokensIn}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
-          tokensOut: sql`(select coalesce(sum(${runSteps.tokensOut}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(runs.id, input.runId), eq(runs.orgId, orgId)));
-    }
-    const { step } = written;
-    const durationMs =
-      step.startedAt && step.finishedAt
-        ? step.finishedAt.getTime() - step.startedAt.getTime()
-        : null;
-    const appended =
-      input.status === "succeeded"
-        ? await appendRunEvent(tx, orgId, {
-            runId: input.runId,
-            type: "step.succeeded",
-            nodeId: input.nodeId,
-            payload: {
-              attempt: input.attempt,
-              output: eventValue(written.output ?? measureValue(null)),
-              ...tokens,
-              durationMs,
-              ...(input.port ? { port: input.port } : {}),
-              ...(input.reusedFromRunId ? { reusedFromRunId: input.reusedFromRunId } : {}),
-            },
-            dedupeKey: dedupe("step.finished", key),
-          })
-        : await appendRunEvent(tx, orgId, {
-            runId: input.runId,
-            type: "step.failed",
-            nodeId: input.nodeId,
-            payload: { attempt: input.attempt, error: input.error, ...tokens, durationMs },
-            dedupeKey: dedupe("step.finished", key),
-          });
-    return { step, events: appended.created ? [appended.event] : [] };
+    const started = await writeStepStart(tx, orgId, start, limits, Math.max(0, start.startedMsAgo));
+    const finished = await writeStepFinish(tx, orgId, finish, limits);
+    return { step: finished.step, events: [...started.events, ...finished.events] };
   });
+}
+
+async function writeStepFinish(
+  tx: Database,
+  orgId: string,
+  input: RecordStepFinishInput,
+  limits: ValueLimits,
+): Promise<StepChange> {
+  const key: StepKey = { runId: input.runId, nodeId: input.nodeId, attempt: input.attempt };
+  const tokens = { tokensIn: input.tokensIn ?? 0, tokensOut: input.tokensOut ?? 0 };
+  const written = await writeStep(
+    tx,
+    orgId,
+    input.status === "succeeded"
+      ? {
+          ...key,
+          ...tokens,
+          status: "succeeded",
+          output: { value: input.output },
+          error: null,
+          port: input.port ?? null,
+          reusedFromRunId: input.reusedFromRunId ?? null,
+          finished: true,
+        }
+      : { ...key, ...tokens, status: "failed", error: input.error, finished: true },
+    limits,
+  );
+  // Totals are recomputed from the steps, so a replayed attempt is never counted twice.
+  if (tokens.tokensIn > 0 || tokens.tokensOut > 0) {
+    await tx
+      .update(runs)
+      .set({
+        tokensIn: sql`(select coalesce(sum(${runSteps.tokensIn}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
+        tokensOut: sql`(select coalesce(sum(${runSteps.tokensOut}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(runs.id, input.runId), eq(runs.orgId, orgId)));
+  }
+  const { step } = written;
+  const durationMs =
+    step.startedAt && step.finishedAt ? step.finishedAt.getTime() - step.startedAt.getTime() : null;
+  const appended =
+    input.status === "succeeded"
+      ? await appendRunEvent(tx, orgId, {
+          runId: input.runId,
+          type: "step.succeeded",
+          nodeId: input.nodeId,
+          payload: {
+            attempt: input.attempt,
+            output: eventValue(written.output ?? measureValue(null)),
+            ...tokens,
+            durationMs,
+            ...(input.port ? { port: input.port } : {}),
+            ...(input.reusedFromRunId ? { reusedFromRunId: input.reusedFromRunId } : {}),
+          },
+          dedupeKey: dedupe("step.finished", key),
+        })
+      : await appendRunEvent(tx, orgId, {
+          runId: input.runId,
+          type: "step.failed",
+          nodeId: input.nodeId,
+          payload: { attempt: input.attempt, error: input.error, ...tokens, durationMs },
+          dedupeKey: dedupe("step.finished", key),
+        });
+  return { step, events: appended.created ? [appended.event] : [] };
 }
 
 export interface UpsertStepInput extends StepKey {

@@ -157,6 +157,44 @@ describeEachDriver(
       ]);
     });
 
+    it("shows a slow node as running while it runs; a fast node's start commits with its outcome", async () => {
+      const seeded = await seedFlow(
+        suite.db,
+        flowOf(
+          [http("slow", "/slow/running-record?ms=1500"), set("after", { done: true })],
+          [
+            ["start", "slow"],
+            ["slow", "after"],
+          ],
+        ),
+      );
+      const { run } = await engine.start({
+        orgId: seeded.orgId,
+        versionId: seeded.flowVersionId,
+        input: {},
+        trigger: { kind: "manual" },
+      });
+      let seenRunning = false;
+      for (let tries = 0; tries < 200 && !seenRunning; tries++) {
+        const detail = await getRunWithSteps(suite.db, seeded.orgId, run.id);
+        seenRunning =
+          detail?.steps.some((s) => s.nodeId === "slow" && s.status === "running") ?? false;
+        if (detail?.run.status === "succeeded") break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(seenRunning).toBe(true);
+      expect((await engine.waitForRun(seeded.orgId, run.id)).status).toBe("succeeded");
+
+      const events = await listRunEvents(suite.db, seeded.orgId, run.id);
+      const seqOf = (type: string, nodeId: string) =>
+        events.find((event) => event.type === type && event.nodeId === nodeId)?.seq ?? -1;
+      expect(seqOf("step.started", "slow")).toBeGreaterThan(0);
+      expect(seqOf("step.succeeded", "slow")).toBeGreaterThan(seqOf("step.started", "slow"));
+      expect(seqOf("step.succeeded", "after")).toBe(seqOf("step.started", "after") + 1);
+      const slowDone = events.find((e) => e.type === "step.succeeded" && e.nodeId === "slow");
+      expect((slowDone?.payload as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(1400);
+    });
+
     it("runs independent branches in parallel: two 300 ms requests overlap", async () => {
       const definition = flowOf(
         [

@@ -10,6 +10,7 @@ import { catalogue as builtInCatalogue, isJsonValue } from "@runnel/nodes";
 import type { CompileResult, ExecutionPlan, NodeOutcome, PlanNode } from "../compiler";
 import type { ExpressionContext } from "../expressions";
 import type { RunEventPublisher, RunStore } from "../runs/run-store";
+import type { RecordStepFinishInput, RecordStepStartInput } from "../runs/store";
 import type { ValueLimits } from "../runs/values";
 import type { EngineServices } from "../services/node-context";
 import type { ReusedOutcome } from "./rerun";
@@ -35,6 +36,8 @@ export const MAX_NODE_RETRIES = 10;
 
 /** Compiled plans kept per process (oldest dropped first). */
 const PLAN_CACHE_SIZE = 200;
+/** How long a node attempt may run before its `running` record is written on its own (see stepStart). */
+const START_RECORD_DELAY_MS = 20;
 
 export interface RunFlowDeps {
   /** The app's Inngest client (real Inngest, or pointed at the local executor). */
@@ -352,6 +355,44 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
         triggerNodeId: startedBy,
       };
 
+      /**
+       * The `running` record of a node attempt, written late: a node that fires within START_RECORD_DELAY_MS
+       * (Set, If, Respond…) records its start and its outcome in one transaction (recordStepRun); a slower one
+       * records its start when the delay passes, while it runs, as before. Either way both are committed before the
+       * step ends, i.e. before the executor stores the step's result.
+       */
+      function stepStart(nodeId: string, stepAttempt: number) {
+        let pending: RecordStepStartInput | undefined;
+        let began = 0;
+        let written: Promise<unknown> | undefined;
+        let timer: NodeJS.Timeout | undefined;
+        const write = () => {
+          clearTimeout(timer);
+          if (!written && pending) written = store.recordStepStart(orgId, pending);
+          return written;
+        };
+        return {
+          begin(input: Record<string, unknown>) {
+            pending = { runId, nodeId, attempt: stepAttempt, input };
+            began = performance.now();
+            // A failure here surfaces from flush(), which awaits the same promise.
+            timer = setTimeout(() => void write()?.catch(() => undefined), START_RECORD_DELAY_MS);
+          },
+          /** Writes the start now unless it is written or being written, and waits for it. */
+          async flush() {
+            await write();
+          },
+          /** The start, when nothing wrote it yet: the caller writes it with the outcome. */
+          take(): (RecordStepStartInput & { startedMsAgo: number }) | undefined {
+            clearTimeout(timer);
+            if (written || !pending) return undefined;
+            written = Promise.resolve();
+            return { ...pending, startedMsAgo: performance.now() - began };
+          },
+        };
+      }
+      type StepStart = ReturnType<typeof stepStart>;
+
       /** Runs a node's execute for one attempt: config resolution, validation, timeout, logs, usage. */
       async function attemptNode(
         node: PlanNode,
@@ -359,6 +400,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
         rawInputs: Record<string, unknown>,
         rawNodes: Record<string, unknown>,
         stepAttempt: number,
+        start: StepStart,
       ): Promise<{ directive: NodeDirective; tokensIn: number; tokensOut: number }> {
         const triggerOutcome = settledNow[startedBy ?? ""];
         const context: ExpressionContext = {
@@ -382,12 +424,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
           run: { runId, orgId, flowId: loaded.flowId, nodeId: node.id, attempt: stepAttempt },
           services,
         });
-        await store.recordStepStart(orgId, {
-          runId,
-          nodeId: node.id,
-          attempt: stepAttempt,
-          input: inputs,
-        });
+        start.begin(inputs);
         try {
           const event = node.kind === "trigger" ? await resolveDeep(orgId, loaded.input) : null;
           const directive = await withTimeout(
@@ -400,6 +437,8 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
           );
           return { directive, tokensIn: ctx.usage.inputTokens, tokensOut: ctx.usage.outputTokens };
         } finally {
+          // Logs follow step.started.
+          if (ctx.logs.length > 0) await start.flush();
           for (const [index, entry] of ctx.logs.entries()) {
             await store.appendRunEvent(orgId, {
               runId,
@@ -421,8 +460,9 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
         stepAttempt: number,
         fired: Fired,
         tokens: { tokensIn: number; tokensOut: number } = { tokensIn: 0, tokensOut: 0 },
+        start?: StepStart,
       ): Promise<Fired> {
-        await store.recordStepFinish(orgId, {
+        const finish: RecordStepFinishInput = {
           runId,
           nodeId,
           attempt: stepAttempt,
@@ -430,7 +470,13 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
           output: fired.value,
           port: fired.port,
           ...tokens,
-        });
+        };
+        const unwritten = start?.take();
+        if (unwritten) await store.recordStepRun(orgId, unwritten, finish);
+        else {
+          await start?.flush();
+          await store.recordStepFinish(orgId, finish);
+        }
         return {
           status: "fired",
           port: fired.port,
@@ -482,10 +528,12 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
             },
           };
         let outcome: { directive: NodeDirective; tokensIn: number; tokensOut: number };
+        const start = stepStart(node.id, stepAttempt);
         try {
-          outcome = await attemptNode(node, definition, rawInputs, rawNodes, stepAttempt);
+          outcome = await attemptNode(node, definition, rawInputs, rawNodes, stepAttempt, start);
         } catch (error) {
           const stored = storedError(error, node.id);
+          await start.flush();
           await store.recordStepFinish(orgId, {
             runId,
             nodeId: node.id,
@@ -498,6 +546,8 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
         }
         const { directive } = outcome;
         const tokens = { tokensIn: outcome.tokensIn, tokensOut: outcome.tokensOut };
+        // Only a node that fired writes its start together with its outcome.
+        if (directive.kind !== "emit" && directive.kind !== "respond") await start.flush();
         const waiting = async (reason: string) => {
           await store.upsertStep(orgId, {
             runId,
@@ -515,6 +565,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
               stepAttempt,
               { status: "fired", port: directive.port, value: directive.value },
               tokens,
+              start,
             );
           case "respond":
             return succeed(
@@ -522,6 +573,7 @@ export function createRunFlowFunction(deps: RunFlowDeps) {
               stepAttempt,
               { status: "fired", port: directive.then.port, value: directive.then.value },
               tokens,
+              start,
             );
           case "sleep":
             await waiting("sleep");
