@@ -1,15 +1,10 @@
 import type { Database } from "@runnel/db";
 import type { RunEvent } from "@runnel/engine";
 import type { JsonValue } from "@runnel/nodes";
-import { and, eq, isNull } from "@runnel/db";
+import { and, eq, isNull, sql } from "@runnel/db";
 import { decryptCredential } from "@runnel/db/crypto";
 import { credentials, flows, flowVersions, triggers } from "@runnel/db/schema";
-import {
-  FlowVersionUnavailableError,
-  getRunWithSteps,
-  resolveFlowVersion,
-  startRun,
-} from "@runnel/engine";
+import { getRunWithSteps, startRun } from "@runnel/engine";
 import { respondNode, WebhookRequest } from "@runnel/nodes";
 
 import type { RestDeps } from "../rest/handler";
@@ -54,6 +49,12 @@ async function loadHook(db: Database, hookId: string): Promise<Hook> {
       flowId: triggers.flowId,
       nodeId: triggers.nodeId,
       secret: triggers.secret,
+      // The latest published version, in the same round trip (what resolveFlowVersion would answer).
+      versionId: sql<string | null>`(
+        select ${flowVersions.id} from ${flowVersions}
+        where ${flowVersions.orgId} = ${triggers.orgId} and ${flowVersions.flowId} = ${triggers.flowId}
+          and ${flowVersions.kind} = 'published'
+        order by ${flowVersions.number} desc limit 1)`,
     })
     .from(triggers)
     .innerJoin(flows, and(eq(flows.id, triggers.flowId), eq(flows.orgId, triggers.orgId)))
@@ -66,14 +67,8 @@ async function loadHook(db: Database, hookId: string): Promise<Hook> {
       ),
     )
     .limit(1);
-  if (!row?.nodeId) throw unknownHook(hookId);
-  let version: { id: string };
-  try {
-    version = await resolveFlowVersion(db, row.orgId, row.flowId);
-  } catch (error) {
-    if (error instanceof FlowVersionUnavailableError) throw unknownHook(hookId);
-    throw error;
-  }
+  if (!row?.nodeId || !row.versionId) throw unknownHook(hookId);
+  const version = { id: row.versionId };
   const shape = await hookShapes.get(version.id, row.nodeId, async () => {
     const [stored] = await db
       .select({ definition: flowVersions.definition })
