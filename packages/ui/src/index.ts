@@ -56,3 +56,5 @@ export { niceTicks, StackedBarChart } from "./stacked-bar-chart";
 export type { ChartDatum, ChartSeries, StackedBarChartProps } from "./stacked-bar-chart";
 export { Switch } from "./switch";
 export { Popover, PopoverClose, PopoverContent, PopoverTrigger } from "./popover";
+export { Tooltip } from "./tooltip";
+export type { TooltipProps } from "./tooltip";
