@@ -8,6 +8,7 @@ import { useState, useTransition } from "react";
 import {
   Alert,
   Button,
+  cn,
   Dialog,
   DialogContent,
   DialogDescription,
@@ -24,6 +25,7 @@ import {
   DropdownMenuTrigger,
   FormField,
   Input,
+  Tooltip,
 } from "@runnel/ui";
 
 import type { Me } from "./app-shell";
@@ -38,27 +40,47 @@ async function activate(orgId: string): Promise<void> {
   window.location.reload();
 }
 
-export function OrgSwitcher({ activeOrg, orgs }: { activeOrg: Me["activeOrg"]; orgs: Me["orgs"] }) {
+function initialOf(name: string): string {
+  return (name.trim()[0] ?? "?").toUpperCase();
+}
+
+/** `compact` (from md up) shows the org as an initial in a square, for the sidebar's icon rail. */
+export function OrgSwitcher({
+  activeOrg,
+  orgs,
+  compact,
+}: {
+  activeOrg: Me["activeOrg"];
+  orgs: Me["orgs"];
+  compact: boolean;
+}) {
   const [creating, setCreating] = useState(false);
   const [switching, startTransition] = useTransition();
   return (
     <>
       <DropdownMenu>
-        <DropdownMenuTrigger asChild>
-          <Button
-            variant="secondary"
-            className="w-full justify-between"
-            aria-label={`Organization: ${activeOrg.name}. Switch organization`}
-            disabled={switching}
-          >
-            <span className="flex min-w-0 items-center gap-2">
-              <Building2 aria-hidden="true" />
-              <span className="truncate">{activeOrg.name}</span>
-            </span>
-            <ChevronsUpDown aria-hidden="true" />
-          </Button>
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="start">
+        <Tooltip label={activeOrg.name} side="right" disabled={!compact}>
+          <DropdownMenuTrigger asChild>
+            <Button
+              variant="secondary"
+              className={cn("w-full justify-between", compact && "md:size-10 md:p-0")}
+              aria-label={`Organization: ${activeOrg.name}. Switch organization`}
+              disabled={switching}
+            >
+              <span className={cn("flex min-w-0 items-center gap-2", compact && "md:hidden")}>
+                <Building2 aria-hidden="true" />
+                <span className="truncate">{activeOrg.name}</span>
+              </span>
+              <ChevronsUpDown aria-hidden="true" className={cn(compact && "md:hidden")} />
+              {compact ? (
+                <span aria-hidden="true" className="hidden w-full text-base font-semibold md:block">
+                  {initialOf(activeOrg.name)}
+                </span>
+              ) : null}
+            </Button>
+          </DropdownMenuTrigger>
+        </Tooltip>
+        <DropdownMenuContent align="start" side={compact ? "right" : "bottom"}>
           <DropdownMenuLabel>Organizations</DropdownMenuLabel>
           <DropdownMenuRadioGroup
             value={activeOrg.id}

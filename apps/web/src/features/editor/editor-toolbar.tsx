@@ -1,7 +1,17 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { History, Keyboard, LayoutDashboard, Maximize, Redo2, Save, Undo2 } from "lucide-react";
+import {
+  History,
+  Keyboard,
+  LayoutDashboard,
+  Maximize,
+  PanelLeftClose,
+  PanelLeftOpen,
+  Redo2,
+  Save,
+  Undo2,
+} from "lucide-react";
 import Link from "next/link";
 
 import { Button, buttonVariants, Popover, PopoverContent, PopoverTrigger } from "@runnel/ui";
@@ -65,6 +75,32 @@ export function ShortcutsHelp() {
   );
 }
 
+/** Shows or hides the node palette (`controls` is the palette's id); the canvas takes the space. */
+export function PaletteToggle({
+  shown,
+  controls,
+  onToggle,
+}: {
+  shown: boolean;
+  controls: string;
+  onToggle: () => void;
+}) {
+  const label = shown ? "Hide node palette" : "Show node palette";
+  return (
+    <Button
+      variant="ghost"
+      size="sm"
+      onClick={onToggle}
+      aria-label={label}
+      aria-expanded={shown}
+      aria-controls={controls}
+      title={label}
+    >
+      {shown ? <PanelLeftClose aria-hidden="true" /> : <PanelLeftOpen aria-hidden="true" />}
+    </Button>
+  );
+}
+
 export function EditorToolbar({
   flowId,
   readOnly,
@@ -76,6 +112,7 @@ export function EditorToolbar({
   onRedo,
   onLayout,
   onFit,
+  palette,
   publish,
   run,
 }: {
@@ -89,6 +126,8 @@ export function EditorToolbar({
   onRedo: () => void;
   onLayout: () => void;
   onFit: () => void;
+  /** The palette toggle (editors only). */
+  palette?: ReactNode;
   /** Slots: the publish dialog and the run controls. */
   publish?: ReactNode;
   run?: ReactNode;
@@ -97,6 +136,7 @@ export function EditorToolbar({
     <div role="toolbar" aria-label="Editor" className="flex flex-wrap items-center gap-1">
       {readOnly ? null : (
         <>
+          {palette}
           <Button
             variant="secondary"
             size="sm"

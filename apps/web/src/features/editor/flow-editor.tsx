@@ -2,7 +2,7 @@
 
 import type { ReactFlowInstance } from "@xyflow/react";
 import type { ReactNode } from "react";
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from "react";
 
 import type { CatalogueEntry } from "@runnel/nodes";
 import { Alert } from "@runnel/ui";
@@ -10,9 +10,10 @@ import { Alert } from "@runnel/ui";
 import type { CanvasNode } from "./flow-node";
 import type { NodePatch } from "./store";
 import type { FlowDefinition, FlowEdge, FlowProblem, NodeStatus, XY } from "./types";
+import { usePaletteShown } from "~/components/layout-prefs-provider";
 import { ConfigPanel } from "~/features/node-config/config-panel";
 import { connectionProblem, indexCatalogue } from "./catalogue-index";
-import { EditorToolbar, SaveIndicator } from "./editor-toolbar";
+import { EditorToolbar, PaletteToggle, SaveIndicator } from "./editor-toolbar";
 import { FlowCanvas } from "./flow-canvas";
 import { DEFAULT_NODE_SIZE, layoutPositions } from "./layout";
 import { Palette } from "./palette";
@@ -81,6 +82,8 @@ export function FlowEditor({
   const [notice, setNotice] = useState<string | null>(null);
   const [flow, setFlow] = useState<ReactFlowInstance<CanvasNode> | null>(null);
   const canvasBox = useRef<HTMLDivElement>(null);
+  const [paletteShown, setPaletteShown] = usePaletteShown();
+  const paletteId = useId();
 
   const {
     state: saveState,
@@ -309,6 +312,13 @@ export function FlowEditor({
           onRedo={() => dispatch({ type: "redo" })}
           onLayout={autoLayout}
           onFit={fit}
+          palette={
+            <PaletteToggle
+              shown={paletteShown}
+              controls={paletteId}
+              onToggle={() => setPaletteShown(!paletteShown)}
+            />
+          }
           run={run?.({
             saveDraft: saveNow,
             selectedNodeId,
@@ -330,7 +340,7 @@ export function FlowEditor({
       </div>
       <div className="flex min-h-0 flex-1 gap-3">
         {readOnly ? null : (
-          <aside className="flex w-56 shrink-0 flex-col">
+          <aside id={paletteId} hidden={!paletteShown} className="flex w-56 shrink-0 flex-col">
             <Palette entries={catalogue} onAdd={addAtCentre} />
           </aside>
         )}
