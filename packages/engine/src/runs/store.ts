@@ -486,31 +486,31 @@ async function writeStepStart(
   orgId: string,
   input: RecordStepStartInput,
   limits: ValueLimits,
-  startedMsAgo?: number,
 ): Promise<StepChange> {
   const { runId, nodeId, attempt } = input;
   const written = await writeStep(
     tx,
     orgId,
-    {
-      runId,
-      nodeId,
-      attempt,
-      status: "running",
-      input: { value: input.input },
-      started: true,
-      ...(startedMsAgo === undefined ? {} : { startedMsAgo }),
-    },
+    { runId, nodeId, attempt, status: "running", input: { value: input.input }, started: true },
     limits,
   );
+  return { step: written.step, events: await appendStarted(tx, orgId, input, written.input) };
+}
+
+async function appendStarted(
+  tx: Database,
+  orgId: string,
+  key: StepKey,
+  input: MeasuredValue | undefined,
+): Promise<RunEvent[]> {
   const { event, created } = await appendRunEvent(tx, orgId, {
-    runId,
+    runId: key.runId,
     type: "step.started",
-    nodeId,
-    payload: { attempt, input: eventValue(written.input ?? measureValue(null)) },
-    dedupeKey: dedupe("step.started", input),
+    nodeId: key.nodeId,
+    payload: { attempt: key.attempt, input: eventValue(input ?? measureValue(null)) },
+    dedupeKey: dedupe("step.started", key),
   });
-  return { step: written.step, events: created ? [event] : [] };
+  return created ? [event] : [];
 }
 
 export type RecordStepFinishInput = StepKey & { tokensIn?: number; tokensOut?: number } & (
@@ -556,11 +556,10 @@ export async function recordStepRun(
     start.attempt !== finish.attempt
   )
     throw new Error("recordStepRun: the start and the finish name different step attempts");
-  return db.transaction(async (tx) => {
-    const started = await writeStepStart(tx, orgId, start, limits, Math.max(0, start.startedMsAgo));
-    const finished = await writeStepFinish(tx, orgId, finish, limits);
-    return { step: finished.step, events: [...started.events, ...finished.events] };
-  });
+  const startedMsAgo = Math.max(0, start.startedMsAgo);
+  return db.transaction((tx) =>
+    writeStepFinish(tx, orgId, finish, limits, { input: start.input, startedMsAgo }),
+  );
 }
 
 async function writeStepFinish(
@@ -568,9 +567,14 @@ async function writeStepFinish(
   orgId: string,
   input: RecordStepFinishInput,
   limits: ValueLimits,
+  /** The attempt's start, not recorded yet: written in the same row write, its event first. */
+  start?: { input: unknown; startedMsAgo: number },
 ): Promise<StepChange> {
   const key: StepKey = { runId: input.runId, nodeId: input.nodeId, attempt: input.attempt };
   const tokens = { tokensIn: input.tokensIn ?? 0, tokensOut: input.tokensOut ?? 0 };
+  const startFields = start
+    ? { input: { value: start.input }, started: true, startedMsAgo: start.startedMsAgo }
+    : {};
   const written = await writeStep(
     tx,
     orgId,
@@ -584,10 +588,12 @@ async function writeStepFinish(
           port: input.port ?? null,
           reusedFromRunId: input.reusedFromRunId ?? null,
           finished: true,
+          ...startFields,
         }
-      : { ...key, ...tokens, status: "failed", error: input.error, finished: true },
+      : { ...key, ...tokens, status: "failed", error: input.error, finished: true, ...startFields },
     limits,
   );
+  const started = start ? await appendStarted(tx, orgId, key, written.input) : [];
   // Totals are recomputed from the steps, so a replayed attempt is never counted twice.
   if (tokens.tokensIn > 0 || tokens.tokensOut > 0) {
     await tx
@@ -625,7 +631,7 @@ async function writeStepFinish(
           payload: { attempt: input.attempt, error: input.error, ...tokens, durationMs },
           dedupeKey: dedupe("step.finished", key),
         });
-  return { step, events: appended.created ? [appended.event] : [] };
+  return { step, events: [...started, ...(appended.created ? [appended.event] : [])] };
 }
 
 export interface UpsertStepInput extends StepKey {
