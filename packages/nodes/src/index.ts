@@ -3,6 +3,7 @@ export * from "./define";
 export * from "./json";
 export * from "./ports";
 export * from "./registry";
+export * from "./template";
 export { checkCronExpression } from "./catalogue/cron";
 export {
   durationMs,

@@ -1,15 +1,14 @@
-import type { JsonValue } from "@runnel/nodes";
+import type { JsonValue, TemplatePart } from "@runnel/nodes";
+import { scanTemplate, TemplateSyntaxError } from "@runnel/nodes";
 
 import type { ExpressionAnalysis, ExpressionRoot, Reference } from "./cel";
-import type { TemplatePart } from "./template";
 import { compileExpression, EXPRESSION_ROOTS, ExpressionError } from "./cel";
-import { scanTemplate, TemplateSyntaxError } from "./template";
 import { fromCel, toCel } from "./values";
 
 export type { ExpressionAnalysis, ExpressionRoot, Reference } from "./cel";
 export { EXPRESSION_ROOTS, ExpressionError } from "./cel";
-export type { TemplatePart } from "./template";
-export { hasTemplate, TemplateSyntaxError } from "./template";
+export type { TemplatePart } from "@runnel/nodes";
+export { hasTemplate, TemplateSyntaxError } from "@runnel/nodes";
 
 /** What expressions see. `nodes` holds the outputs of the evaluating node's upstream nodes only. */
 export interface ExpressionContext {

@@ -1,3 +1,6 @@
+import type { TemplatePart } from "@runnel/nodes";
+import { scanTemplate, TemplateSyntaxError } from "@runnel/nodes";
+
 import type { FlowEdge } from "./types";
 
 const MAX_ID = 64;
@@ -41,46 +44,23 @@ export function edgeId(
 }
 
 /**
- * Index ranges of the `{{ … }}` expressions in a config string, as the engine's template scanner finds them:
- * `\{{` is literal text, and `}}` inside a CEL string or map literal does not close the expression. An unclosed
- * `{{` ends the scan (the compiler reports it).
+ * Index ranges of the `{{ … }}` expressions in a config string, found by the engine's own template scanner:
+ * `\{{` is literal text, and `}}` inside a CEL string or map literal does not close the expression. At an unclosed
+ * or empty `{{` (which the compiler reports) the ranges stop: what follows it is left as written.
  */
 function expressionRanges(text: string): { start: number; end: number }[] {
-  const ranges: { start: number; end: number }[] = [];
-  let index = 0;
-  while (index < text.length) {
-    if (text.startsWith("\\{{", index)) {
-      index += 3;
-      continue;
-    }
-    if (!text.startsWith("{{", index)) {
-      index += 1;
-      continue;
-    }
-    const start = index + 2;
-    const end = closingBraces(text, start);
-    if (end === -1) break;
-    ranges.push({ start, end });
-    index = end + 2;
+  let parts: TemplatePart[];
+  try {
+    parts = scanTemplate(text);
+  } catch (error) {
+    if (error instanceof TemplateSyntaxError) return expressionRanges(text.slice(0, error.offset));
+    throw error;
   }
-  return ranges;
-}
-
-function closingBraces(text: string, from: number): number {
-  let depth = 0;
-  let index = from;
-  while (index < text.length) {
-    const char = text[index];
-    if (char === '"' || char === "'") {
-      index = skipString(text, index, /[rR]/.test(text[index - 1] ?? ""));
-      continue;
-    }
-    if (char === "{") depth += 1;
-    else if (char === "}" && depth > 0) depth -= 1;
-    else if (char === "}" && text[index + 1] === "}") return index;
-    index += 1;
-  }
-  return -1;
+  return parts.flatMap((part) =>
+    part.kind === "expression"
+      ? [{ start: part.offset, end: part.offset + part.source.length }]
+      : [],
+  );
 }
 
 /** The index just after the CEL string literal opening at `start` (single, double or triple quotes). */

@@ -1,5 +1,6 @@
 /**
- * Splits config strings into literal text and `{{ expression }}` parts. The scanner knows CEL string
+ * Splits config strings into literal text and `{{ expression }}` parts (used by the engine to evaluate them and by
+ * the editor to find the expressions in a config, e.g. to rename node references on paste). The scanner knows CEL string
  * literals and map literals, so `{{ "}}" }}` and `{{ {'a': {'b': 1}} }}` are one expression each;
  * `\{{` writes a literal `{{`.
  */
