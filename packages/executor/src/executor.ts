@@ -16,6 +16,7 @@ import type {
   RunRequestBody,
   StoredEvent,
 } from "./protocol";
+import type { JobRow, NewJob } from "./queue";
 import type { RegisteredFunction } from "./registry";
 import type { RunStatus, StepStatus } from "./schema";
 import type { Tx } from "./store";
@@ -36,6 +37,7 @@ import {
   supportedOpcodes,
   WaitForEventOpts,
 } from "./protocol";
+import { insertJob, startLeaseHeartbeat } from "./queue";
 import { checkFunctionExpressions, nextCronTime, Registry } from "./registry";
 import { apps, events, functions, idempotency, jobs, runs, steps, waits } from "./schema";
 import { Store } from "./store";
@@ -85,8 +87,6 @@ export interface ExecutorOptions {
 export interface SendResult {
   ids: string[];
 }
-
-type JobRow = typeof jobs.$inferSelect;
 
 /** Runs started by a batch of events, inserted together (see route). */
 interface RunBatch {
@@ -631,38 +631,8 @@ export class Executor {
     });
   }
 
-  private async insertJob(
-    tx: Tx,
-    job: {
-      key: string;
-      kind: JobRow["kind"];
-      runId: string | null;
-      stepId: string;
-      dueAt: Date;
-      attempt?: number;
-      concurrency?: unknown;
-      payload?: unknown;
-    },
-    leaseTo?: string,
-  ): Promise<JobRow | undefined> {
-    const values = {
-      key: job.key,
-      kind: job.kind,
-      runId: job.runId,
-      stepId: job.stepId,
-      dueAt: job.dueAt,
-      attempt: job.attempt ?? 0,
-      concurrency: job.concurrency ?? [],
-      payload: job.payload ?? null,
-      leaseOwner: leaseTo ?? null,
-      leaseExpires: leaseTo ? new Date(Date.now() + this.leaseMs) : null,
-    };
-    const rows = await tx
-      .insert(jobs)
-      .values(values)
-      .onConflictDoNothing({ target: jobs.key, where: sql`lease_owner is null` })
-      .returning();
-    return rows[0];
+  private insertJob(tx: Tx, job: NewJob, leaseTo?: string): Promise<JobRow | undefined> {
+    return insertJob(tx, job, this.leaseMs, leaseTo);
   }
 
   /** Records a result for a step that was waiting (sleep, wait, invoke) and schedules the run to continue. */
@@ -1076,17 +1046,11 @@ export class Executor {
   }
 
   private heartbeat(job: JobRow): () => void {
-    const every = Math.max(50, Math.floor(this.leaseMs / 3));
-    const timer = setInterval(() => {
-      this.store.db
-        .update(jobs)
-        .set({ leaseExpires: new Date(Date.now() + this.leaseMs) })
-        .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, this.workerId)))
-        .catch((error: unknown) =>
-          this.log("warn", "lease heartbeat failed", { error: (error as Error).message }),
-        );
-    }, every);
-    return () => clearInterval(timer);
+    return startLeaseHeartbeat(this.store.db, job.id, {
+      workerId: this.workerId,
+      leaseMs: this.leaseMs,
+      onError: (error) => this.log("warn", "lease heartbeat failed", { error: error.message }),
+    });
   }
 
   private async handleCall(job: JobRow, known?: Known): Promise<Next | undefined> {

@@ -1,0 +1,68 @@
+import type { Database } from "@runnel/db";
+import { and, eq, sql } from "@runnel/db";
+
+import type { Tx } from "./store";
+import { jobs } from "./schema";
+
+export type JobRow = typeof jobs.$inferSelect;
+
+/** A job to schedule; `attempt`, `concurrency` and `payload` default to 0, none and null. */
+export interface NewJob {
+  key: string;
+  kind: JobRow["kind"];
+  runId: string | null;
+  stepId: string;
+  dueAt: Date;
+  attempt?: number;
+  concurrency?: unknown;
+  payload?: unknown;
+}
+
+/**
+ * Schedules a job unless one with the same key is pending (not leased); with `leaseTo` the job is leased to
+ * that worker for `leaseMs` at once. Answers the inserted row, or undefined when the key was taken.
+ */
+export async function insertJob(
+  tx: Tx,
+  job: NewJob,
+  leaseMs: number,
+  leaseTo?: string,
+): Promise<JobRow | undefined> {
+  const values = {
+    key: job.key,
+    kind: job.kind,
+    runId: job.runId,
+    stepId: job.stepId,
+    dueAt: job.dueAt,
+    attempt: job.attempt ?? 0,
+    concurrency: job.concurrency ?? [],
+    payload: job.payload ?? null,
+    leaseOwner: leaseTo ?? null,
+    leaseExpires: leaseTo ? new Date(Date.now() + leaseMs) : null,
+  };
+  const rows = await tx
+    .insert(jobs)
+    .values(values)
+    .onConflictDoNothing({ target: jobs.key, where: sql`lease_owner is null` })
+    .returning();
+  return rows[0];
+}
+
+/**
+ * Extends the lease of a job this worker holds every third of `leaseMs` (at least every 50 ms) until the
+ * returned function is called; a failed extension is logged and retried at the next tick.
+ */
+export function startLeaseHeartbeat(
+  db: Database,
+  jobId: number,
+  lease: { workerId: string; leaseMs: number; onError: (error: Error) => void },
+): () => void {
+  const every = Math.max(50, Math.floor(lease.leaseMs / 3));
+  const timer = setInterval(() => {
+    db.update(jobs)
+      .set({ leaseExpires: new Date(Date.now() + lease.leaseMs) })
+      .where(and(eq(jobs.id, jobId), eq(jobs.leaseOwner, lease.workerId)))
+      .catch((error: unknown) => lease.onError(error as Error));
+  }, every);
+  return () => clearInterval(timer);
+}
