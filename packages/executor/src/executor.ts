@@ -22,7 +22,9 @@ import type { RunStatus, StepStatus } from "./schema";
 import type { Tx } from "./store";
 import { backoffDelay, retryAfterDelay } from "./backoff";
 import { evaluateKey, matches } from "./cel";
+import { cronOfJob, insertTimerEvent, scheduleNextCronTick, syncCronJobs } from "./cron";
 import { seededEventId, ulid } from "./ids";
+import { internalEvents } from "./internal-events";
 import {
   checkFunctionConfig,
   CheckpointBody,
@@ -38,7 +40,7 @@ import {
   WaitForEventOpts,
 } from "./protocol";
 import { insertJob, startLeaseHeartbeat } from "./queue";
-import { checkFunctionExpressions, nextCronTime, Registry } from "./registry";
+import { checkFunctionExpressions, Registry } from "./registry";
 import { apps, events, functions, idempotency, jobs, runs, steps, waits } from "./schema";
 import { Store } from "./store";
 
@@ -124,14 +126,6 @@ interface ErrorShape {
   stack?: string;
   [key: string]: unknown;
 }
-
-const internalEvents = {
-  failed: "inngest/function.failed",
-  finished: "inngest/function.finished",
-  cancelled: "inngest/function.cancelled",
-  invoked: "inngest/function.invoked",
-  timer: "inngest/scheduled.timer",
-} as const;
 
 const ADVISORY_LOCK = 7_240_517;
 
@@ -325,11 +319,12 @@ export class Executor {
             },
           });
       }
-      await this.syncCrons(
+      await syncCronJobs(
         tx,
         previous.map((fn) => fn.id),
         configs,
         now,
+        this.leaseMs,
       );
     });
     await this.reloadFunctions();
@@ -343,49 +338,6 @@ export class Executor {
     return this.transport(
       new Request(url, { method: "PUT", headers: { host: new URL(url).host } }),
     );
-  }
-
-  /** Keeps one pending cron job per (function, cron expression) of the app; drops schedules that went away. */
-  private async syncCrons(
-    tx: Tx,
-    previousFnIds: string[],
-    configs: FunctionConfig[],
-    now: Date,
-  ): Promise<void> {
-    const wanted = new Map<string, { fnId: string; cron: string; due: Date }>();
-    for (const config of configs) {
-      for (const trigger of config.triggers) {
-        if (!("cron" in trigger)) continue;
-        const due = nextCronTime(trigger.cron, now);
-        if (due)
-          wanted.set(`cron:${config.id}:${trigger.cron}`, {
-            fnId: config.id,
-            cron: trigger.cron,
-            due,
-          });
-      }
-    }
-    const appFnIds = [...new Set([...previousFnIds, ...configs.map((c) => c.id)])];
-    const existing =
-      appFnIds.length === 0
-        ? []
-        : await tx
-            .select({ id: jobs.id, key: jobs.key })
-            .from(jobs)
-            .where(and(eq(jobs.kind, "cron"), inArray(jobs.stepId, appFnIds)));
-    const stale = existing.filter((job) => !wanted.has(job.key)).map((job) => job.id);
-    if (stale.length > 0) await tx.delete(jobs).where(inArray(jobs.id, stale));
-    for (const [key, { fnId, cron, due }] of wanted) {
-      if (existing.some((job) => job.key === key)) continue;
-      await this.insertJob(tx, {
-        key,
-        kind: "cron",
-        runId: null,
-        stepId: fnId,
-        dueAt: due,
-        payload: { cron },
-      });
-    }
   }
 
   // ---------------------------------------------------------------- events
@@ -1011,36 +963,15 @@ export class Executor {
   }
 
   private async handleCron(job: JobRow): Promise<void> {
-    const cron = (job.payload as { cron?: string } | null)?.cron ?? "";
+    const cron = cronOfJob(job);
     await this.store.tx(async (tx) => {
       if (!(await this.takeOwnership(tx, job))) return;
       const fn = this.registry.get(job.stepId);
       if (!fn || !fn.config.triggers.some((t) => "cron" in t && t.cron === cron)) return;
       const now = new Date();
-      const event: StoredEvent = {
-        id: ulid(),
-        name: internalEvents.timer,
-        data: { cron },
-        ts: now.getTime(),
-      };
-      await tx.insert(events).values({
-        id: event.id,
-        name: event.name,
-        data: event.data,
-        ts: event.ts,
-        receivedAt: now,
-      });
+      const event = await insertTimerEvent(tx, cron, now);
       await this.createRun(tx, fn, event);
-      const next = nextCronTime(cron, new Date(Math.max(now.getTime(), job.dueAt.getTime())));
-      if (next)
-        await this.insertJob(tx, {
-          key: job.key,
-          kind: "cron",
-          runId: null,
-          stepId: job.stepId,
-          dueAt: next,
-          payload: { cron },
-        });
+      await scheduleNextCronTick(tx, job, cron, now, this.leaseMs);
     });
     this.wake();
   }
