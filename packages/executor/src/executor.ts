@@ -25,6 +25,7 @@ import { evaluateKey, matches } from "./cel";
 import { cronOfJob, insertTimerEvent, scheduleNextCronTick, syncCronJobs } from "./cron";
 import { seededEventId, ulid } from "./ids";
 import { internalEvents } from "./internal-events";
+import { planStep } from "./planned-steps";
 import {
   checkFunctionConfig,
   CheckpointBody,
@@ -1462,7 +1463,7 @@ export class Executor {
           break;
         }
         case "StepPlanned": {
-          const created = await this.planStep(tx, run, op, "planned");
+          const created = await planStep(tx, run.id, op, "planned");
           if (created) {
             await this.insertJob(tx, {
               key: `call:${run.id}:${op.id}`,
@@ -1487,7 +1488,7 @@ export class Executor {
             });
             return undefined;
           }
-          if (await this.planStep(tx, run, op, "sleeping")) {
+          if (await planStep(tx, run.id, op, "sleeping")) {
             await this.insertJob(tx, {
               key: `sleep:${run.id}:${op.id}`,
               kind: "sleep",
@@ -1511,7 +1512,7 @@ export class Executor {
             });
             return undefined;
           }
-          if (await this.planStep(tx, run, op, "waiting")) {
+          if (await planStep(tx, run.id, op, "waiting")) {
             const expiresAt = new Date(Date.now() + timeout);
             await tx.insert(waits).values({
               runId: run.id,
@@ -1544,7 +1545,7 @@ export class Executor {
             });
             return undefined;
           }
-          if (!(await this.planStep(tx, run, op, "invoking"))) break;
+          if (!(await planStep(tx, run.id, op, "invoking"))) break;
           const target = this.registry.get(opts.data.function_id);
           if (!target) {
             await this.saveResult(
@@ -1610,30 +1611,6 @@ export class Executor {
       sequentialNext && added && !run.disableImmediate && this.running ? this.workerId : undefined;
     const nextJob = await this.scheduleDiscovery(tx, run, leaseTo);
     return leaseTo && nextJob && added ? { job: nextJob, added } : undefined;
-  }
-
-  /** Records a newly found step; false when it was already planned (a concurrent discovery found it too). */
-  private async planStep(
-    tx: Tx,
-    run: RunRow,
-    op: OutgoingOp,
-    status: StepStatus,
-  ): Promise<boolean> {
-    const rows = await tx
-      .insert(steps)
-      .values({
-        runId: run.id,
-        id: op.id,
-        op: op.op,
-        name: op.name ?? null,
-        displayName: op.displayName ?? null,
-        status,
-        opts: op.opts ?? null,
-        startedAt: new Date(),
-      })
-      .onConflictDoNothing()
-      .returning({ id: steps.id });
-    return rows.length > 0;
   }
 }
 
