@@ -71,7 +71,7 @@ function findClose(text: string, from: number): number {
     }
     if (char === "}" && text[index + 1] === "}") return index;
     if (char === '"' || char === "'") {
-      index = skipString(text, index);
+      index = skipCelString(text, index);
       continue;
     }
     index += 1;
@@ -79,9 +79,15 @@ function findClose(text: string, from: number): number {
   return -1;
 }
 
-function skipString(text: string, start: number): number {
+/**
+ * The index just after the CEL string literal whose opening quote is at `start` (single, double or triple
+ * quotes). A raw string (an `r` or `R` among the one or two prefix letters before the quote, as in `r"…"` or
+ * `rb"…"`) takes backslashes literally. An unterminated single-quoted string ends at the line break.
+ */
+export function skipCelString(text: string, start: number): number {
   const quote = text[start] ?? '"';
-  const raw = start > 0 && /[rR]/.test(text[start - 1] ?? "");
+  const prefix = /[rRbB]{1,2}$/.exec(text.slice(Math.max(0, start - 2), start))?.[0] ?? "";
+  const raw = /[rR]/.test(prefix);
   const triple = text.startsWith(quote.repeat(3), start);
   const closing = triple ? quote.repeat(3) : quote;
   let index = start + closing.length;

@@ -1,5 +1,5 @@
 import type { TemplatePart } from "@runnel/nodes";
-import { scanTemplate, TemplateSyntaxError } from "@runnel/nodes";
+import { scanTemplate, skipCelString, TemplateSyntaxError } from "@runnel/nodes";
 
 import type { FlowEdge } from "./types";
 
@@ -63,23 +63,6 @@ function expressionRanges(text: string): { start: number; end: number }[] {
   );
 }
 
-/** The index just after the CEL string literal opening at `start` (single, double or triple quotes). */
-function skipString(text: string, start: number, raw: boolean): number {
-  const quote = text[start] ?? '"';
-  const closing = text.startsWith(quote.repeat(3), start) ? quote.repeat(3) : quote;
-  let index = start + closing.length;
-  while (index < text.length) {
-    if (!raw && text[index] === "\\") {
-      index += 2;
-      continue;
-    }
-    if (text.startsWith(closing, index)) return index + closing.length;
-    if (closing.length === 1 && text[index] === "\n") return index;
-    index += 1;
-  }
-  return index;
-}
-
 /** After the root variable `nodes`: `.id`, `.?id`, `["id"]`, `[?'id']` (group 1 or 2 is the id). */
 const NODE_ACCESS =
   /\s*(?:\.\??\s*([A-Za-z_][A-Za-z0-9_]*)|\[\??\s*[rR]?(["'])([a-z][a-z0-9_]*)\2)/y;
@@ -100,7 +83,7 @@ function renameInExpression(source: string, renamed: ReadonlyMap<string, string>
   while (index < source.length) {
     const char = source[index] ?? "";
     if (char === '"' || char === "'") {
-      index = skipString(source, index, false);
+      index = skipCelString(source, index);
       significant(char);
       continue;
     }
@@ -125,7 +108,7 @@ function renameInExpression(source: string, renamed: ReadonlyMap<string, string>
     const after = index + word.length;
     const next = source[after];
     if (/^[rRbB]{1,2}$/.test(word) && (next === '"' || next === "'")) {
-      index = skipString(source, after, /[rR]/.test(word));
+      index = skipCelString(source, after);
       significant('"');
       continue;
     }
