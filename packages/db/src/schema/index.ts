@@ -5,3 +5,4 @@ export * from "./credentials";
 export * from "./audit";
 export * from "./flows";
 export * from "./runs";
+export * from "./idempotency";
