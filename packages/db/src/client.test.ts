@@ -12,7 +12,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { applyMigrations, createDb, detectDriver, queryRows } from "./client";
-import { LOCK_FILE } from "./pglite-lock";
+import { LOCK_FILE, parseLockRecord } from "./pglite-lock";
 import { users } from "./schema";
 
 const tempDirs: string[] = [];
@@ -105,7 +105,7 @@ describe("createDb", () => {
     const dataDir = tempDir();
     const lockFile = join(dataDir, LOCK_FILE);
     const first = await createDb({ dataDir });
-    expect(readFileSync(lockFile, "utf8").trim()).toBe(String(process.pid));
+    expect(parseLockRecord(readFileSync(lockFile, "utf8"))?.pid).toBe(process.pid);
     await expect(createDb({ dataDir })).rejects.toThrow(
       `The PGlite data folder ${dataDir} is already open in this process`,
     );
