@@ -11,6 +11,7 @@ const allowed = {
   "@runnel/nodes": [],
   "@runnel/db": [],
   "@runnel/ui": [],
+  "@runnel/observability": [],
   "@runnel/executor": ["@runnel/db"],
   "@runnel/auth": ["@runnel/db"],
   "@runnel/engine": ["@runnel/nodes", "@runnel/db"],
@@ -25,6 +26,7 @@ const allowed = {
     "@runnel/engine",
     "@runnel/db",
     "@runnel/executor",
+    "@runnel/observability",
   ],
 };
 const tooling = new Set([
