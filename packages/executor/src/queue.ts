@@ -66,3 +66,12 @@ export function startLeaseHeartbeat(
   }, every);
   return () => clearInterval(timer);
 }
+
+/** Deletes the job if `workerId` still holds it; false means another worker took it over (or the run ended). */
+export async function takeOwnership(tx: Tx, job: JobRow, workerId: string): Promise<boolean> {
+  const rows = await tx
+    .delete(jobs)
+    .where(and(eq(jobs.id, job.id), eq(jobs.leaseOwner, workerId)))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
