@@ -1,5 +1,6 @@
 export * from "./client";
 export * from "./errors";
+export { pendingMigrations } from "./migration-status";
 export { createDbFromEnv, dbEnv, DEFAULT_DATA_DIR, resolveDataDir } from "./env";
 export type { DbEnv } from "./env";
 export * as schema from "./schema";
