@@ -1,3 +1,4 @@
+export * from "./active-span";
 export * from "./env";
 export * from "./log-context";
 export * from "./logger";

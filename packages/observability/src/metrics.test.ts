@@ -52,6 +52,18 @@ describe("createMetrics", () => {
     expect(metrics.contentType).toContain("text/plain");
   });
 
+  it("leaves the queue depth out of a scrape when the database does not answer", async () => {
+    let fail = false;
+    const metrics = createMetrics({
+      queueDepth: () => (fail ? Promise.reject(new Error("down")) : Promise.resolve({ queued: 2 })),
+    });
+    expect(sample(await metrics.render(), 'runnel_runs_unfinished{status="queued"}')).toBe(2);
+    fail = true;
+    const text = await metrics.render();
+    expect(sample(text, 'runnel_runs_unfinished{status="queued"}')).toBeUndefined();
+    expect(sample(text, "runnel_runs_started_total")).toBe(0);
+  });
+
   it("leaves out the gauges whose source this process does not have", async () => {
     const text = await createMetrics().render();
     expect(text).not.toContain("runnel_runs_unfinished");

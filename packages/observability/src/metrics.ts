@@ -75,8 +75,13 @@ export function createMetrics(sources: MetricsSources = {}): RunnelMetrics {
       help: "Runs not finished yet, by status: queued (waiting to start), running, waiting (sleep, event, approval).",
       labelNames: ["status"] as const,
       registers: [registry],
+      // A database that does not answer leaves the gauge out of this scrape rather than failing all of it.
       async collect() {
-        const depth = await read();
+        const depth = await read().catch(() => undefined);
+        if (!depth) {
+          this.reset();
+          return;
+        }
         for (const status of ["queued", "running", "waiting"])
           this.set({ status }, depth[status] ?? 0);
       },
