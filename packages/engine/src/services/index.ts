@@ -13,8 +13,12 @@ export {
   HttpTimeoutError,
 } from "./http/safe-fetch";
 export type { SafeHttpOptions, SafeHttpService } from "./http/safe-fetch";
-export { createSandboxService, SandboxError } from "./sandbox/sandbox";
-export type { SandboxErrorCode, SandboxOptions } from "./sandbox/sandbox";
+export { SandboxError } from "./sandbox/errors";
+export type { SandboxErrorCode } from "./sandbox/errors";
+export { sandboxOptionsFromEnv } from "./sandbox/env";
+export type { SandboxOptions } from "./sandbox/options";
+export { createSandboxPool } from "./sandbox/pool";
+export type { SandboxPool, SandboxPoolStats } from "./sandbox/pool";
 export { AiCallError, createAiService, OPENAI_CREDENTIAL_TYPE, safeFetchFor } from "./ai/ai";
 export type { AiServiceOptions } from "./ai/ai";
 export { createCredentialsService, CredentialUnavailableError } from "./credentials/credentials";

@@ -311,7 +311,7 @@ describe("code node with the real sandbox", () => {
     const ctx = context();
     await expect(
       run(codeNode, { code: 'console.log("started"); while (true) {}', timeoutMs: 200 }, ctx),
-    ).rejects.toThrow(/time limit of 200 ms/);
+    ).rejects.toThrow(/exceeded its 200 ms time limit/);
     expect(ctx.logs.map((l) => l.message)).toEqual(["started"]);
   });
 
@@ -322,7 +322,7 @@ describe("code node with the real sandbox", () => {
         { code: "const a = []; for (;;) a.push({ n: a.length });", memoryMb: 8, timeoutMs: 20_000 },
         context(),
       ),
-    ).rejects.toThrow(/memory limit of 8 MB/);
+    ).rejects.toThrow(/exceeded its 8 MB memory limit/);
   });
 
   it("reaches no host object", async () => {

@@ -5,24 +5,25 @@ import type {
   JsonValue,
   NodeContext,
   NodeRunInfo,
-  SandboxService,
   TokenUsage,
 } from "@runnel/nodes";
 
 import type { SafeHttpOptions, SafeHttpService } from "./http/safe-fetch";
-import type { SandboxOptions } from "./sandbox/sandbox";
+import type { SandboxOptions } from "./sandbox/options";
+import type { SandboxPool } from "./sandbox/pool";
 import { createAiService } from "./ai/ai";
 import { createCredentialsService } from "./credentials/credentials";
 import { createHttpService } from "./http/safe-fetch";
-import { createSandboxService } from "./sandbox/sandbox";
+import { createSandboxPool } from "./sandbox/pool";
 
-/** Process-wide services shared by every step (connection pools, the WebAssembly module). */
+/** Process-wide services shared by every step (connection pools, the code sandbox's worker pool). */
 export interface EngineServices {
   db: Database;
   /** 32-byte credential master key. */
   masterKey: Buffer;
   http: HttpService;
-  sandbox: SandboxService;
+  /** Worker threads running user code; `stats()` feeds metrics. */
+  sandbox: SandboxPool;
   ai: { timeoutMs?: number; maxRetries?: number };
 }
 
@@ -35,18 +36,21 @@ export interface EngineServicesOptions {
   ai?: { timeoutMs?: number; maxRetries?: number };
 }
 
-/** Builds the shared services once per process; `close` releases pooled connections. */
+/** Builds the shared services once per process; `close` releases pooled connections and workers. */
 export function createEngineServices(
   options: EngineServicesOptions,
 ): EngineServices & { close(): Promise<void> } {
   const http: SafeHttpService = createHttpService(options.http);
+  const sandbox = createSandboxPool(options.sandbox);
   return {
     db: options.db,
     masterKey: options.masterKey,
     http,
-    sandbox: createSandboxService(options.sandbox),
+    sandbox,
     ai: options.ai ?? {},
-    close: () => http.close(),
+    close: async () => {
+      await Promise.all([http.close(), sandbox.close()]);
+    },
   };
 }
 
@@ -124,7 +128,7 @@ export function createNodeContext({
   return {
     run,
     http: services.http,
-    sandbox: services.sandbox,
+    sandbox: services.sandbox.forOrg(run.orgId),
     ai: createAiService({ credentials, http: services.http, ...services.ai }),
     credentials,
     log: {

@@ -1,8 +1,19 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
-import { createSandboxService, SandboxError } from "./sandbox";
+import type { SandboxOptions } from "./options";
+import type { SandboxPool } from "./pool";
+import { SandboxError } from "./errors";
+import { createSandboxPool } from "./pool";
 
-const sandbox = createSandboxService({
+const pools: SandboxPool[] = [];
+function createSandbox(options: SandboxOptions) {
+  const pool = createSandboxPool(options);
+  pools.push(pool);
+  return pool.forOrg("org-sandbox-test");
+}
+afterAll(() => Promise.all(pools.map((pool) => pool.close())));
+
+const sandbox = createSandbox({
   defaultTimeoutMs: 2_000,
   defaultMemoryLimitBytes: 32 * 1024 * 1024,
 });
@@ -66,7 +77,7 @@ describe("sandbox: normal use", () => {
   });
 
   it("keeps only the allowed number of log lines", async () => {
-    const small = createSandboxService({ maxLogLines: 3 });
+    const small = createSandbox({ maxLogLines: 3, workers: 1 });
     const out = await small.run({
       code: "for (let i = 0; i < 10; i++) console.log(i); return 1;",
       input: null,
@@ -87,7 +98,7 @@ describe("sandbox: limits", () => {
       sandbox.run({ code: "while (true) {}", input: null, timeoutMs: 300 }),
     );
     expect(error.code).toBe("SANDBOX_TIMEOUT");
-    expect(error.message).toMatch(/time limit of 300 ms/);
+    expect(error.message).toMatch(/Code node exceeded its 300 ms time limit/);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -108,7 +119,7 @@ describe("sandbox: limits", () => {
       }),
     );
     expect(error.code).toBe("SANDBOX_MEMORY");
-    expect(error.message).toMatch(/memory limit of 16 MB/);
+    expect(error.message).toMatch(/Code node exceeded its 16 MB memory limit/);
   });
 
   it("still works after a run that hit a limit", async () => {
@@ -137,7 +148,7 @@ describe("sandbox: limits", () => {
   });
 
   it("rejects a huge result", async () => {
-    const small = createSandboxService({ maxOutputBytes: 1024 });
+    const small = createSandbox({ maxOutputBytes: 1024, workers: 1 });
     const error = await failure(small.run({ code: 'return "x".repeat(5000);', input: null }));
     expect(error.code).toBe("SANDBOX_OUTPUT");
     expect(error.message).toMatch(/more than 1024 bytes/);

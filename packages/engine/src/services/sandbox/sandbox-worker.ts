@@ -1,0 +1,79 @@
+import type { QuickJSWASMModule } from "quickjs-emscripten";
+import { parentPort, workerData } from "node:worker_threads";
+import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from "quickjs-emscripten";
+
+import type { WorkerJob, WorkerReply } from "./protocol";
+import { runInQuickJs } from "./quickjs-run";
+
+/**
+ * A sandbox worker thread: runs one job at a time in QuickJS and replies. Each QuickJS module gets a
+ * WebAssembly memory whose maximum is the run's hard cap (docs/security.md, "Code sandbox"), so a
+ * run can never grow it further whatever QuickJS's own accounting says. Modules are kept per cap and
+ * reused by later runs with the same cap; one that ran out of memory, could not be cleaned up or grew
+ * past `recycleAboveBytes` is dropped (its memory is freed with it; WebAssembly memory never shrinks).
+ */
+
+const PAGE_BYTES = 64 * 1024;
+/** QuickJS's build declares a 16 MiB minimum memory. */
+const INITIAL_PAGES = 256;
+
+/** WebAssembly.Memory as used here (the project's type libraries do not declare it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+const { Memory } = (
+  globalThis as unknown as {
+    WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory };
+  }
+).WebAssembly;
+
+const port = parentPort;
+if (!port) throw new Error("sandbox-worker.ts runs only as a worker thread");
+
+const modules = new Map<number, { memory: WasmMemory; quickjs: Promise<QuickJSWASMModule> }>();
+
+/** Past half its cap, a failed allocation means the cap was reached (a request larger than the rest). */
+function nearCap(capBytes: number): boolean {
+  const memory = modules.get(capBytes)?.memory;
+  return memory !== undefined && memory.buffer.byteLength > capBytes / 2;
+}
+
+function moduleFor(capBytes: number): Promise<QuickJSWASMModule> {
+  const existing = modules.get(capBytes);
+  if (existing) return existing.quickjs;
+  const memory = new Memory({
+    initial: INITIAL_PAGES,
+    maximum: Math.max(INITIAL_PAGES, Math.floor(capBytes / PAGE_BYTES)),
+  });
+  const quickjs = newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: memory }));
+  modules.set(capBytes, { memory, quickjs });
+  return quickjs;
+}
+
+function wasmBytes(): number {
+  let total = 0;
+  for (const { memory } of modules.values()) total += memory.buffer.byteLength;
+  return total;
+}
+
+const reply = (message: WorkerReply) => port.postMessage(message);
+
+const { warmCapBytes, recycleAboveBytes } = workerData as {
+  warmCapBytes: number;
+  recycleAboveBytes: number;
+};
+
+port.on("message", (job: WorkerJob) => {
+  void moduleFor(job.wasmCapBytes).then((quickjs) => {
+    const { outcome, tainted } = runInQuickJs(quickjs, job, () => nearCap(job.wasmCapBytes));
+    const grown =
+      (modules.get(job.wasmCapBytes)?.memory.buffer.byteLength ?? 0) > recycleAboveBytes;
+    const dropped = tainted || grown || (!outcome.ok && outcome.code === "SANDBOX_MEMORY");
+    if (dropped) modules.delete(job.wasmCapBytes);
+    reply({ type: "done", id: job.id, outcome, wasmBytes: wasmBytes(), moduleDropped: dropped });
+    // Load the replacement now, while the worker would otherwise wait for its next job.
+    if (dropped) void moduleFor(job.wasmCapBytes);
+  });
+});
+
+void moduleFor(warmCapBytes).then(() => reply({ type: "ready" }));
