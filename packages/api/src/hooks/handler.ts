@@ -9,10 +9,13 @@ import { respondNode, WebhookRequest } from "@runnel/nodes";
 
 import type { RestDeps } from "../rest/handler";
 import type { HookShape } from "./version-cache";
+import { startIdempotently } from "../idempotency/guard";
+import { fingerprintRaw } from "../idempotency/request";
 import { DEFAULT_MAX_BODY_BYTES, readBodyLimited } from "../rest/body";
 import { consumeBudget } from "../rest/handler";
-import { HttpProblem, jsonResponse, withProblems } from "../rest/problem";
+import { HttpProblem, jsonResponse, markReplayed, withProblems } from "../rest/problem";
 import { watchRun } from "../rest/wait";
+import { deliveryKey } from "./delivery";
 import { verifyWebhookSignature } from "./signature";
 import { createHookShapeCache } from "./version-cache";
 
@@ -176,7 +179,7 @@ function respondWith(value: unknown, runId: string): Response {
 /**
  * Webhook ingress as one `(Request) => Promise<Response>` for `/api/hooks/{hookId}`: the hook's accepted methods
  * (405 otherwise), a body size limit (413 without reading past it), an HMAC signature when the hook has a secret
- * (401 otherwise), `Idempotency-Key` deduplication, then 202 `{ runId }` or, with respondMode "respond_node", the
+ * (401 otherwise), deduplication of repeated deliveries (hooks/delivery.ts), then 202 `{ runId }` or, with respondMode "respond_node", the
  * Respond node's response once the run reaches it (202 when it does not within the node's responseTimeoutMs).
  */
 export function createHookHandler(deps: RestDeps): (request: Request) => Promise<Response> {
@@ -199,6 +202,7 @@ export function createHookHandler(deps: RestDeps): (request: Request) => Promise
     }
     const raw = await readBodyLimited(request, limit);
     const secret = await signingSecret(deps.db, hook, deps.encryptionKey);
+    let signedAt: number | null = null;
     if (secret !== null) {
       const check = verifyWebhookSignature(
         request.headers.get(hook.config.signatureHeader),
@@ -210,50 +214,69 @@ export function createHookHandler(deps: RestDeps): (request: Request) => Promise
           reason: check.reason,
         });
       }
+      signedAt = check.timestamp;
     }
-    const input = requestForRun(request, parseBody(raw, request.headers.get("content-type")));
-    const idempotency = request.headers.get("idempotency-key")?.trim();
-    if (idempotency !== undefined && (idempotency === "" || idempotency.length > 200)) {
-      throw new HttpProblem(400, "validation", "Idempotency-Key must be 1 to 200 characters", {
-        errors: [{ path: "Idempotency-Key", message: "1 to 200 characters" }],
-      });
-    }
-    const { run } = await startRun({
-      db: deps.db,
-      sendEvent: deps.engine.sendEvent,
-      bus: deps.engine.bus,
-      orgId: hook.orgId,
-      versionId: hook.versionId,
-      input,
-      trigger: {
-        kind: "webhook",
-        nodeId: hook.nodeId,
-        info: { hookTriggerId: hook.triggerId, requestId },
+    const body = parseBody(raw, request.headers.get("content-type"));
+    const input = requestForRun(request, body);
+    const delivery = deliveryKey(request.headers, raw, body, signedAt);
+    const { run, replayed } = await startIdempotently(
+      deps.db,
+      delivery && {
+        orgId: hook.orgId,
+        scope: `hook:${hook.triggerId}`,
+        key: delivery.key,
+        requestHash: fingerprintRaw([request.method, new URL(request.url).search, raw]),
+        ttlSeconds: delivery.ttlSeconds,
       },
-      ...(idempotency ? { idempotencyKey: `webhook:${hook.triggerId}:${idempotency}` } : {}),
-    });
-    if (hook.config.respondMode !== "respond_node" || hook.respondNodeIds.size === 0) {
-      return jsonResponse({ runId: run.id }, 202);
-    }
-    const outcome = await watchRun(
-      deps.engine.bus,
-      hook.orgId,
-      run.id,
-      hook.config.responseTimeoutMs,
-      (event: RunEvent) =>
-        event.type === "step.succeeded" &&
-        event.nodeId !== null &&
-        hook.respondNodeIds.has(event.nodeId)
-          ? { nodeId: event.nodeId, payload: (event as RunEvent<"step.succeeded">).payload }
-          : undefined,
-      request.signal,
+      (idempotencyKey) =>
+        startRun({
+          db: deps.db,
+          sendEvent: deps.engine.sendEvent,
+          bus: deps.engine.bus,
+          orgId: hook.orgId,
+          versionId: hook.versionId,
+          input,
+          trigger: {
+            kind: "webhook",
+            nodeId: hook.nodeId,
+            info: { hookTriggerId: hook.triggerId, requestId },
+          },
+          ...(idempotencyKey ? { idempotencyKey } : {}),
+        }),
     );
-    if (outcome === "timeout" || outcome === "ended") {
-      return jsonResponse({ runId: run.id }, 202);
-    }
-    if ("value" in outcome.payload.output) return respondWith(outcome.payload.output.value, run.id);
-    const found = await getRunWithSteps(deps.db, hook.orgId, run.id);
-    const step = found?.steps.find((s) => s.nodeId === outcome.nodeId && s.status === "succeeded");
-    return respondWith(step?.output ?? null, run.id);
+    return markReplayed(await answer(deps, hook, run.id, request.signal), replayed);
   }, deps.onError);
+}
+
+/**
+ * 202 `{ runId }`, or with respondMode "respond_node" the run's first Respond node's answer (202 when the run ends or
+ * the node's responseTimeoutMs passes without one).
+ */
+async function answer(
+  deps: RestDeps,
+  hook: Hook,
+  runId: string,
+  signal: AbortSignal,
+): Promise<Response> {
+  if (hook.config.respondMode !== "respond_node" || hook.respondNodeIds.size === 0) {
+    return jsonResponse({ runId }, 202);
+  }
+  const outcome = await watchRun(
+    deps.engine.bus,
+    hook.orgId,
+    runId,
+    hook.config.responseTimeoutMs,
+    (event: RunEvent) =>
+      event.type === "step.succeeded" &&
+      event.nodeId !== null &&
+      hook.respondNodeIds.has(event.nodeId)
+        ? { nodeId: event.nodeId, payload: (event as RunEvent<"step.succeeded">).payload }
+        : undefined,
+    signal,
+  );
+  if (outcome === "timeout" || outcome === "ended") return jsonResponse({ runId }, 202);
+  if ("value" in outcome.payload.output) return respondWith(outcome.payload.output.value, runId);
+  const found = await getRunWithSteps(deps.db, hook.orgId, runId);
+  const step = found?.steps.find((s) => s.nodeId === outcome.nodeId && s.status === "succeeded");
+  return respondWith(step?.output ?? null, runId);
 }

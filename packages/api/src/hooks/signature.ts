@@ -12,7 +12,8 @@ export function signWebhook(secret: string, body: string | Uint8Array, timestamp
 }
 
 export type SignatureCheck =
-  | { ok: true }
+  /** `timestamp`: the signed `t`, which with the body identifies the delivery (see hooks/delivery.ts). */
+  | { ok: true; timestamp: number }
   | { ok: false; reason: "missing" | "malformed" | "stale" | "mismatch"; detail: string };
 
 /**
@@ -59,6 +60,6 @@ export function verifyWebhookSignature(
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
   return matches
-    ? { ok: true }
+    ? { ok: true, timestamp }
     : { ok: false, reason: "mismatch", detail: "the signature does not match the body" };
 }

@@ -22,12 +22,15 @@ import {
 import type { RateLimits } from "../security/rate-limit";
 import type { ApiKeyScope } from "../security/scopes";
 import type { EngineDeps } from "../trpc";
+import { startIdempotently } from "../idempotency/guard";
+import { idempotencyKeyProblem } from "../idempotency/request";
+import { RUN_START_SCOPE, runStartFingerprint } from "../idempotency/run-start";
 import { RateLimitExceededError } from "../security/rate-limit";
 import { keyAllows, scopeForMethod } from "../security/scopes";
 import { clientIp } from "../trpc";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body";
 import { buildOpenApiDocument } from "./openapi";
-import { fieldProblems, HttpProblem, jsonResponse, withProblems } from "./problem";
+import { fieldProblems, HttpProblem, jsonResponse, REPLAYED_HEADER, withProblems } from "./problem";
 import { runEventStream } from "./sse";
 import { checkRunInput, deployedFlowOrProblem } from "./start";
 import { watchRun } from "./wait";
@@ -146,18 +149,36 @@ function parseWait(url: URL): number {
   return Number(raw);
 }
 
-function accepted(run: Pick<Run, "id" | "status">): Response {
+function accepted(run: Pick<Run, "id" | "status">, extraHeaders: Record<string, string>): Response {
   return jsonResponse({ runId: run.id, status: run.status }, 202, {
     location: `${PREFIX}/runs/${run.id}`,
+    ...extraHeaders,
   });
+}
+
+/** The `Idempotency-Key` header, trimmed; a 400 problem when it is not a usable key. */
+function idempotencyKeyHeader(request: Request): string | undefined {
+  const key = request.headers.get("idempotency-key")?.trim();
+  if (key === undefined) return undefined;
+  const problem = idempotencyKeyProblem(key);
+  if (problem !== undefined) {
+    throw new HttpProblem(400, "validation", `Idempotency-Key ${problem}`, {
+      errors: [{ path: "Idempotency-Key", message: problem }],
+    });
+  }
+  return key;
 }
 
 /**
  * The answer for a run that ended while the caller waited: the run resource (its output in `output`). A Respond node
  * does not shape it: Respond answers webhook callers only, and here its `{ status, headers, body }` is the output.
  */
-function endedResponse(run: Run): Response {
-  const headers = { "x-runnel-run-id": run.id, "x-runnel-run-status": run.status };
+function endedResponse(run: Run, extraHeaders: Record<string, string>): Response {
+  const headers = {
+    "x-runnel-run-id": run.id,
+    "x-runnel-run-status": run.status,
+    ...extraHeaders,
+  };
   if (run.status === "succeeded") return jsonResponse(runView(run), 200, headers);
   if (run.status === "failed") {
     throw new HttpProblem(
@@ -189,27 +210,34 @@ async function startFlowRun(
   const flow = await deployedFlowOrProblem(deps.db, caller.orgId, idOrSlug);
   const input = await readJsonBody(request, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   checkRunInput(flow, input);
-  const idempotency = request.headers.get("idempotency-key")?.trim();
-  if (idempotency !== undefined && (idempotency === "" || idempotency.length > 200)) {
-    throw new HttpProblem(400, "validation", "Idempotency-Key must be 1 to 200 characters", {
-      errors: [{ path: "Idempotency-Key", message: "1 to 200 characters" }],
-    });
-  }
-  const { run, created } = await startRun({
-    db: deps.db,
-    sendEvent: deps.engine.sendEvent,
-    bus: deps.engine.bus,
-    orgId: caller.orgId,
-    versionId: flow.versionId,
-    input,
-    trigger: {
-      kind: "api",
-      info: { apiKeyId: caller.key.id, deploymentId: flow.deploymentId, requestId },
-      ...(flow.triggerNodeId ? { nodeId: flow.triggerNodeId } : {}),
-    },
-    ...(idempotency ? { idempotencyKey: `api:${flow.deploymentId}:${idempotency}` } : {}),
-    ...(caller.key.createdBy ? { createdBy: caller.key.createdBy } : {}),
-  });
+  const idempotencyKey = idempotencyKeyHeader(request);
+  const { run, created, replayed } = await startIdempotently(
+    deps.db,
+    idempotencyKey === undefined
+      ? undefined
+      : {
+          orgId: caller.orgId,
+          scope: RUN_START_SCOPE,
+          key: idempotencyKey,
+          requestHash: runStartFingerprint(flow.flowId, undefined, input),
+        },
+    (runIdempotencyKey) =>
+      startRun({
+        db: deps.db,
+        sendEvent: deps.engine.sendEvent,
+        bus: deps.engine.bus,
+        orgId: caller.orgId,
+        versionId: flow.versionId,
+        input,
+        trigger: {
+          kind: "api",
+          info: { apiKeyId: caller.key.id, deploymentId: flow.deploymentId, requestId },
+          ...(flow.triggerNodeId ? { nodeId: flow.triggerNodeId } : {}),
+        },
+        ...(runIdempotencyKey ? { idempotencyKey: runIdempotencyKey } : {}),
+        ...(caller.key.createdBy ? { createdBy: caller.key.createdBy } : {}),
+      }),
+  );
   if (created) {
     await writeAudit(deps.db, {
       action: "run.started",
@@ -223,6 +251,8 @@ async function startFlowRun(
       metadata: { flowId: flow.flowId, flowVersionId: flow.versionId, trigger: "api" },
     });
   }
+  // A replay answers as the first request did: the same wait, the same status and body, marked as replayed.
+  const replay: Record<string, string> = replayed ? { [REPLAYED_HEADER]: "true" } : {};
   if (waitSeconds > 0 && !TERMINAL_RUN_STATUSES.has(run.status)) {
     const outcome = await watchRun(
       deps.engine.bus,
@@ -233,14 +263,14 @@ async function startFlowRun(
       request.signal,
     );
     if (outcome === "timeout") {
-      return accepted((await getRun(deps.db, caller.orgId, run.id)) ?? run);
+      return accepted((await getRun(deps.db, caller.orgId, run.id)) ?? run, replay);
     }
   }
   if (waitSeconds > 0) {
     const ended = await getRun(deps.db, caller.orgId, run.id);
-    if (ended && TERMINAL_RUN_STATUSES.has(ended.status)) return endedResponse(ended);
+    if (ended && TERMINAL_RUN_STATUSES.has(ended.status)) return endedResponse(ended, replay);
   }
-  return accepted(run);
+  return accepted(run, replay);
 }
 
 /** The public view of a run with every attempt of every step (`GET /runs/{id}`, `runnel runs get`). */

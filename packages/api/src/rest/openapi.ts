@@ -221,7 +221,7 @@ const idempotencyParameter = {
   in: "header",
   required: false,
   description:
-    "Repeating a request with the same key returns the first run instead of starting another.",
+    "A repeat within 24 h returns the first run's answer with `Idempotent-Replayed: true` instead of starting another; the same key with another body is 409 idempotency-key-reused.",
   schema: { type: "string", minLength: 1, maxLength: 200 },
 };
 

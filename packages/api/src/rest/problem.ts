@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 
+import { IdempotencyKeyReusedError } from "../idempotency/claim";
+
 /** Header that carries the request id: taken from the request when it is sane, generated otherwise. */
 export const REQUEST_ID_HEADER = "x-request-id";
 
@@ -35,6 +37,7 @@ const TITLES: Record<string, string> = {
   "not-found": "Not found",
   "method-not-allowed": "Method not allowed",
   conflict: "Conflict",
+  "idempotency-key-reused": "Idempotency key reused",
   "too-many-requests": "Too many requests",
   "payload-too-large": "Payload too large",
   "unsupported-media-type": "Unsupported media type",
@@ -101,8 +104,26 @@ export function jsonResponse(
   });
 }
 
+/** The header that marks an answer given again for a repeated idempotent request (as Stripe's API does). */
+export const REPLAYED_HEADER = "idempotent-replayed";
+
+/** `response`, marked `Idempotent-Replayed: true` when it answers a repeat of an earlier request. */
+export function markReplayed(response: Response, replayed: boolean): Response {
+  if (replayed) response.headers.set(REPLAYED_HEADER, "true");
+  return response;
+}
+
+function idempotencyKeyReused(error: IdempotencyKeyReusedError): HttpProblem {
+  return new HttpProblem(409, "idempotency-key-reused", error.message, {
+    idempotencyKey: error.key,
+    firstUsedAt: error.firstUsedAt.toISOString(),
+    expiresAt: error.expiresAt.toISOString(),
+  });
+}
+
 /**
- * Wraps a handler: every response carries the request id, thrown HttpProblems become problem+json, and anything else
+ * Wraps a handler: every response carries the request id, thrown HttpProblems (and a reused idempotency key, 409)
+ * become problem+json, and anything else
  * becomes a 500 problem whose detail names only the request id (the cause goes to `onError`).
  */
 export function withProblems(
@@ -117,6 +138,9 @@ export function withProblems(
       response = await handle(request, requestId);
     } catch (error) {
       if (error instanceof HttpProblem) return problemResponse(error, request, requestId);
+      if (error instanceof IdempotencyKeyReusedError) {
+        return problemResponse(idempotencyKeyReused(error), request, requestId);
+      }
       onError(error, requestId);
       return problemResponse(
         new HttpProblem(500, "internal", `The server failed on request ${requestId}`),

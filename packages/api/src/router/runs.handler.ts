@@ -17,6 +17,7 @@ import {
 } from "@runnel/engine";
 
 import type { EngineDeps } from "../trpc";
+import { IdempotencyKeyReusedError } from "../idempotency/claim";
 import { fieldError } from "../trpc";
 
 /** The engine of the request, or PRECONDITION_FAILED when the server was composed without one. */
@@ -33,7 +34,8 @@ export function requireEngine(engine: EngineDeps | undefined): EngineDeps {
 
 /**
  * Turns the engine's errors into tRPC errors a client can act on: unknown ids → NOT_FOUND, a flow without the
- * asked-for published version → PRECONDITION_FAILED, a decision on a decided or expired approval → CONFLICT,
+ * asked-for published version → PRECONDITION_FAILED, a decision on a decided or expired approval or an idempotency
+ * key reused for another request → CONFLICT,
  * form answers that miss the approval's form schema → BAD_REQUEST on `formData`. Anything else is rethrown.
  */
 export function toTRPCError(error: unknown): unknown {
@@ -48,7 +50,11 @@ export function toTRPCError(error: unknown): unknown {
   if (error instanceof FlowVersionUnavailableError) {
     return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
   }
-  if (error instanceof ApprovalAlreadyDecidedError || error instanceof ApprovalExpiredError) {
+  if (
+    error instanceof ApprovalAlreadyDecidedError ||
+    error instanceof ApprovalExpiredError ||
+    error instanceof IdempotencyKeyReusedError
+  ) {
     return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
   }
   if (error instanceof ApprovalFormError) return fieldError(["formData"], error.message);

@@ -12,6 +12,9 @@ import {
   startRun,
 } from "@runnel/engine";
 
+import { startIdempotently } from "../idempotency/guard";
+import { idempotencyKeyProblem } from "../idempotency/request";
+import { RUN_START_SCOPE, runStartFingerprint } from "../idempotency/run-start";
 import { actorFields, orgProcedure } from "../trpc";
 import { loadFlow } from "./flows/shared";
 import { PageDirection } from "./paging";
@@ -41,6 +44,19 @@ export const StartRunInput = z.strictObject({
   version: z.number().int().positive().optional(),
   /** The run's input, checked against the manual trigger's input schema when the run starts. */
   input: z.unknown().default({}),
+  /**
+   * Starts at most one run per key and org for 24 h, shared with the REST API's `Idempotency-Key` (docs/rest.md,
+   * "Idempotency"): a repeat returns the first run with `replayed: true`; another flow or input is CONFLICT.
+   */
+  idempotencyKey: z
+    .string()
+    .trim()
+    .superRefine((key, ctx) => {
+      const problem = idempotencyKeyProblem(key);
+      if (problem !== undefined)
+        ctx.addIssue({ code: "custom", message: `The idempotency key ${problem}` });
+    })
+    .optional(),
 });
 
 export const ListRunsInput = z.strictObject({
@@ -68,29 +84,43 @@ export const runsRouter = {
       const engine = requireEngine(ctx.engine);
       const flow = await loadFlow(ctx.db, ctx.org.id, input.flowId);
       const actor = actorFields(ctx.actor);
-      const { run } = await mapEngineErrors(() =>
-        startRun({
-          db: ctx.db,
-          sendEvent: engine.sendEvent,
-          bus: engine.bus,
-          orgId: ctx.org.id,
-          flowId: flow.id,
-          ...(input.version !== undefined ? { version: input.version } : {}),
-          input: input.input,
-          trigger: {
-            kind: "manual",
-            info: { userId: actor.actorUserId, apiKeyId: actor.actorApiKeyId },
-          },
-          ...(actor.actorUserId ? { createdBy: actor.actorUserId } : {}),
-        }),
+      const { run, created, replayed } = await mapEngineErrors(() =>
+        startIdempotently(
+          ctx.db,
+          input.idempotencyKey === undefined
+            ? undefined
+            : {
+                orgId: ctx.org.id,
+                scope: RUN_START_SCOPE,
+                key: input.idempotencyKey,
+                requestHash: runStartFingerprint(flow.id, input.version, input.input),
+              },
+          (idempotencyKey) =>
+            startRun({
+              db: ctx.db,
+              sendEvent: engine.sendEvent,
+              bus: engine.bus,
+              orgId: ctx.org.id,
+              flowId: flow.id,
+              ...(input.version !== undefined ? { version: input.version } : {}),
+              input: input.input,
+              trigger: {
+                kind: "manual",
+                info: { userId: actor.actorUserId, apiKeyId: actor.actorApiKeyId },
+              },
+              ...(idempotencyKey ? { idempotencyKey } : {}),
+              ...(actor.actorUserId ? { createdBy: actor.actorUserId } : {}),
+            }),
+        ),
       );
+      if (!created) return { ...startedRun(run, false), replayed };
       await ctx.audit(ctx.db, {
         action: "run.started",
         targetType: "run",
         targetId: run.id,
         metadata: { flowId: flow.id, flowVersionId: run.flowVersionId, trigger: "manual" },
       });
-      return startedRun(run, false);
+      return { ...startedRun(run, false), replayed };
     }),
 
   /** Runs the flow's current draft (compiled, then snapshotted as a test version) by hand, as a test run. */
