@@ -100,9 +100,19 @@ export const runs = pgTable(
     startedAt: ts("started_at"),
     finishedAt: ts("finished_at"),
     updatedAt: ts("updated_at").notNull().defaultNow(),
+    /** The direct driver executing the run (docs/executor.md, Direct runs); null while nobody holds it. */
+    leaseOwner: text("lease_owner"),
+    /**
+     * Until when the lease holds; for a run nobody holds (a sleep, a wait, a retry's backoff), when it is due
+     * again. An unfinished run whose time has passed is taken over by any direct driver.
+     */
+    leaseUntil: ts("lease_until"),
   },
   (t) => [
     unique("runs_org_idempotency_uq").on(t.orgId, t.idempotencyKey),
+    index("runs_lease_due_idx")
+      .on(t.leaseUntil)
+      .where(sql`${t.status} in ('queued', 'running', 'waiting')`),
     unique("runs_id_org_uq").on(t.id, t.orgId),
     index("runs_org_created_idx").on(t.orgId, t.createdAt),
     index("runs_org_flow_created_idx").on(t.orgId, t.flowId, t.createdAt),
@@ -215,6 +225,23 @@ export const runEvents = pgTable(
       foreignColumns: [runs.id, runs.orgId],
     }).onDelete("cascade"),
   ],
+);
+
+/**
+ * The step journal of runs driven in-process (docs/executor.md, Direct runs): the recorded result of each step id
+ * of an unfinished run, so a resumed run replays only what is not recorded. Append-only, without foreign keys
+ * (nothing checks a row on the hot path); a run's rows are deleted when it finishes.
+ */
+export const runJournal = pgTable(
+  "run_journal",
+  {
+    runId: text("run_id").notNull(),
+    stepId: text("step_id").notNull(),
+    /** The step's JSON result; SQL NULL for a step that returned nothing. */
+    result: jsonb("result").$type<unknown>(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: "run_journal_pk", columns: [t.runId, t.stepId] })],
 );
 
 /** Human-in-the-loop requests raised by Approval nodes and their single decision. */

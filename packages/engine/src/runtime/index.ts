@@ -6,3 +6,7 @@ export * from "./starter";
 export { downstreamOf, planRerun, RerunNodeError } from "./rerun";
 export type { ReusedOutcome } from "./rerun";
 export * from "./test-runs";
+export { createDirectDriver } from "./direct/driver";
+export type { DirectDriver, DirectDriverOptions } from "./direct/driver";
+export { createRunFlowResources } from "./flow-run/resources";
+export type { RunFlowResources, RunFlowResourcesOptions } from "./flow-run/resources";

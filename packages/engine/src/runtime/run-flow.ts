@@ -8,11 +8,10 @@ import { RUN_CANCEL_EVENT, RUN_REQUESTED_EVENT, RunRequestedData } from "./event
 import { executeRun } from "./flow-run/execute-run";
 import { inngestSteps, nonRetriable } from "./flow-run/inngest-steps";
 import { createRunFlowResources } from "./flow-run/resources";
+import { MAX_NODE_RETRIES } from "./flow-run/steps";
 
 export type { RunFlowResult } from "./flow-run/steps";
-
-/** The most retries a node may ask for (NodeSettings.retries); the function's step attempts are sized by it. */
-export const MAX_NODE_RETRIES = 10;
+export { MAX_NODE_RETRIES } from "./flow-run/steps";
 
 export interface RunFlowDeps extends RunFlowResourcesOptions {
   /** The app's Inngest client (real Inngest, or pointed at the local executor). */

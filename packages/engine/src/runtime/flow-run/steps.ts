@@ -1,3 +1,6 @@
+/** The most retries a node may ask for (NodeSettings.retries); a run's step attempts are sized by it. */
+export const MAX_NODE_RETRIES = 10;
+
 /** What a sub-flow's run returns to the step that invoked it. */
 export interface RunFlowResult {
   runId: string;
