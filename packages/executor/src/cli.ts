@@ -6,7 +6,8 @@ import { env } from "./env";
 import { createExecutor, listen } from "./index";
 
 const usage = `Usage: runnel-executor [--port 8288] [--host 127.0.0.1] [--database-url URL | --data-dir DIR]
-                       [--sdk-url URL ...] [--retry-scale 1] [--lease-ms 30000] [--poll-ms 250]`;
+                       [--sdk-url URL ...] [--retry-scale 1] [--lease-ms 5000] [--poll-ms 250]
+                       [--worker-id NAME] [--exclusive]`;
 
 function number(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
       "retry-scale": { type: "string" },
       "lease-ms": { type: "string" },
       "poll-ms": { type: "string" },
+      "worker-id": { type: "string" },
+      exclusive: { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -42,8 +45,11 @@ async function main(): Promise<void> {
   const executor = createExecutor({
     db: handle,
     retryScale: number("retry-scale", values["retry-scale"], 1),
-    leaseMs: number("lease-ms", values["lease-ms"], 30_000),
+    leaseMs: number("lease-ms", values["lease-ms"], 5_000),
     pollMs: number("poll-ms", values["poll-ms"], 250),
+    workerId: values["worker-id"],
+    // A PGlite data folder is exclusive by itself (its lock); a Postgres database only when the operator says so.
+    exclusive: values.exclusive ?? !url,
     log: (level, message, fields) => {
       if (level !== "debug") console.log(JSON.stringify({ level, message, ...fields }));
     },

@@ -1,69 +1,19 @@
-import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { testDatabase, until } from "../test/harness";
+import { countLines, freePort, kill, killAll, runs, send, start } from "../test/processes";
 
 /**
  * kill -9 recovery: the standalone executor (src/cli.ts) and an Inngest app run as child processes; the
  * executor is SIGKILLed while one run is inside a step, one sleeps and one waits for an event, then
  * restarted on the same database. Every run must finish; completed steps must not run again.
  */
-const pkgDir = fileURLToPath(new URL("..", import.meta.url));
-const children = new Set<ChildProcess>();
 let work: string;
 let logFile: string;
 let database: { args: string[]; drop(): Promise<void> };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a TypeScript entry point in one node process (node --import tsx), so SIGKILL hits the real process. */
-function start(
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ proc: ChildProcess; line: Record<string, unknown> }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    cwd: pkgDir,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(proc);
-  proc.once("exit", () => children.delete(proc));
-  let stderr = "";
-  proc.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    let buffer = "";
-    proc.stdout?.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (const raw of buffer.split("\n").slice(0, -1)) {
-        try {
-          const line = JSON.parse(raw) as Record<string, unknown>;
-          if (line.url) resolve({ proc, line });
-        } catch {
-          // not a JSON line
-        }
-      }
-      buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
-    });
-    proc.once("exit", (code) => reject(new Error(`${script} exited with ${code}: ${stderr}`)));
-  });
-}
 
 async function startExecutorProcess(port: number, extra: string[] = []) {
   return start(
@@ -84,40 +34,7 @@ async function startExecutorProcess(port: number, extra: string[] = []) {
   );
 }
 
-function kill(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once("exit", () => resolve());
-    proc.kill("SIGKILL");
-  });
-}
-
-const count = (line: string) =>
-  readFileSync(logFile, "utf8")
-    .split("\n")
-    .filter((l) => l === line).length;
-
-async function send(url: string, events: unknown[]): Promise<void> {
-  const res = await fetch(`${url}/e/test-key`, { method: "POST", body: JSON.stringify(events) });
-  expect(res.status).toBe(200);
-}
-
-interface RunView {
-  id: string;
-  status: string;
-  output: unknown;
-  pending: { kind: string }[];
-  waitingFor: unknown[];
-}
-
-async function runs(url: string, functionId: string): Promise<RunView[]> {
-  const list = (await (await fetch(`${url}/v1/runs?function_id=${functionId}`)).json()) as {
-    runs: { id: string }[];
-  };
-  return Promise.all(
-    list.runs.map(async (r) => (await (await fetch(`${url}/v1/runs/${r.id}`)).json()) as RunView),
-  );
-}
+const count = (line: string) => countLines(logFile, line);
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "runnel-executor-durable-"));
@@ -136,7 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) await kill(child);
+  await killAll();
   await database.drop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -180,7 +97,7 @@ describe("kill -9 recovery of the standalone executor", () => {
     await send(executorUrl, [
       { name: "durable/resume", data: { tag: "wait", note: "resumed after restart" } },
     ]);
-    // The interrupted step is executed again once its lease expires; then let both executions finish.
+    // The interrupted step is executed again (its lease reclaimed, or expired); then let both executions finish.
     await until(
       "the interrupted step to be retried",
       () => (count("step:slow-start") === 2 ? true : undefined),

@@ -15,6 +15,7 @@ import { CallSystem } from "./systems/call";
 import { Checkpoints } from "./systems/checkpoint";
 import { FastPaths } from "./systems/fast-paths";
 import { EventIngest } from "./systems/ingest";
+import { reclaimLeases } from "./systems/leases";
 import { RunLifecycle } from "./systems/lifecycle";
 import { OpcodeHandlers } from "./systems/opcodes";
 import { Registration } from "./systems/registration";
@@ -48,6 +49,7 @@ export class Executor {
   private readonly checkpoints: Checkpoints;
   private readonly worker: Worker;
   private started?: Promise<void>;
+  private starting?: Promise<void>;
 
   constructor(private readonly options: ExecutorOptions) {
     const r = createResources(options);
@@ -87,14 +89,22 @@ export class Executor {
     return this.started;
   }
 
-  async start(): Promise<void> {
-    await this.init();
-    this.worker.start();
+  /** Applies migrations, releases a dead predecessor's leases (see reclaimLeases) and starts the worker. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      await this.init();
+      await reclaimLeases(this.r);
+      this.worker.start();
+    })();
+    return this.starting;
   }
 
   /** Stops claiming work and waits for requests in flight to finish. */
-  stop(): Promise<void> {
-    return this.worker.stop();
+  async stop(): Promise<void> {
+    const starting = this.starting;
+    this.starting = undefined;
+    await starting?.catch(() => undefined);
+    await this.worker.stop();
   }
 
   wake(): void {

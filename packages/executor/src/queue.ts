@@ -1,4 +1,3 @@
-import type { Database } from "@runnel/db";
 import { and, eq, sql } from "@runnel/db";
 
 import type { Tx } from "./store";
@@ -46,25 +45,6 @@ export async function insertJob(
     .onConflictDoNothing({ target: jobs.key, where: sql`lease_owner is null` })
     .returning();
   return rows[0];
-}
-
-/**
- * Extends the lease of a job this worker holds every third of `leaseMs` (at least every 50 ms) until the
- * returned function is called; a failed extension is logged and retried at the next tick.
- */
-export function startLeaseHeartbeat(
-  db: Database,
-  jobId: number,
-  lease: { workerId: string; leaseMs: number; onError: (error: Error) => void },
-): () => void {
-  const every = Math.max(50, Math.floor(lease.leaseMs / 3));
-  const timer = setInterval(() => {
-    db.update(jobs)
-      .set({ leaseExpires: new Date(Date.now() + lease.leaseMs) })
-      .where(and(eq(jobs.id, jobId), eq(jobs.leaseOwner, lease.workerId)))
-      .catch((error: unknown) => lease.onError(error as Error));
-  }, every);
-  return () => clearInterval(timer);
 }
 
 /** Deletes the job if `workerId` still holds it; false means another worker took it over (or the run ended). */

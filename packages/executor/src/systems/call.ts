@@ -65,7 +65,7 @@ export class CallSystem {
     const checkpointing = settings.checkpointing && job.stepId === "step" && !run.disableImmediate;
     const request = buildRunRequest(this.r, fn, run, job, { steps: memo, stack }, checkpointing);
     const startedAt = new Date();
-    const answer = await sendRunRequest(this.r, job, request);
+    const answer = await sendRunRequest(this.r, request);
 
     // Owning the job proves the run is still running: finishing or cancelling a run deletes all its jobs.
     if (await fastPaths.finish(run, job, answer)) {

@@ -14,7 +14,10 @@ export interface ExecutorOptions {
   migrate?: boolean;
   /** Multiplies retry backoff delays (default 1: 15 s, 30 s, 60 s, ... with jitter, up to 2 h). */
   retryScale?: number;
-  /** How long a claimed job stays leased without a heartbeat before another worker may take it (default 30 s). */
+  /**
+   * How long a claimed job stays leased without a heartbeat before another worker may take it over (default
+   * 5 s; the worker renews its leases every third of it).
+   */
   leaseMs?: number;
   /** How often the worker looks for due work when nothing woke it (default 250 ms). */
   pollMs?: number;
@@ -24,8 +27,19 @@ export interface ExecutorOptions {
   requestTimeoutMs?: number;
   /** Deduplication window for event ids and idempotency keys (default 24 h). */
   dedupeWindowMs?: number;
-  /** Name of this worker in leases (default random). */
+  /**
+   * A stable name of this worker, borne by one process at a time (e.g. a pod name). On start the executor
+   * releases the leases an earlier process held under it, so its work resumes at once after a crash instead
+   * of when those leases expire. Default: a random name (nothing to release).
+   */
   workerId?: string;
+  /**
+   * This executor is the only process using the database (its host proved it, e.g. by holding the PGlite
+   * data-folder lock): on start it releases every lease, all of them left by a dead predecessor. Default: true
+   * on PGlite (one process by construction), false on a Postgres server. Never set it when another executor
+   * process, or another executor on the same PGlite handle, may be running.
+   */
+  exclusive?: boolean;
   /**
    * Let the SDK run consecutive steps in one request and report each completed step to
    * POST /v1/checkpoint/:runId/async (default true). false keeps one request per step.

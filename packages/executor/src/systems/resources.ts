@@ -8,7 +8,11 @@ import { WakeSignal } from "./wake";
 
 /** Settings of one executor, defaults applied. */
 export interface ExecutorSettings {
+  /** The stable name given as `workerId`, if any. */
+  workerName: string | undefined;
+  /** The lease owner of this process: `<workerName>:<random>`, or a random name. */
   workerId: string;
+  exclusive: boolean;
   leaseMs: number;
   pollMs: number;
   maxInFlight: number;
@@ -39,8 +43,13 @@ export interface ExecutorResources {
 
 export function resolveSettings(options: ExecutorOptions): ExecutorSettings {
   return {
-    workerId: options.workerId ?? `worker-${randomUUID()}`,
-    leaseMs: options.leaseMs ?? 30_000,
+    workerName: options.workerId,
+    workerId:
+      options.workerId === undefined
+        ? `worker-${randomUUID()}`
+        : `${options.workerId}:${randomUUID()}`,
+    exclusive: options.exclusive ?? options.db.driver === "pglite",
+    leaseMs: options.leaseMs ?? 5_000,
     pollMs: options.pollMs ?? 250,
     maxInFlight: options.maxInFlight ?? 32,
     requestTimeoutMs: options.requestTimeoutMs ?? 5 * 60_000,

@@ -3,7 +3,6 @@ import type { JobRow } from "../queue";
 import type { RegisteredFunction } from "../registry";
 import type { ExecutorResources } from "./resources";
 import type { RunRow } from "./types";
-import { startLeaseHeartbeat } from "../queue";
 
 /** What a serve endpoint answered (status, headers, JSON body or text), or why no answer came. */
 export type HttpAnswer = { status: number; headers: Headers; body: unknown } | { failure: string };
@@ -59,17 +58,8 @@ export function buildRunRequest(
   });
 }
 
-/** Sends a call job's request and reads the answer, keeping the job's lease alive meanwhile. */
-export async function sendRunRequest(
-  r: ExecutorResources,
-  job: JobRow,
-  request: Request,
-): Promise<HttpAnswer> {
-  const stopHeartbeat = startLeaseHeartbeat(r.store.db, job.id, {
-    workerId: r.settings.workerId,
-    leaseMs: r.settings.leaseMs,
-    onError: (error) => r.log("warn", "lease heartbeat failed", { error: error.message }),
-  });
+/** Sends a call job's request and reads the answer (the worker's heartbeat keeps the job leased meanwhile). */
+export async function sendRunRequest(r: ExecutorResources, request: Request): Promise<HttpAnswer> {
   try {
     const res = await r.transport(request);
     return { status: res.status, headers: res.headers, body: jsonParse(await res.text()) };
@@ -78,7 +68,5 @@ export async function sendRunRequest(
     return {
       failure: `request to ${url.origin}${url.pathname} failed: ${(error as Error).message}`,
     };
-  } finally {
-    stopHeartbeat();
   }
 }

@@ -8,6 +8,7 @@ import type { TimerJobs } from "./timers";
 import type { NextJob } from "./types";
 import { jobs } from "../schema";
 import { claimJobs } from "./claim";
+import { LeaseHeartbeat } from "./leases";
 
 /**
  * The worker loop: claims due jobs up to `maxInFlight`, handles each (a call continues with the run's next
@@ -19,24 +20,42 @@ export class Worker {
   private readonly active = new Set<Promise<void>>();
   /** Jobs this worker is working on: never claimed again by it, even when a slow heartbeat let the lease lapse. */
   private readonly working = new Set<number>();
+  private readonly heartbeat: LeaseHeartbeat;
 
   constructor(
     private readonly r: ExecutorResources,
     private readonly systems: { registration: Registration; call: CallSystem; timers: TimerJobs },
-  ) {}
+  ) {
+    this.heartbeat = new LeaseHeartbeat(r, this.working);
+  }
 
   start(): void {
     if (this.r.worker.running) return;
     this.r.worker.running = true;
+    this.heartbeat.start();
     this.loop = this.workLoop();
   }
 
-  /** Stops claiming work and waits for requests in flight to finish. */
+  /**
+   * Stops claiming work, waits for requests in flight to finish, and releases the leases still held (a run's
+   * next call leased to this worker), so that another worker or the next start continues at once.
+   */
   async stop(): Promise<void> {
     this.r.worker.running = false;
+    const loop = this.loop;
+    if (!loop) return;
+    this.loop = undefined;
     this.r.wake.wake();
-    await this.loop;
+    await loop;
     await Promise.allSettled([...this.active]);
+    this.heartbeat.stop();
+    await this.r.store.db
+      .update(jobs)
+      .set({ leaseOwner: null, leaseExpires: null })
+      .where(eq(jobs.leaseOwner, this.r.settings.workerId))
+      .catch((error: unknown) =>
+        this.r.log("warn", "releasing leases on stop failed", { error: (error as Error).message }),
+      );
   }
 
   private async workLoop(): Promise<void> {

@@ -1,0 +1,75 @@
+import { isNotNull } from "drizzle-orm";
+
+import { and, eq, inArray, sql } from "@runnel/db";
+
+import type { ExecutorResources } from "./resources";
+import { jobs } from "../schema";
+
+/**
+ * Leases left by a dead predecessor, released at start so that its work resumes at once instead of when the
+ * leases expire (docs/executor.md, "Durability"). An exclusive executor (its host proved it is the only process
+ * on the database, e.g. by holding the PGlite data-folder lock) releases every lease; an executor given a
+ * stable `workerId` releases the leases its earlier processes held under that id (one process at a time bears
+ * it). Each process leases under `<workerId>:<random>`, so a request still running for a dead process is stale
+ * to the new one (its checkpoints get 409).
+ */
+export async function reclaimLeases(r: ExecutorResources): Promise<number> {
+  const { settings } = r;
+  if (!settings.exclusive && settings.workerName === undefined) return 0;
+  const released = await r.store.db
+    .update(jobs)
+    .set({ leaseOwner: null, leaseExpires: null })
+    .where(
+      settings.exclusive
+        ? isNotNull(jobs.leaseOwner)
+        : sql`starts_with(${jobs.leaseOwner}, ${`${settings.workerName}:`})`,
+    )
+    .returning({ id: jobs.id });
+  if (released.length > 0)
+    r.log("info", `reclaimed ${released.length} leases of a previous executor process`, {
+      exclusive: settings.exclusive,
+    });
+  return released.length;
+}
+
+/**
+ * Renews the leases of the jobs this worker is working on, every third of `leaseMs` (at least every 50 ms), in
+ * one statement per tick; a failed renewal is logged and retried at the next tick. Another worker takes a job
+ * over only when its lease expired, i.e. when this process stopped renewing it.
+ */
+export class LeaseHeartbeat {
+  private timer?: ReturnType<typeof setInterval>;
+  private beating = false;
+
+  constructor(
+    private readonly r: ExecutorResources,
+    private readonly working: ReadonlySet<number>,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    const every = Math.max(50, Math.floor(this.r.settings.leaseMs / 3));
+    this.timer = setInterval(() => void this.beat(), every);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async beat(): Promise<void> {
+    if (this.beating || this.working.size === 0) return;
+    this.beating = true;
+    const { settings } = this.r;
+    try {
+      await this.r.store.db
+        .update(jobs)
+        .set({ leaseExpires: new Date(Date.now() + settings.leaseMs) })
+        .where(and(inArray(jobs.id, [...this.working]), eq(jobs.leaseOwner, settings.workerId)));
+    } catch (error) {
+      this.r.log("warn", "lease heartbeat failed", { error: (error as Error).message });
+    } finally {
+      this.beating = false;
+    }
+  }
+}
