@@ -7,7 +7,7 @@ import { ZodError, ZodRealError } from "zod";
 
 import type { AuditEntry, DbOrTx, Mailer, Role, VerifiedApiKey } from "@runnel/auth";
 import type { Database } from "@runnel/db";
-import type { RunEventBus, SendEvent } from "@runnel/engine";
+import type { RunEventBus, RunResponses, SendEvent } from "@runnel/engine";
 import { bearerToken, hasRole, resolveActiveOrg, verifyApiKey, writeAudit } from "@runnel/auth";
 import { eq } from "@runnel/db";
 import { orgs } from "@runnel/db/schema";
@@ -42,6 +42,8 @@ export interface CreateContextOptions {
 export interface EngineDeps {
   sendEvent: SendEvent;
   bus: RunEventBus;
+  /** Respond outputs of the runs executing in this process (embedded direct driver), answered in memory. */
+  responses?: RunResponses;
 }
 
 export type Actor =

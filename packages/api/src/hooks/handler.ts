@@ -261,11 +261,21 @@ async function answer(
   if (hook.config.respondMode !== "respond_node" || hook.respondNodeIds.size === 0) {
     return jsonResponse({ runId }, 202);
   }
+  const began = Date.now();
+  const local = await deps.engine.responses?.wait(
+    runId,
+    hook.respondNodeIds,
+    hook.config.responseTimeoutMs,
+    signal,
+  );
+  // The run executes in this process: answered in memory, without the bus (docs/runtime.md, Respond).
+  if (local?.kind === "responded") return respondWith(local.value, runId);
+  if (local?.kind === "ended" || local?.kind === "timeout") return jsonResponse({ runId }, 202);
   const outcome = await watchRun(
     deps.engine.bus,
     hook.orgId,
     runId,
-    hook.config.responseTimeoutMs,
+    Math.max(hook.config.responseTimeoutMs - (Date.now() - began), 0),
     (event: RunEvent) =>
       event.type === "step.succeeded" &&
       event.nodeId !== null &&

@@ -10,3 +10,5 @@ export { createDirectDriver } from "./direct/driver";
 export type { DirectDriver, DirectDriverOptions } from "./direct/driver";
 export { createRunFlowResources } from "./flow-run/resources";
 export type { RunFlowResources, RunFlowResourcesOptions } from "./flow-run/resources";
+export { createRunResponses } from "./run-responses";
+export type { RespondOutcome, RunResponses } from "./run-responses";

@@ -18,6 +18,7 @@ import { getRun, getRunWithSteps } from "../../runs/store";
 import { createEngineServices } from "../../services/node-context";
 import { createRunFlowResources } from "../flow-run/resources";
 import { flowOf, seedFlow, startHitServer } from "../harness";
+import { createRunResponses } from "../run-responses";
 import { decideRunApproval, startRun } from "../starter";
 import { createDirectDriver } from "./driver";
 
@@ -32,10 +33,11 @@ describeEachDriver("direct driver", (suite) => {
   let services: EngineServices & { close(): Promise<void> };
   let bus: RunEventBus;
   let driver: DirectDriver;
+  const responses = createRunResponses();
 
   const newDriver = () =>
     createDirectDriver({
-      resources: createRunFlowResources({ services, bus, approvalRecheckMs: 1000 }),
+      resources: createRunFlowResources({ services, bus, approvalRecheckMs: 1000, responses }),
       holdMs: 100,
       pollMs: 50,
       leaseMs: 1000,
@@ -115,6 +117,38 @@ describeEachDriver("direct driver", (suite) => {
       ["call", "succeeded"],
     ]);
     await expect.poll(async () => (await journalOf(runId)).length).toBe(0);
+  });
+
+  it("answers a caller waiting in this process from memory once the Respond output is committed", async () => {
+    const { orgId, runId } = await start(
+      flowOf(
+        [
+          {
+            id: "reply",
+            type: "respond",
+            version: 1,
+            name: "Reply",
+            config: { status: 201, body: { ok: "{{ trigger.n }}" } },
+          },
+          http("after", "/slow/after-respond?ms=300"),
+        ],
+        [
+          ["start", "reply"],
+          ["reply", "after"],
+        ],
+      ),
+    );
+    const outcome = await responses.wait(runId, new Set(["reply"]), 10_000);
+    expect(outcome).toMatchObject({ kind: "responded", nodeId: "reply", value: { status: 201 } });
+    // Answered before the run ended, and only after the Respond step was committed.
+    const detail = await getRunWithSteps(suite.db, orgId, runId);
+    expect(detail?.run.status).toBe("running");
+    expect(detail?.steps.find((step) => step.nodeId === "reply")?.status).toBe("succeeded");
+    await until(orgId, runId, ["succeeded"]);
+    expect(await responses.wait(runId, new Set(["other"]), 10_000)).toEqual({ kind: "ended" });
+    expect(await responses.wait("not-here", new Set(["reply"]), 10_000)).toEqual({
+      kind: "elsewhere",
+    });
   });
 
   it("parks a run whose wait is longer than it holds in memory, and resumes it when due", async () => {

@@ -153,17 +153,22 @@ export function createDirectDriver(options: DirectDriverOptions) {
     if (current) return current.done;
     if (stopped) return Promise.resolve(pending);
     const entry: Entry = { execution: undefined, woken: false, done: Promise.resolve(pending) };
+    resources.responses?.track(runId);
     entry.done = (async (): Promise<ChildOutcome> => {
-      const claimed = await leases.claim(runId);
-      if (!claimed) return settledOutcome(runId, orgId);
-      // A run that never started has no journal (its `load` step sets started_at before it is recorded).
-      const recorded = claimed.startedAt ? await journal.read(runId) : new Map<string, unknown>();
-      entry.execution = new Execution(runId, claimed.orgId, claimed.parentRunId, recorded);
-      return execute(entry.execution);
-    })().finally(() => {
-      executions.delete(runId);
-      if ((entry.woken || entry.execution?.woken) && !stopped) void drive(runId, orgId);
-    });
+      let outcome = pending;
+      try {
+        const claimed = await leases.claim(runId);
+        if (!claimed) return (outcome = await settledOutcome(runId, orgId));
+        // A run that never started has no journal (its `load` step sets started_at before it is recorded).
+        const recorded = claimed.startedAt ? await journal.read(runId) : new Map<string, unknown>();
+        entry.execution = new Execution(runId, claimed.orgId, claimed.parentRunId, recorded);
+        return (outcome = await execute(entry.execution));
+      } finally {
+        executions.delete(runId);
+        resources.responses?.finished(runId, outcome.kind === "pending" ? "parked" : "ended");
+        if ((entry.woken || entry.execution?.woken) && !stopped) void drive(runId, orgId);
+      }
+    })();
     executions.set(runId, entry);
     return entry.done;
   }

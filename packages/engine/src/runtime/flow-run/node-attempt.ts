@@ -190,8 +190,8 @@ export async function firstStep(
       tokens,
       start,
     );
-  if (directive.kind === "respond")
-    return succeed(
+  if (directive.kind === "respond") {
+    const fired = await succeed(
       context,
       node.id,
       stepAttempt,
@@ -199,6 +199,10 @@ export async function firstStep(
       tokens,
       start,
     );
+    // Committed: a caller waiting in this process may be answered now.
+    context.resources.responses?.responded(runId, node.id, directive.then.value);
+    return fired;
+  }
   // Only a node that fired writes its start together with its outcome.
   await start.flush();
   const { pending, reason } = await startWait(context, node, directive);

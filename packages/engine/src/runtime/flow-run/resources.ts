@@ -4,6 +4,7 @@ import { catalogue as builtInCatalogue } from "@runnel/nodes";
 import type { RunEventPublisher, RunStore } from "../../runs/run-store";
 import type { ValueLimits } from "../../runs/values";
 import type { EngineServices } from "../../services/node-context";
+import type { RunResponses } from "../run-responses";
 import { createRunStore } from "../../runs/run-store";
 import { createPlanCache, createVersionCache } from "./plan-cache";
 
@@ -20,6 +21,8 @@ export interface RunFlowResourcesOptions {
    * sent before the wait was registered is still seen. Default 60 000 ms.
    */
   approvalRecheckMs?: number;
+  /** Where committed Respond outputs go for a caller waiting in this process (docs/runtime.md, Respond). */
+  responses?: RunResponses;
 }
 
 /** What every run of one process shares, whichever binding drives it: the run store, node services and caches. */
@@ -37,6 +40,7 @@ export function createRunFlowResources(options: RunFlowResourcesOptions) {
     store,
     catalogue,
     approvalRecheckMs: options.approvalRecheckMs ?? 60_000,
+    responses: options.responses,
     compile: createPlanCache(catalogue),
     loadVersion: createVersionCache(services.db),
   };
