@@ -46,8 +46,7 @@ async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void
 /** Busy-waits `ms` inside QuickJS (it has Date but no timers). */
 const busyFor = (ms: number) =>
   `const end = Date.now() + ${ms}; while (Date.now() < end) {} return "done";`;
-const MEMORY_BOMB =
-  "const s = 'x'.repeat(1e6); const parts = []; for (;;) parts.push(s + parts.length);";
+const MEMORY_BOMB = "const parts = []; for (let i = 0; ; i++) parts.push('x'.repeat(1e6 + i));";
 /** One native call QuickJS does not interrupt: only the host's watchdog can stop it in time. */
 const UNINTERRUPTIBLE = "const s = 'a'.repeat(2e7); return s.replace(/a/g, 'bb').length;";
 

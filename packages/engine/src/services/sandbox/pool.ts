@@ -69,6 +69,12 @@ export function createSandboxPool(options: SandboxOptions = {}): SandboxPool {
   let starting = 0;
   let nextId = 1;
   let closed = false;
+  /**
+   * Orgs whose run got its worker killed (watchdog, crash): each keeps that place in its concurrency
+   * cap until a replacement worker is up, so an org that keeps getting workers killed cannot take
+   * the other orgs' workers while the pool is short (docs/nodes-http-code-ai.md).
+   */
+  const awaitingReplacement: string[] = [];
   let warmWaiters: (() => void)[] = [];
   const counters = {
     completed: 0,
@@ -106,6 +112,7 @@ export function createSandboxPool(options: SandboxOptions = {}): SandboxPool {
       starting++;
       startSandboxWorker(workerOptions).then(adopt, (error: unknown) => {
         starting--;
+        settleReplacement();
         // Nothing can run if no worker starts: fail the waiting runs instead of leaving them hanging.
         if (idle.length + busy.size + starting === 0) {
           target = settings.prewarm;
@@ -124,8 +131,14 @@ export function createSandboxPool(options: SandboxOptions = {}): SandboxPool {
     }
   }
 
+  function settleReplacement(): void {
+    const orgId = awaitingReplacement.shift();
+    if (orgId !== undefined) queue.finish(orgId);
+  }
+
   function adopt(worker: Worker): void {
     starting--;
+    settleReplacement();
     if (closed) {
       void worker.terminate();
       return;
@@ -165,14 +178,18 @@ export function createSandboxPool(options: SandboxOptions = {}): SandboxPool {
     provision();
   }
 
-  /** Ends the slot's current run: frees its org's place and the watchdog; returns the job. */
-  function release(slot: Slot): Job | null {
+  /**
+   * Ends the slot's current run and its watchdog; returns the job. Its org's place is freed now, or,
+   * when the worker is being killed, once a replacement is up.
+   */
+  function release(slot: Slot, workerKilled = false): Job | null {
     const job = slot.job;
     if (slot.watchdog) clearTimeout(slot.watchdog);
     slot.watchdog = null;
     slot.job = null;
     busy.delete(slot);
-    if (job) queue.finish(job.orgId);
+    if (job && workerKilled && !closed) awaitingReplacement.push(job.orgId);
+    else if (job) queue.finish(job.orgId);
     return job;
   }
 
@@ -209,7 +226,7 @@ export function createSandboxPool(options: SandboxOptions = {}): SandboxPool {
 
   /** The watchdog: the run did not stop itself at its deadline (e.g. one huge allocation), so its worker goes. */
   function onDeadline(slot: Slot): void {
-    const job = release(slot);
+    const job = release(slot, true);
     retire(slot);
     if (job) {
       counters.timeouts++;
@@ -228,7 +245,7 @@ export function createSandboxPool(options: SandboxOptions = {}): SandboxPool {
 
   function onCrash(slot: Slot, error: Error): void {
     if (slot.retired) return;
-    const job = release(slot);
+    const job = release(slot, true);
     retire(slot);
     if (job) {
       counters.completed++;

@@ -1,0 +1,213 @@
+/**
+ * Code sandbox benchmark (docs/benchmarks.md, "Sandbox"): the worker-thread pool that runs Code nodes.
+ *
+ *   pnpm --filter @runnel/bench exec tsx sandbox.ts
+ *
+ * Prints: a worker's cold start; the first call on a prewarmed pool; a trivial call's latency through the pool
+ * against the same QuickJS run on this thread (the difference is the pool's overhead); then the stress: while
+ * one org keeps ten 64 MB memory bombs and ten endless loops (2 s limit) going, another org's trivial calls, p50
+ * and p99 against idle, and the process RSS at its peak; and the cost of typical expressions ({{ }}, CEL, on the
+ * server's thread) with the largest bounded one. Environment: BENCH_SECONDS (stress duration, 20),
+ * BENCH_CALLS (idle trivial calls, 300).
+ */
+import { loadavg } from "node:os";
+import { newQuickJSWASMModule } from "quickjs-emscripten";
+
+import type { WorkerJob } from "../packages/engine/src/services/sandbox/protocol";
+import { evaluateTemplate } from "../packages/engine/src/expressions/index";
+import { resolveSandboxSettings } from "../packages/engine/src/services/sandbox/options";
+import { createSandboxPool } from "../packages/engine/src/services/sandbox/pool";
+import { runInQuickJs } from "../packages/engine/src/services/sandbox/quickjs-run";
+import { startSandboxWorker } from "../packages/engine/src/services/sandbox/start-worker";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CALLS = Number(process.env.BENCH_CALLS ?? 300);
+const MiB = 1024 * 1024;
+const TRIVIAL = "return input + 1;";
+const MEMORY_BOMB =
+  "let s = ''; const parts = []; for (;;) { s += 'x'.repeat(1000); parts.push(s); }";
+const ENDLESS = "while (true) {}";
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, at)] ?? NaN;
+}
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+const mb = (bytes: number) => `${Math.round(bytes / MiB)} MB`;
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
+
+async function time<T>(work: () => Promise<T>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+async function coldStarts(): Promise<number[]> {
+  const warmCapBytes = 160 * MiB;
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    const worker = await startSandboxWorker({
+      workerData: { warmCapBytes, recycleAboveBytes: 128 * MiB },
+    });
+    times.push(performance.now() - started);
+    await worker.terminate();
+  }
+  return times;
+}
+
+/** The same trivial run on this thread, without a worker: what the pool adds is the difference. */
+async function inThread(): Promise<number[]> {
+  const quickjs = await newQuickJSWASMModule();
+  const settings = resolveSandboxSettings();
+  const times: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    const job: WorkerJob = {
+      id: i,
+      code: TRIVIAL,
+      inputJson: String(i),
+      timeoutMs: 1_000,
+      deadline: Date.now() + 1_000,
+      memoryBytes: 64 * MiB,
+      wasmCapBytes: 160 * MiB,
+      limits: settings,
+    };
+    const started = performance.now();
+    const { outcome } = runInQuickJs(quickjs, job, () => false);
+    times.push(performance.now() - started);
+    if (!outcome.ok) throw new Error(outcome.message);
+  }
+  return times;
+}
+
+async function trivialCalls(
+  run: (i: number) => Promise<unknown>,
+  count: number,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) times.push(await time(() => run(i)));
+  return times;
+}
+
+function expressions(): void {
+  const context = {
+    trigger: {
+      body: {
+        name: "Ada",
+        items: Array.from({ length: 1_000 }, (_, i) => ({ price: i % 50, qty: 2 })),
+      },
+    },
+    nodes: {
+      fetch: { status: 200, body: { user: { email: "ada@example.com", tags: ["a", "b"] } } },
+    },
+    vars: { region: "eu" },
+    run: { id: "run_1" },
+  };
+  const cases = [
+    ["field", "{{ trigger.body.name }}"],
+    ["interpolation", "Hello {{ trigger.body.name }} from {{ vars.region }}"],
+    ["arithmetic and condition", "{{ nodes.fetch.status == 200 ? 'ok' : 'failed' }}"],
+    ["macro over 1 000 items", "{{ trigger.body.items.filter(i, i.price > 10).size() }}"],
+    [
+      "largest: two nested macros over 1 000 × 1 000 items",
+      "{{ trigger.body.items.map(a, trigger.body.items.filter(b, b.price > a.price).size()).size() }}",
+    ],
+  ] as const;
+  console.log("\nExpressions on the server's thread (after the first, compiled form cached):");
+  for (const [label, template] of cases) {
+    evaluateTemplate(template, context);
+    const runs = label.startsWith("largest") ? 3 : label.startsWith("macro") ? 200 : 20_000;
+    const started = performance.now();
+    for (let i = 0; i < runs; i++) evaluateTemplate(template, context);
+    const each = (performance.now() - started) / runs;
+    console.log(`  ${label.padEnd(52)} ${each < 1 ? `${(each * 1000).toFixed(1)} µs` : ms(each)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`Sandbox benchmark, load average ${load()}\n`);
+
+  const cold = await coldStarts();
+  console.log(
+    `Worker cold start (thread + QuickJS module), 5 starts: ${cold.map((t) => t.toFixed(0)).join(", ")} ms`,
+  );
+
+  const pool = createSandboxPool({ workers: 4, prewarm: 4, maxConcurrentPerOrg: 2 });
+  await pool.warmUp();
+  const first = await time(() => pool.run({ code: TRIVIAL, input: 1 }, "org-victim"));
+  console.log(`First call on a prewarmed pool: ${ms(first)}`);
+
+  await inThread();
+  const direct = await inThread();
+  const idle = await trivialCalls(
+    (i) => pool.run({ code: TRIVIAL, input: i }, "org-victim"),
+    CALLS,
+  );
+  console.log(
+    `Trivial call, ${CALLS} in a row: through the pool p50 ${ms(percentile(idle, 50))} p99 ${ms(percentile(idle, 99))}; ` +
+      `same run on this thread p50 ${ms(percentile(direct, 50))} p99 ${ms(percentile(direct, 99))}; ` +
+      `pool overhead p50 ${ms(percentile(idle, 50) - percentile(direct, 50))}`,
+  );
+
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 10);
+  let attacking = true;
+  const attackOutcomes: Record<string, number> = {};
+  const attacker = async (code: string) => {
+    while (attacking) {
+      await pool
+        .run({ code, input: null, timeoutMs: 2_000, memoryLimitBytes: 64 * MiB }, "org-attacker")
+        .then(
+          () => (attackOutcomes.ok = (attackOutcomes.ok ?? 0) + 1),
+          (error: { code?: string }) => {
+            const key = error.code ?? "other";
+            attackOutcomes[key] = (attackOutcomes[key] ?? 0) + 1;
+          },
+        );
+    }
+  };
+  const attackers = [
+    ...Array.from({ length: 10 }, () => attacker(MEMORY_BOMB)),
+    ...Array.from({ length: 10 }, () => attacker(ENDLESS)),
+  ];
+  const loadDuring: string[] = [];
+  const underAttack: number[] = [];
+  const stopAt = Date.now() + SECONDS * 1000;
+  let i = 0;
+  while (Date.now() < stopAt) {
+    underAttack.push(await time(() => pool.run({ code: TRIVIAL, input: i++ }, "org-victim")));
+    if (underAttack.length % 100 === 0) loadDuring.push(load());
+  }
+  attacking = false;
+  await Promise.all(attackers);
+  clearInterval(sampler);
+  const stats = pool.stats();
+  console.log(
+    `\nStress, ${SECONDS} s: org-attacker keeps 10 memory bombs (64 MB) and 10 endless loops (2 s) queued; ` +
+      `org-victim runs trivial calls one after another.`,
+  );
+  console.log(
+    `  victim: ${underAttack.length} calls, p50 ${ms(percentile(underAttack, 50))} p99 ${ms(percentile(underAttack, 99))} ` +
+      `max ${ms(Math.max(...underAttack))}; idle p50 ${ms(percentile(idle, 50))} p99 ${ms(percentile(idle, 99))} ` +
+      `→ p99 ${(percentile(underAttack, 99) / percentile(idle, 99)).toFixed(2)}× idle`,
+  );
+  console.log(`  attacker outcomes: ${JSON.stringify(attackOutcomes)}`);
+  console.log(
+    `  process RSS: before ${mb(baselineRss)}, peak ${mb(peakRss)}, after ${mb(process.memoryUsage().rss)}`,
+  );
+  console.log(`  pool: ${JSON.stringify(stats)}`);
+  console.log(`  load average during: ${loadDuring.join(" | ")}`);
+  await pool.close();
+
+  expressions();
+  console.log(`\nload average at the end ${load()}`);
+}
+
+await main();
