@@ -3,6 +3,7 @@ import "server-only";
 import type { RestDeps } from "@runnel/api";
 
 import { getEngine } from "~/server/engine";
+import { getLogger } from "~/server/observability";
 import { appUrlFor, getDb, getRateLimits, getSecrets } from "~/server/runtime";
 
 /** What the REST v1 and webhook handlers are built from: the process's database, engine and secrets. */
@@ -14,5 +15,7 @@ export async function restDeps(request: Request): Promise<RestDeps> {
     encryptionKey: secrets.encryptionKey,
     appUrl: appUrlFor(request.url),
     rateLimits: getRateLimits(),
+    onError: (error, requestId) =>
+      getLogger().error({ err: error, requestId }, `request ${requestId} failed`),
   };
 }

@@ -4,6 +4,8 @@ import { appRouter, createTRPCContext, rateLimitResponseMeta } from "@runnel/api
 
 import { env } from "~/env";
 import { getEngine } from "~/server/engine";
+import { getLogger } from "~/server/observability";
+import { withRequestContext } from "~/server/request-context";
 import {
   appUrlFor,
   getDb,
@@ -15,34 +17,45 @@ import {
 
 export const dynamic = "force-dynamic";
 
-async function handler(request: Request): Promise<Response> {
-  const [db, secrets, session, engine] = await Promise.all([
-    getDb(),
-    getSecrets(),
-    getSessionUser(),
-    getEngine(),
-  ]);
-  return fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req: request,
-    router: appRouter,
-    createContext: () =>
-      createTRPCContext({
-        headers: request.headers,
-        db,
-        session,
-        encryptionKey: secrets.encryptionKey,
-        appUrl: appUrlFor(request.url),
-        mailer: getMailer(),
-        engine: { sendEvent: engine.sendEvent, bus: engine.bus },
-        rateLimits: getRateLimits(),
-      }),
-    responseMeta: rateLimitResponseMeta,
-    onError: ({ path, error }) => {
-      if (env.NODE_ENV !== "production" || error.code === "INTERNAL_SERVER_ERROR") {
-        console.error(`tRPC ${path ?? "<no path>"} failed: ${error.message}`);
-      }
-    },
+function handler(request: Request): Promise<Response> {
+  return withRequestContext(request, async () => {
+    const [db, secrets, session, engine] = await Promise.all([
+      getDb(),
+      getSecrets(),
+      getSessionUser(),
+      getEngine(),
+    ]);
+    return fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req: request,
+      router: appRouter,
+      createContext: () =>
+        createTRPCContext({
+          headers: request.headers,
+          db,
+          session,
+          encryptionKey: secrets.encryptionKey,
+          appUrl: appUrlFor(request.url),
+          mailer: getMailer(),
+          engine: { sendEvent: engine.sendEvent, bus: engine.bus },
+          rateLimits: getRateLimits(),
+        }),
+      responseMeta: rateLimitResponseMeta,
+      onError: ({ path, error, ctx }) => {
+        if (env.NODE_ENV === "production" && error.code !== "INTERNAL_SERVER_ERROR") return;
+        const actor = ctx?.actor;
+        getLogger().error(
+          {
+            path: path ?? null,
+            code: error.code,
+            ...(actor?.kind === "apiKey" ? { orgId: actor.orgId } : {}),
+            ...(actor?.kind === "user" ? { userId: actor.userId } : {}),
+            err: error.cause ?? error,
+          },
+          `tRPC ${path ?? "<no path>"} failed: ${error.message}`,
+        );
+      },
+    });
   });
 }
 

@@ -1,0 +1,44 @@
+import "server-only";
+
+import type { Logger } from "@runnel/observability";
+import { createLogger, createRunObserver } from "@runnel/observability";
+
+import { getEngine } from "./engine";
+import { getLogger, getMetrics, getObservabilityEnv } from "./observability";
+import { observePublishedEvents } from "./run-events";
+import { getDbHandle } from "./runtime";
+import { startTracingIfConfigured } from "./tracing";
+
+/**
+ * What the server does before it serves (instrumentation.ts): tracing when configured, the database opened and
+ * migrated, the runtime started (in the embedded default, the executor resumes interrupted runs at once), and the
+ * run events observed for logs, metrics and traces. Any failure ends the process with status 1 and the reason on
+ * one JSON log line: a server that cannot reach its database must not report ready (docs/operations.md#start).
+ */
+export async function startServer(
+  exit: (code: number) => never = (code) => process.exit(code),
+): Promise<void> {
+  let logger: Logger | undefined;
+  try {
+    logger = getLogger();
+    const tracing = await startTracingIfConfigured(getObservabilityEnv());
+    const handle = await getDbHandle();
+    const engine = await getEngine();
+    const observe = createRunObserver({
+      logger,
+      metrics: getMetrics(),
+      ...(tracing ? { spans: tracing.runSpans } : {}),
+    });
+    observePublishedEvents(engine.bus, observe);
+    logger.info(
+      { database: handle.driver, mode: engine.mode, tracing: Boolean(tracing) },
+      engine.mode === "embedded"
+        ? "Runnel started: flows run on the built-in executor inside this server"
+        : "Runnel started: flows run on Inngest (functions served at /api/inngest)",
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    (logger ?? createLogger()).fatal({ err: error }, `Runnel cannot start: ${message}`);
+    exit(1);
+  }
+}
