@@ -6,15 +6,20 @@
  * Prints: a worker's cold start; the first call on a prewarmed pool; a trivial call's latency through the pool
  * against the same QuickJS run on this thread (the difference is the pool's overhead); then the stress: while
  * one org keeps ten 64 MB memory bombs and ten endless loops (2 s limit) going, another org's trivial calls, p50
- * and p99 against idle, and the process RSS at its peak; and the cost of typical expressions ({{ }}, CEL, on the
- * server's thread) with the largest bounded one. Environment: BENCH_SECONDS (stress duration, 20),
- * BENCH_CALLS (idle trivial calls, 300).
+ * and p99 against idle, and the process RSS at its peak; the same stress through whole runs (the engine with its
+ * executor and default pool on PGlite in memory, as in bench/engine.ts): Code-node runs of bombs and loops by one
+ * org while another org's trivial runs (manual trigger → Set) go start to finish; and the cost of typical
+ * expressions ({{ }}, CEL, on the server's thread) with the largest bounded one. Environment: BENCH_SECONDS
+ * (each stress, 20), BENCH_CALLS (idle trivial calls, 300), BENCH_RUNS (idle trivial runs, 30).
  */
 import { loadavg } from "node:os";
 import { newQuickJSWASMModule } from "quickjs-emscripten";
 
+import { applyMigrations, createDb } from "@runnel/db";
+
 import type { WorkerJob } from "../packages/engine/src/services/sandbox/protocol";
 import { evaluateTemplate } from "../packages/engine/src/expressions/index";
+import { flowOf, seedFlow, startEmbeddedEngine } from "../packages/engine/src/runtime/harness";
 import { resolveSandboxSettings } from "../packages/engine/src/services/sandbox/options";
 import { createSandboxPool } from "../packages/engine/src/services/sandbox/pool";
 import { runInQuickJs } from "../packages/engine/src/services/sandbox/quickjs-run";
@@ -22,6 +27,7 @@ import { startSandboxWorker } from "../packages/engine/src/services/sandbox/star
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const MiB = 1024 * 1024;
 const TRIVIAL = "return input + 1;";
 const MEMORY_BOMB =
@@ -91,6 +97,108 @@ async function trivialCalls(
   const times: number[] = [];
   for (let i = 0; i < count; i++) times.push(await time(() => run(i)));
   return times;
+}
+
+/** Whole runs: another org's trivial runs, idle and while one org's Code-node runs hold bombs and loops. */
+async function runsUnderAttack(): Promise<void> {
+  const handle = await createDb();
+  await applyMigrations(handle);
+  const engine = await startEmbeddedEngine({ handle, pollMs: 5 });
+  try {
+    const victim = await seedFlow(
+      handle.db,
+      flowOf(
+        [
+          {
+            id: "set",
+            type: "set",
+            version: 1,
+            name: "Set",
+            config: { fields: [{ name: "ok", value: true }] },
+          },
+        ],
+        [["start", "set"]],
+      ),
+    );
+    const codeFlow = (code: string) =>
+      seedFlow(
+        handle.db,
+        flowOf(
+          [
+            {
+              id: "code",
+              type: "code",
+              version: 1,
+              name: "Code",
+              config: { code, timeoutMs: 2_000, memoryMb: 64 },
+            },
+          ],
+          [["start", "code"]],
+        ),
+      );
+    const [bomb, loop] = await Promise.all([codeFlow(MEMORY_BOMB), codeFlow(ENDLESS)]);
+    const trivialRun = async () => {
+      const started = performance.now();
+      const { run } = await engine.start({
+        orgId: victim.orgId,
+        versionId: victim.flowVersionId,
+        input: {},
+        trigger: { kind: "manual" },
+      });
+      const finished = await engine.waitForRun(victim.orgId, run.id, undefined, 120_000);
+      if (finished.status !== "succeeded") throw new Error(`trivial run ${finished.status}`);
+      return performance.now() - started;
+    };
+    await trivialRun();
+    const idle: number[] = [];
+    for (let i = 0; i < RUNS; i++) idle.push(await trivialRun());
+
+    let attacking = true;
+    let attackRuns = 0;
+    const attacker = async (seeded: { orgId: string; flowVersionId: string }) => {
+      while (attacking) {
+        const { run } = await engine.start({
+          orgId: seeded.orgId,
+          versionId: seeded.flowVersionId,
+          input: {},
+          trigger: { kind: "manual" },
+        });
+        await engine.waitForRun(seeded.orgId, run.id, undefined, 120_000);
+        attackRuns++;
+      }
+    };
+    const attackers = [
+      ...Array.from({ length: 10 }, () => attacker(bomb)),
+      ...Array.from({ length: 10 }, () => attacker(loop)),
+    ];
+    const baselineRss = process.memoryUsage().rss;
+    let peakRss = baselineRss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 10);
+    const underAttack: number[] = [];
+    const stopAt = Date.now() + SECONDS * 1000;
+    while (Date.now() < stopAt) underAttack.push(await trivialRun());
+    attacking = false;
+    await Promise.all(attackers);
+    clearInterval(sampler);
+    console.log(
+      `\nRuns, ${SECONDS} s: one org keeps 10 Code-node runs with a memory bomb and 10 with an endless loop going ` +
+        `(64 MB, 2 s; ${attackRuns} finished), another org runs manual → Set start to finish (engine default pool: ` +
+        `${JSON.stringify(engine.services.sandbox.stats())}).`,
+    );
+    console.log(
+      `  trivial run: idle p50 ${ms(percentile(idle, 50))} p99 ${ms(percentile(idle, 99))}; under attack ` +
+        `${underAttack.length} runs, p50 ${ms(percentile(underAttack, 50))} p99 ${ms(percentile(underAttack, 99))} ` +
+        `max ${ms(Math.max(...underAttack))} → p99 ${(percentile(underAttack, 99) / percentile(idle, 99)).toFixed(2)}× idle`,
+    );
+    console.log(
+      `  process RSS: before ${mb(baselineRss)}, peak ${mb(peakRss)}; load average ${load()}`,
+    );
+  } finally {
+    await engine.close();
+    await handle.close();
+  }
 }
 
 function expressions(): void {
@@ -206,6 +314,7 @@ async function main(): Promise<void> {
   console.log(`  load average during: ${loadDuring.join(" | ")}`);
   await pool.close();
 
+  await runsUnderAttack();
   expressions();
   console.log(`\nload average at the end ${load()}`);
 }
