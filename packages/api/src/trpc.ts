@@ -24,8 +24,8 @@ export const ORG_COOKIE = "runnel_org";
 export interface CreateContextOptions {
   headers: Headers;
   db: Database;
-  /** From next-auth's `auth()`; null when signed out. */
-  session: { userId: string } | null;
+  /** From next-auth's `auth()` (sessionUserOf); null when signed out or the session was ended. */
+  session: { userId: string; sessionId?: string } | null;
   /** 32-byte credential master key (loadServerSecrets). */
   encryptionKey: Buffer;
   /** Public base URL, for invite links. */
@@ -47,7 +47,7 @@ export interface EngineDeps {
 }
 
 export type Actor =
-  | { kind: "user"; userId: string }
+  | { kind: "user"; userId: string; sessionId?: string }
   | {
       kind: "apiKey";
       apiKeyId: string;
@@ -62,7 +62,7 @@ export type Actor =
  */
 export async function createTRPCContext(opts: CreateContextOptions) {
   const token = bearerToken(opts.headers);
-  let actor: Actor | null = opts.session ? { kind: "user", userId: opts.session.userId } : null;
+  let actor: Actor | null = opts.session ? { kind: "user", ...opts.session } : null;
   if (token !== undefined) {
     const key = await verifyApiKey(opts.db, token);
     if (!key)
@@ -175,6 +175,12 @@ export const userProcedure = protectedProcedure.use(({ ctx, next }) => {
     });
   }
   return next({ ctx: { actor: ctx.actor } });
+});
+
+/** Acts of a signed-in person that check their password (password change): a budget per client address. */
+export const passwordProcedure = userProcedure.use(async ({ ctx, next }) => {
+  await consumeBudget(ctx, "authIp", clientIp(ctx.headers) ?? "unknown");
+  return next();
 });
 
 /** The role an API key without scopes acts with in its org (a read-only key acts as viewer: security/scopes). */

@@ -65,3 +65,19 @@ export function bearerToken(headers: Headers): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
   return match?.[1];
 }
+
+/**
+ * Revokes the live keys `userId` created in `orgId`: a key lasts only while its creator could still create it
+ * (docs/auth.md, "Revocation"). Returns the revoked keys.
+ */
+export async function revokeApiKeysCreatedBy(
+  db: DbOrTx,
+  orgId: string,
+  userId: string,
+): Promise<{ id: string; name: string; prefix: string }[]> {
+  return db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix });
+}

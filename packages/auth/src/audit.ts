@@ -5,6 +5,8 @@ import type { DbOrTx } from "./db";
 export const AUDIT_ACTIONS = [
   "auth.sign_up",
   "auth.sign_in",
+  "auth.password_changed",
+  "auth.sessions_ended",
   "org.created",
   "org.renamed",
   "membership.invited",

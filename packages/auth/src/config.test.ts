@@ -1,3 +1,4 @@
+import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TestDb } from "@runnel/db/testing";
@@ -6,9 +7,10 @@ import { auditLog } from "@runnel/db/schema";
 import { createTestDb } from "@runnel/db/testing";
 
 import type { SignInEvent } from "./config";
-import { buildAuthConfig, createAuth, enabledOAuthProviders } from "./config";
+import { buildAuthConfig, createAuth, enabledOAuthProviders, sessionUserOf } from "./config";
 import { listUserOrgs } from "./orgs";
 import { createRateLimiter } from "./rate-limit";
+import { revokeUserSessions } from "./sessions";
 import { registerUser } from "./users";
 
 const BASE = "http://localhost:3000/api/auth";
@@ -241,5 +243,70 @@ describe("createAuth (next-auth handlers, credentials provider)", () => {
         AUTH_GOOGLE_SECRET: "t",
       }),
     ).toEqual(["github", "google"]);
+  });
+});
+
+describe("revocable sessions (next-auth handlers)", () => {
+  async function signOut(jar: Map<string, string>) {
+    const csrfResponse = await auth.handlers.GET(
+      new Request(`${BASE}/csrf`, { headers: { cookie: cookieHeader(jar) } }) as never,
+    );
+    const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+    for (const [name, value] of cookiesOf(csrfResponse)) jar.set(name, value);
+    return auth.handlers.POST(
+      new Request(`${BASE}/signout`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: cookieHeader(jar),
+        },
+        body: new URLSearchParams({ csrfToken, callbackUrl: "http://localhost:3000/" }),
+      }) as never,
+    );
+  }
+
+  it("refuses a cookie copied before sign-out, and leaves the user's other sessions alone", async () => {
+    const { jar } = await signIn("ada@example.com", "analytical-engine-1");
+    const { jar: otherBrowser } = await signIn("ada@example.com", "analytical-engine-1");
+    const copied = `authjs.session-token=${jar.get("authjs.session-token") ?? ""}`;
+    expect(await session(copied)).toMatchObject({ user: { id: userId } });
+
+    const response = await signOut(jar);
+    expect(response.status).toBe(302);
+    expect(await session(copied)).toBeNull();
+    expect(await session(cookieHeader(otherBrowser))).toMatchObject({ user: { id: userId } });
+  });
+
+  it("refuses every cookie of the user once their sessions are ended", async () => {
+    const { jar: one } = await signIn("ada@example.com", "analytical-engine-1");
+    const { jar: two } = await signIn("ada@example.com", "analytical-engine-1");
+    const first = (await session(cookieHeader(one))) as { sessionId?: string } | null;
+    expect(first?.sessionId).toEqual(expect.any(String));
+    await revokeUserSessions(h.db, userId);
+    expect(await session(cookieHeader(one))).toBeNull();
+    expect(await session(cookieHeader(two))).toBeNull();
+  });
+
+  it("refuses a validly signed token that names no session (issued before sessions were recorded)", async () => {
+    const token = await encode({
+      token: { sub: userId, email: "ada@example.com" },
+      secret: "test-secret-".padEnd(48, "x"),
+      salt: "authjs.session-token",
+    });
+    expect(await session(`authjs.session-token=${token}`)).toBeNull();
+    const forged = await encode({
+      token: { sub: userId, sid: "made-up" },
+      secret: "test-secret-".padEnd(48, "x"),
+      salt: "authjs.session-token",
+    });
+    expect(await session(`authjs.session-token=${forged}`)).toBeNull();
+  });
+
+  it("sessionUserOf reads the user and session id, and null for anything less", () => {
+    expect(
+      sessionUserOf({ user: { id: "u1" }, sessionId: "s1", expires: "2030-01-01T00:00:00Z" }),
+    ).toEqual({ userId: "u1", sessionId: "s1" });
+    expect(sessionUserOf({ user: { id: "u1" }, expires: "2030-01-01T00:00:00Z" })).toBeNull();
+    expect(sessionUserOf(null)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { NextAuthConfig, NextAuthResult } from "next-auth";
+import type { NextAuthConfig, NextAuthResult, Session } from "next-auth";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
@@ -13,7 +13,21 @@ import type { RateLimiter } from "./rate-limit";
 import { writeAudit } from "./audit";
 import { createOrgWithOwner, listUserOrgs, personalOrgName } from "./orgs";
 import { createRateLimiter } from "./rate-limit";
+import {
+  createSession,
+  isSessionLive,
+  revokeSession,
+  SESSION_MAX_AGE_MS,
+  SESSION_UPDATE_AGE_MS,
+} from "./sessions";
 import { authorizeCredentials, normalizeEmail } from "./users";
+
+declare module "next-auth" {
+  interface Session {
+    /** The server-side session behind the cookie (docs/auth.md, "Sessions"); revoking it signs this browser out. */
+    sessionId?: string;
+  }
+}
 
 /** Too many failed sign-ins for this email: the redirect carries `error=CredentialsSignin&code=rate_limited`. */
 export class SignInRateLimited extends CredentialsSignin {
@@ -107,7 +121,11 @@ export function buildAuthConfig(
   return {
     trustHost: true,
     secret: options.secret,
-    session: { strategy: "jwt" },
+    session: {
+      strategy: "jwt",
+      maxAge: SESSION_MAX_AGE_MS / 1000,
+      updateAge: SESSION_UPDATE_AGE_MS / 1000,
+    },
     adapter: DrizzleAdapter(db, {
       usersTable: users,
       accountsTable: accounts,
@@ -116,12 +134,27 @@ export function buildAuthConfig(
     }),
     providers,
     callbacks: {
+      /**
+       * At sign-in a session row is recorded and its id put in the token; on every later request the token counts
+       * only while that row lives (docs/auth.md, "Sessions"). Returning null makes next-auth clear the cookie.
+       */
+      async jwt({ token, user }) {
+        if (user?.id) return { ...token, sid: await createSession(db, user.id) };
+        const { sid, sub } = token;
+        if (typeof sid !== "string" || !sub) return null;
+        return (await isSessionLive(db, sid, sub)) ? token : null;
+      },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
+        if (typeof token.sid === "string") session.sessionId = token.sid;
         return session;
       },
     },
     events: {
+      async signOut(message) {
+        const sid = "token" in message ? message.token?.sid : undefined;
+        if (typeof sid === "string") await revokeSession(db, sid);
+      },
       /** OAuth users are created by the adapter; they get a personal org like password sign-ups do. */
       async createUser({ user }) {
         if (!user.id || !user.email) return;
@@ -160,7 +193,7 @@ export function buildAuthConfig(
 }
 
 /**
- * next-auth (Auth.js v5) for Runnel: JWT sessions, email + password via the "credentials" provider, and GitHub /
+ * next-auth (Auth.js v5) for Runnel: JWT sessions backed by revocable session rows, email + password via the "credentials" provider, and GitHub /
  * Google when their AUTH_* id and secret are set. Mount `handlers` at /api/auth/[...nextauth].
  */
 export function createAuth(options: CreateAuthOptions): NextAuthResult {
@@ -169,4 +202,13 @@ export function createAuth(options: CreateAuthOptions): NextAuthResult {
   return NextAuth(async () =>
     buildAuthConfig(await options.getDb(), { ...options, signInLimiter, signInIpLimiter }),
   );
+}
+
+/** The signed-in user and their session id from next-auth's `auth()`; null when signed out or revoked. */
+export function sessionUserOf(
+  session: Session | null,
+): { userId: string; sessionId: string } | null {
+  const userId = session?.user?.id;
+  const sessionId = session?.sessionId;
+  return userId && sessionId ? { userId, sessionId } : null;
 }

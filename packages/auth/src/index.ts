@@ -3,6 +3,7 @@ export {
   bearerToken,
   generateApiKey,
   isApiKeyFormat,
+  revokeApiKeysCreatedBy,
   verifyApiKey,
 } from "./api-keys";
 export type { GeneratedApiKey, VerifiedApiKey } from "./api-keys";
@@ -14,6 +15,7 @@ export {
   DEFAULT_SIGN_IN_IP_LIMIT,
   DEFAULT_SIGN_IN_LIMIT,
   enabledOAuthProviders,
+  sessionUserOf,
   SignInRateLimited,
 } from "./config";
 export type { CreateAuthOptions, SignInEvent } from "./config";
@@ -40,12 +42,22 @@ export { hasRole, roleRank, ROLES } from "./roles";
 export type { Role } from "./roles";
 export { loadServerSecrets, SECRETS_FILE } from "./secrets";
 export type { LoadServerSecretsOptions, ServerSecrets } from "./secrets";
+export {
+  createSession,
+  isSessionLive,
+  revokeSession,
+  revokeUserSessions,
+  SESSION_MAX_AGE_MS,
+  SESSION_UPDATE_AGE_MS,
+} from "./sessions";
 export { generateToken, sha256Hex } from "./tokens";
 export {
   authorizeCredentials,
+  changePassword,
   EmailTakenError,
   findUserByEmail,
   normalizeEmail,
   registerUser,
+  WrongPasswordError,
 } from "./users";
-export type { AuthorizedUser, RegisterUserInput } from "./users";
+export type { AuthorizedUser, ChangePasswordInput, RegisterUserInput } from "./users";

@@ -7,6 +7,7 @@ import { writeAudit } from "./audit";
 import { isUniqueViolation } from "./db";
 import { createOrgWithOwner, personalOrgName } from "./orgs";
 import { hashPassword, verifyPassword, verifyPasswordAgainstNothing } from "./password";
+import { revokeUserSessions } from "./sessions";
 
 export class EmailTakenError extends Error {
   constructor(email: string) {
@@ -106,4 +107,60 @@ export async function authorizeCredentials(
   }
   if (!(await verifyPassword(password, user.passwordHash))) return null;
   return { id: user.id, name: user.name, email: user.email };
+}
+
+/** The current password given to changePassword is wrong (or the account has none: OAuth only). */
+export class WrongPasswordError extends Error {
+  constructor(readonly reason: "wrong" | "none") {
+    super(
+      reason === "wrong"
+        ? "The current password is wrong"
+        : "This account has no password (it signs in with GitHub or Google)",
+    );
+    this.name = "WrongPasswordError";
+  }
+}
+
+export interface ChangePasswordInput {
+  userId: string;
+  currentPassword: string;
+  newPassword: string;
+  /** The session making the change stays signed in; every other session of the user ends. */
+  keepSessionId?: string;
+  ip?: string | null;
+}
+
+/**
+ * Replaces a user's password after checking the current one, ends their other sessions and writes an
+ * `auth.password_changed` audit row, in one transaction. Throws WrongPasswordError.
+ */
+export async function changePassword(
+  db: Database,
+  input: ChangePasswordInput,
+): Promise<{ endedSessions: number }> {
+  const [user] = await db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, input.userId))
+    .limit(1);
+  if (!user?.passwordHash) {
+    await verifyPasswordAgainstNothing(input.currentPassword);
+    throw new WrongPasswordError("none");
+  }
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash)))
+    throw new WrongPasswordError("wrong");
+  const passwordHash = await hashPassword(input.newPassword);
+  return db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId));
+    const endedSessions = await revokeUserSessions(tx, input.userId, input.keepSessionId);
+    await writeAudit(tx, {
+      action: "auth.password_changed",
+      actorUserId: input.userId,
+      targetType: "user",
+      targetId: input.userId,
+      metadata: { endedSessions },
+      ip: input.ip ?? null,
+    });
+    return { endedSessions };
+  });
 }

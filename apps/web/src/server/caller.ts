@@ -21,7 +21,7 @@ function originOf(requestHeaders: Headers): string {
 }
 
 /** A tRPC caller for server components acting as `session` (null: only public procedures work). */
-export async function callerFor(session: { userId: string } | null) {
+export async function callerFor(session: { userId: string; sessionId?: string } | null) {
   const requestHeaders = new Headers(await headers());
   const [db, secrets, engine] = await Promise.all([getDb(), getSecrets(), getEngine()]);
   const ctx = await createTRPCContext({

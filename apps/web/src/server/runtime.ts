@@ -12,7 +12,13 @@ import {
   rateLimitOptionsFromEnv,
   rateLimitStoreFor,
 } from "@runnel/api";
-import { authEnv, createAuth, createSmtpMailer, loadServerSecrets } from "@runnel/auth";
+import {
+  authEnv,
+  createAuth,
+  createSmtpMailer,
+  loadServerSecrets,
+  sessionUserOf,
+} from "@runnel/auth";
 import { applyMigrations } from "@runnel/db";
 import { createDbFromEnv, dbEnv, resolveDataDir } from "@runnel/db/env";
 
@@ -118,12 +124,11 @@ export function getAuth(): Promise<Auth> {
   });
 }
 
-/** The signed-in user, or null (no cookie, expired, or a cookie that fails to decrypt). */
-export async function getSessionUser(): Promise<{ userId: string } | null> {
+/** The signed-in user and session, or null (no cookie, expired, ended, or a cookie that fails to decrypt). */
+export async function getSessionUser(): Promise<{ userId: string; sessionId: string } | null> {
   const { auth } = await getAuth();
   const session: Session | null = await auth();
-  const userId = session?.user?.id;
-  return userId ? { userId } : null;
+  return sessionUserOf(session);
 }
 
 /** Invite links use APP_URL when set, else the origin the request came in on. */

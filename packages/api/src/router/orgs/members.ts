@@ -2,8 +2,8 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 
-import type { Role, Transaction } from "@runnel/auth";
-import { hasRole } from "@runnel/auth";
+import type { AuditEntry, Role, Transaction } from "@runnel/auth";
+import { hasRole, revokeApiKeysCreatedBy } from "@runnel/auth";
 import { and, eq } from "@runnel/db";
 import { memberships, ROLES } from "@runnel/db/schema";
 
@@ -31,6 +31,35 @@ async function targetRole(tx: Transaction, orgId: string, userId: string): Promi
       message: `User ${userId} is not a member of this org`,
     });
   return row.role;
+}
+
+/** Context of a members procedure: the org and its audit writer (see orgProcedure). */
+interface MembersCtx {
+  org: { id: string };
+  audit: (
+    db: Transaction,
+    entry: Pick<AuditEntry, "action" | "targetType" | "targetId" | "metadata">,
+  ) => Promise<void>;
+}
+
+/**
+ * Only admins create API keys, so a member who is removed or drops below admin loses the keys they created in the
+ * org, in the same transaction (docs/auth.md, "Revocation").
+ */
+async function revokeKeysOf(
+  tx: Transaction,
+  ctx: MembersCtx,
+  userId: string,
+  reason: "member_removed" | "role_changed",
+): Promise<void> {
+  for (const key of await revokeApiKeysCreatedBy(tx, ctx.org.id, userId)) {
+    await ctx.audit(tx, {
+      action: "api_key.revoked",
+      targetType: "api_key",
+      targetId: key.id,
+      metadata: { name: key.name, prefix: key.prefix, reason, creator: userId },
+    });
+  }
 }
 
 const LAST_OWNER = "An org needs at least one owner: make someone else owner first";
@@ -62,6 +91,8 @@ export const membersProcedures = {
           targetId: input.userId,
           metadata: { from: current, to: input.role },
         });
+        if (!hasRole(input.role, "admin"))
+          await revokeKeysOf(tx, ctx, input.userId, "role_changed");
         return { userId: input.userId, role: input.role };
       }),
     ),
@@ -94,6 +125,7 @@ export const membersProcedures = {
           targetId: input.userId,
           metadata: { role: current, self },
         });
+        await revokeKeysOf(tx, ctx, input.userId, "member_removed");
         return { userId: input.userId };
       }),
     ),

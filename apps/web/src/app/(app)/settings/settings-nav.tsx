@@ -9,6 +9,7 @@ const tabs = [
   { href: "/settings", label: "Organization" },
   { href: "/settings/members", label: "Members" },
   { href: "/settings/api-keys", label: "API keys" },
+  { href: "/settings/account", label: "Account" },
 ];
 
 export function SettingsNav() {
