@@ -1,3 +1,5 @@
+import type { Instrumentation } from "next";
+
 /**
  * Next.js calls this once when the server starts, before it serves. In the Node.js runtime it starts Runnel
  * (server/start.ts): tracing if configured, the database opened and migrated, the runtime (in the embedded default
@@ -15,3 +17,15 @@ export async function register(): Promise<void> {
     await startServer();
   }
 }
+
+/** A request whose handler threw past its own error handling: one JSON error line with its request id. */
+export const onRequestError: Instrumentation.onRequestError = async (error, request, context) => {
+  // eslint-disable-next-line no-restricted-properties
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const [{ logRequestError }, { getLogger }] = await Promise.all([
+      import("@runnel/observability"),
+      import("./server/observability"),
+    ]);
+    logRequestError(getLogger(), error, request, context);
+  }
+};

@@ -4,6 +4,7 @@ export * from "./log-context";
 export * from "./logger";
 export * from "./metrics";
 export * from "./redact";
+export * from "./request-error";
 export * from "./request-id";
 export * from "./run-event";
 export * from "./run-observer";

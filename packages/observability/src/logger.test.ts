@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { withLogContext } from "./log-context";
 import { createLogger } from "./logger";
 import { REDACTED } from "./redact";
+import { logRequestError } from "./request-error";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -88,5 +89,31 @@ describe("createLogger", () => {
     expect(String((lines[1]?.err as { message?: string }).message)).toBe(
       `failed with Authorization: Bearer ${REDACTED}`,
     );
+  });
+});
+
+describe("logRequestError", () => {
+  it("writes the request's id, method, path without its query, route and the redacted error", () => {
+    const { lines, destination } = capture();
+    logRequestError(
+      createLogger({ destination }),
+      new Error("db gone for Bearer abc123"),
+      {
+        path: "/api/v1/runs?token=secret-in-query",
+        method: "POST",
+        headers: { "x-request-id": "req-9", authorization: "Bearer abc123" },
+      },
+      { routePath: "/api/v1/[...path]", routeType: "route" },
+    );
+    expect(lines[0]).toMatchObject({
+      level: "error",
+      requestId: "req-9",
+      method: "POST",
+      path: "/api/v1/runs",
+      route: "/api/v1/[...path]",
+      msg: `POST /api/v1/[...path] failed: db gone for Bearer ${REDACTED}`,
+    });
+    expect(JSON.stringify(lines)).not.toContain("abc123");
+    expect(JSON.stringify(lines)).not.toContain("secret-in-query");
   });
 });
