@@ -239,7 +239,10 @@ export function createDirectDriver(options: DirectDriverOptions) {
       }
       if (event.name === RUN_CANCEL_EVENT) {
         const { runId } = RunCancelData.parse(event.data);
-        executions.get(runId)?.execution?.stop({ kind: "cancelled" });
+        const execution = executions.get(runId)?.execution;
+        // The canceller marked the run cancelled: a parked run's journal is of no use any more.
+        if (execution) execution.stop({ kind: "cancelled" });
+        else await journal.forget(runId);
         return;
       }
       if (event.name === APPROVAL_DECIDED_EVENT) {
