@@ -42,3 +42,7 @@ export type { RestDeps } from "./rest/handler";
 export { buildOpenApiDocument } from "./rest/openapi";
 export { createHookHandler } from "./hooks/handler";
 export { signWebhook, verifyWebhookSignature } from "./hooks/signature";
+export { createLookups } from "./lookups";
+export type { Lookups } from "./lookups";
+export { listenForLookupChanges, LOOKUPS_CHANNEL } from "./lookups/invalidation";
+export type { LookupChanges } from "./lookups/invalidation";

@@ -2,12 +2,14 @@ import "server-only";
 
 import type { Session } from "next-auth";
 
-import type { RateLimits } from "@runnel/api";
+import type { Lookups, RateLimits } from "@runnel/api";
 import type { AuthEnv, Mailer } from "@runnel/auth";
 import type { Database, DbHandle } from "@runnel/db";
 import type { DbEnv } from "@runnel/db/env";
 import {
+  createLookups,
   createRateLimits,
+  listenForLookupChanges,
   rateLimitEnv,
   rateLimitOptionsFromEnv,
   rateLimitStoreFor,
@@ -40,6 +42,7 @@ interface RunnelGlobals {
   secrets?: Promise<Secrets>;
   auth?: Promise<Auth>;
   rateLimits?: RateLimits;
+  lookups?: Lookups;
 }
 
 const globals = globalThis as typeof globalThis & { __runnel?: RunnelGlobals };
@@ -78,6 +81,18 @@ export function getMailer(): Mailer | undefined {
 export function getRateLimits(): RateLimits {
   return (state.rateLimits ??= createRateLimits(rateLimitOptionsFromEnv(rateLimitEnv()), async () =>
     rateLimitStoreFor(await getDbHandle()),
+  ));
+}
+
+/**
+ * Webhook and deployment lookups cached in this process, dropped per org on the database's change notices
+ * (LISTEN on a server, PGlite's own notices embedded).
+ */
+export function getLookups(): Lookups {
+  return (state.lookups ??= createLookups(async () =>
+    listenForLookupChanges(await getDbHandle(), getDbEnv().DATABASE_URL, (error) =>
+      console.error("lookup change feed:", error),
+    ),
   ));
 }
 

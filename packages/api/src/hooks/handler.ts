@@ -1,14 +1,14 @@
 import type { Database } from "@runnel/db";
 import type { RunEvent } from "@runnel/engine";
 import type { JsonValue } from "@runnel/nodes";
-import { and, eq, isNull, sql } from "@runnel/db";
+import { and, eq } from "@runnel/db";
 import { decryptCredential } from "@runnel/db/crypto";
-import { credentials, flows, flowVersions, triggers } from "@runnel/db/schema";
+import { credentials } from "@runnel/db/schema";
 import { getRunWithSteps, startRun } from "@runnel/engine";
 import { respondNode, WebhookRequest } from "@runnel/nodes";
 
 import type { RestDeps } from "../rest/handler";
-import type { HookShape } from "./version-cache";
+import type { Hook } from "./load";
 import { startIdempotently } from "../idempotency/guard";
 import { fingerprintRaw } from "../idempotency/request";
 import { DEFAULT_MAX_BODY_BYTES, readBodyLimited } from "../rest/body";
@@ -16,79 +16,16 @@ import { consumeBudget } from "../rest/handler";
 import { HttpProblem, jsonResponse, markReplayed, withProblems } from "../rest/problem";
 import { watchRun } from "../rest/wait";
 import { deliveryKey } from "./delivery";
+import { loadHook } from "./load";
 import { verifyWebhookSignature } from "./signature";
-import { createHookShapeCache } from "./version-cache";
 
 const PREFIX = "/api/hooks/";
 
 /** Request headers that never reach a run record (they carry the caller's secrets). */
 const WITHHELD_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 
-interface Hook extends HookShape {
-  triggerId: string;
-  orgId: string;
-  flowId: string;
-  nodeId: string;
-  secret: string | null;
-  versionId: string;
-}
-
-/** Parsed published versions, shared by every delivery in this process (versions never change). */
-const hookShapes = createHookShapeCache();
-
 function unknownHook(hookId: string): HttpProblem {
   return new HttpProblem(404, "not-found", `No active webhook ${hookId}`);
-}
-
-/**
- * The enabled webhook trigger of a live flow, read against the flow's latest published version (the version whose
- * publication created or kept this trigger row).
- */
-async function loadHook(db: Database, hookId: string): Promise<Hook> {
-  const [row] = await db
-    .select({
-      triggerId: triggers.id,
-      orgId: triggers.orgId,
-      flowId: triggers.flowId,
-      nodeId: triggers.nodeId,
-      secret: triggers.secret,
-      // The latest published version, in the same round trip (what resolveFlowVersion would answer).
-      versionId: sql<string | null>`(
-        select ${flowVersions.id} from ${flowVersions}
-        where ${flowVersions.orgId} = ${triggers.orgId} and ${flowVersions.flowId} = ${triggers.flowId}
-          and ${flowVersions.kind} = 'published'
-        order by ${flowVersions.number} desc limit 1)`,
-    })
-    .from(triggers)
-    .innerJoin(flows, and(eq(flows.id, triggers.flowId), eq(flows.orgId, triggers.orgId)))
-    .where(
-      and(
-        eq(triggers.hookId, hookId),
-        eq(triggers.kind, "webhook"),
-        eq(triggers.enabled, true),
-        isNull(flows.deletedAt),
-      ),
-    )
-    .limit(1);
-  if (!row?.nodeId || !row.versionId) throw unknownHook(hookId);
-  const version = { id: row.versionId };
-  const shape = await hookShapes.get(version.id, row.nodeId, async () => {
-    const [stored] = await db
-      .select({ definition: flowVersions.definition })
-      .from(flowVersions)
-      .where(and(eq(flowVersions.id, version.id), eq(flowVersions.orgId, row.orgId)));
-    return stored?.definition;
-  });
-  if (!shape) throw unknownHook(hookId);
-  return {
-    triggerId: row.triggerId,
-    orgId: row.orgId,
-    flowId: row.flowId,
-    nodeId: row.nodeId,
-    secret: row.secret,
-    versionId: version.id,
-    ...shape,
-  };
 }
 
 /**
@@ -188,7 +125,10 @@ export function createHookHandler(deps: RestDeps): (request: Request) => Promise
     const { pathname } = new URL(request.url);
     const rest = pathname.startsWith(PREFIX) ? pathname.slice(PREFIX.length) : "";
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(rest)) throw unknownHook(rest || pathname);
-    const hook = await loadHook(deps.db, rest);
+    const hook = await (deps.lookups
+      ? deps.lookups.hook(rest, () => loadHook(deps.db, rest))
+      : loadHook(deps.db, rest));
+    if (!hook) throw unknownHook(rest);
     await consumeBudget(deps.rateLimits, "org", hook.orgId);
     const methods: readonly string[] = hook.config.methods;
     if (!methods.includes(request.method)) {

@@ -19,6 +19,7 @@ import {
   TERMINAL_RUN_STATUSES,
 } from "@runnel/engine";
 
+import type { Lookups } from "../lookups";
 import type { RateLimits } from "../security/rate-limit";
 import type { ApiKeyScope } from "../security/scopes";
 import type { EngineDeps } from "../trpc";
@@ -49,6 +50,8 @@ export interface RestDeps {
   onError?: (error: unknown, requestId: string) => void;
   /** Request budgets (the tRPC ones): REST counts per API key and per org, webhooks per org; unset: none. */
   rateLimits?: RateLimits | undefined;
+  /** Hook and deployment lookups cached in this process (one per process, createLookups); unset: read each time. */
+  lookups?: Lookups | undefined;
 }
 
 /** Counts a request against a budget; over it: 429 with Retry-After. */
@@ -207,7 +210,7 @@ async function startFlowRun(
 ): Promise<Response> {
   const url = new URL(request.url);
   const waitSeconds = parseWait(url);
-  const flow = await deployedFlowOrProblem(deps.db, caller.orgId, idOrSlug);
+  const flow = await deployedFlowOrProblem(deps.db, caller.orgId, idOrSlug, deps.lookups);
   const input = await readJsonBody(request, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   checkRunInput(flow, input);
   const idempotencyKey = idempotencyKeyHeader(request);

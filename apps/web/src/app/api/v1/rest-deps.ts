@@ -4,7 +4,7 @@ import type { RestDeps } from "@runnel/api";
 
 import { getEngine } from "~/server/engine";
 import { getLogger } from "~/server/observability";
-import { appUrlFor, getDb, getRateLimits, getSecrets } from "~/server/runtime";
+import { appUrlFor, getDb, getLookups, getRateLimits, getSecrets } from "~/server/runtime";
 
 /** What the REST v1 and webhook handlers are built from: the process's database, engine and secrets. */
 export async function restDeps(request: Request): Promise<RestDeps> {
@@ -17,5 +17,6 @@ export async function restDeps(request: Request): Promise<RestDeps> {
     rateLimits: getRateLimits(),
     onError: (error, requestId) =>
       getLogger().error({ err: error, requestId }, `request ${requestId} failed`),
+    lookups: getLookups(),
   };
 }
