@@ -3,7 +3,7 @@ import pg from "pg";
 
 import type { DbHandle } from "@runnel/db";
 
-/** The channel the database's triggers notify on (packages/db/drizzle/0005_lookups_notify.sql), payload: org id. */
+/** The channel the database's triggers notify on (packages/db/drizzle/0006_lookups_notify.sql), payload: org id. */
 export const LOOKUPS_CHANNEL = "runnel_lookups";
 
 /** Change notices for cached lookups. */
