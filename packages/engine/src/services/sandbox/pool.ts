@@ -285,7 +285,7 @@ export function createSandboxPool(options: SandboxOptions = {}): SandboxPool {
       Math.max(input.memoryLimitBytes ?? settings.defaultMemoryBytes, 1024 * 1024),
       settings.maxMemoryBytes,
     );
-    const inputJson = JSON.stringify(input.input);
+    const inputJson = JSON.stringify(input.input ?? null);
     if (Buffer.byteLength(inputJson) > settings.maxInputBytes) {
       return Promise.reject(
         new SandboxError(

@@ -85,7 +85,7 @@ const OUT_OF_MEMORY =
 /**
  * Runs one job in a fresh QuickJS runtime and context of `quickjs`: the code is the body of an async
  * function receiving `input`. Never throws; `tainted` says QuickJS could not be cleaned up (the
- * worker should then be replaced). `memoryExhausted` says whether the module's WebAssembly memory
+ * module should then be dropped). `memoryExhausted` says whether the module's WebAssembly memory
  * is at its cap: QuickJS then cannot even allocate its error and throws `null`.
  */
 export function runInQuickJs(
@@ -93,12 +93,11 @@ export function runInQuickJs(
   job: WorkerJob,
   memoryExhausted: () => boolean,
 ): { outcome: RunOutcome; tainted: boolean } {
-  const { limits } = job;
+  const { limits, deadline } = job;
   const logs: SandboxLogLine[] = [];
   let dropped = 0;
   let interrupted = false;
   let tainted = false;
-  const { deadline } = job;
 
   const fail = (code: SandboxErrorCode, message: string): RunOutcome => {
     if (dropped > 0)
