@@ -1,14 +1,16 @@
 /**
- * Request budgets, counted with rate-limiter-flexible (fixed windows per key): per API key and per org on every tRPC
- * and REST call, per org on webhook deliveries, per client address on auth endpoints. On a Postgres server the
- * counters live in one table of the app database, so every server process shares them; on PGlite (one process by
- * design) they live in memory.
+ * Request budgets in fixed windows per key: per API key and per org on every tRPC and REST call, per org on webhook
+ * deliveries, per client address on auth endpoints. Counted in this process's memory (rate-limit-counter.ts); on a
+ * Postgres server the counts are flushed in batches to one table of the app database, which every server process
+ * shares, with a bounded overshoot (docs/security.md, "Rate limits"). On PGlite (one process by design) the memory
+ * counts are the whole truth.
  */
 import type { TRPCError } from "@trpc/server";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 
 import type { DbHandle } from "@runnel/db";
+
+import type { CountStore, WindowRule } from "./rate-limit-counter";
+import { createWindowCounter } from "./rate-limit-counter";
 
 /** `points` requests per `durationSeconds` window; `null` turns that budget off. */
 export interface RateLimitRule {
@@ -52,18 +54,33 @@ export class RateLimitExceededError extends Error {
 export interface RateLimits {
   /** Counts one request against `key` in `scope`; throws RateLimitExceededError when its budget is used up. */
   consume(scope: RateLimitScope, key: string): Promise<void>;
+  /** Writes the counts not yet in the shared store (tests, shutdown). */
+  flush(): Promise<void>;
+  /** Stops the flush timer after a last flush. */
+  close(): Promise<void>;
 }
 
 /** What node-postgres' and Neon's pools have in common, as far as the Postgres store needs it. */
 export interface PgQueryable {
-  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
+  query(config: { text: string; values?: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 /** Where the counters live: this process's memory, or a table on a Postgres server shared by every process. */
 export type RateLimitStore = { kind: "memory" } | { kind: "postgres"; pool: PgQueryable };
 
-/** The table the Postgres store keeps its counters in (created on first use, `key`/`points`/`expire`). */
-export const RATE_LIMIT_TABLE = "runnel_rate_limits";
+/** The table the Postgres store keeps its counts in, one row per key and window (created on first use). */
+export const RATE_LIMIT_TABLE = "runnel_rate_limit_windows";
+
+/** How often a process writes its counts to the shared store (and so learns the other processes' counts). */
+export const DEFAULT_FLUSH_INTERVAL_MS = 250;
+
+/**
+ * Requests a process admits per key between two syncs with the shared store: 5 % of the budget (at least 1), so the
+ * budget is overshot by at most 5 % per server process.
+ */
+export function defaultAllowance(rule: WindowRule): number {
+  return Math.max(1, Math.floor(rule.points / 20));
+}
 
 /** Postgres for a server driver (node-postgres or Neon pool), memory for PGlite. */
 export function rateLimitStoreFor(handle: Pick<DbHandle, "db" | "driver">): RateLimitStore {
@@ -75,64 +92,77 @@ export function rateLimitStoreFor(handle: Pick<DbHandle, "db" | "driver">): Rate
   return { kind: "postgres", pool };
 }
 
-type Limiters = Map<RateLimitScope, { rule: RateLimitRule; limiter: RateLimiterAbstract }>;
+/** How often the Postgres store deletes rows of windows that have ended. */
+const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 
-/**
- * A limiter on the counters table. The first one creates the table (concurrent creators are fine: the library
- * ignores the duplicate); the others are told it exists.
- */
-function postgresLimiter(
-  pool: PgQueryable,
-  opts: { keyPrefix: string; points: number; duration: number },
-  tableCreated: boolean,
-): Promise<RateLimiterPostgres> {
-  const options = {
-    ...opts,
-    storeClient: pool,
-    storeType: "pool",
-    tableName: RATE_LIMIT_TABLE,
-    tableCreated,
-    // A failing database must not turn every request into an error: this process counts alone meanwhile.
-    insuranceLimiter: new RateLimiterMemory(opts),
+/** Counts in RATE_LIMIT_TABLE: one `INSERT … SELECT FROM unnest … ON CONFLICT` statement per flushed batch. */
+export function postgresCountStore(pool: PgQueryable): CountStore {
+  let table: Promise<void> | undefined;
+  let cleanedAt = Date.now();
+  const ensureTable = () =>
+    (table ??= pool
+      .query({
+        text: `create table if not exists ${RATE_LIMIT_TABLE} (
+          key text not null, window_start bigint not null, count integer not null,
+          expires_at timestamptz not null, primary key (key, window_start))`,
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          table = undefined;
+          // Two processes creating it at once: the loser's duplicate is fine.
+          if ((error as { code?: string }).code !== "23505") throw error;
+        },
+      ));
+  return {
+    async add(increments) {
+      await ensureTable();
+      const { rows } = await pool.query({
+        text: `insert into ${RATE_LIMIT_TABLE} as w (key, window_start, count, expires_at)
+          select k, s, c, to_timestamp((s + d) / 1000.0)
+          from unnest($1::text[], $2::bigint[], $3::int[], $4::bigint[]) as t(k, s, c, d)
+          on conflict (key, window_start) do update set count = w.count + excluded.count
+          returning key, window_start, count`,
+        values: [
+          increments.map((i) => i.key),
+          increments.map((i) => i.windowStart),
+          increments.map((i) => i.count),
+          increments.map((i) => i.durationMs),
+        ],
+      });
+      if (Date.now() - cleanedAt > CLEANUP_INTERVAL_MS) {
+        cleanedAt = Date.now();
+        await pool.query({ text: `delete from ${RATE_LIMIT_TABLE} where expires_at < now()` });
+      }
+      return (rows as { key: string; window_start: string | number; count: number }[]).map(
+        (row) => ({
+          key: row.key,
+          windowStart: Number(row.window_start),
+          count: row.count,
+        }),
+      );
+    },
   };
-  if (tableCreated) return Promise.resolve(new RateLimiterPostgres(options));
-  return new Promise((resolve, reject) => {
-    const limiter: RateLimiterPostgres = new RateLimiterPostgres(options, (error?: unknown) =>
-      error ? reject(toError(error)) : resolve(limiter),
-    );
-  });
 }
 
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-async function buildLimiters(
-  rules: Map<RateLimitScope, RateLimitRule>,
-  store: RateLimitStore,
-): Promise<Limiters> {
-  const limiters: Limiters = new Map();
-  let tableCreated = false;
-  for (const [scope, rule] of rules) {
-    const opts = { keyPrefix: scope, points: rule.points, duration: rule.durationSeconds };
-    const limiter =
-      store.kind === "postgres"
-        ? await postgresLimiter(store.pool, opts, tableCreated)
-        : new RateLimiterMemory(opts);
-    tableCreated = true;
-    limiters.set(scope, { rule, limiter });
-  }
-  return limiters;
+export interface RateLimitCounting {
+  /** Default 250 ms. */
+  flushIntervalMs?: number;
+  /** Requests per key a process admits between syncs; default defaultAllowance (5 % of the budget). */
+  allowance?: (rule: WindowRule) => number;
+  now?: () => number;
+  onFlushError?: (error: unknown) => void;
 }
 
 /**
  * Budgets from the defaults with `options` laid over them (a scope set to null is not limited), counted in memory
- * or in the store `store()` resolves to (asked on the first request, so building the limits opens nothing; a
- * failure is not kept, the next request asks again).
+ * and, for a Postgres store, flushed every `flushIntervalMs` (the store is asked for on the first request, so building
+ * the limits opens nothing; a failure is not kept, the next request asks again).
  */
 export function createRateLimits(
   options: RateLimitOptions = {},
   store: () => Promise<RateLimitStore> = () => Promise.resolve({ kind: "memory" }),
+  counting: RateLimitCounting = {},
 ): RateLimits {
   const rules = new Map<RateLimitScope, RateLimitRule>();
   for (const scope of Object.keys(DEFAULT_RATE_LIMITS) as RateLimitScope[]) {
@@ -147,28 +177,52 @@ export function createRateLimits(
     }
     rules.set(scope, rule);
   }
-  let built: Promise<Limiters> | undefined;
-  const limiters = () =>
-    (built ??= store()
-      .then((resolved) => buildLimiters(rules, resolved))
+  let timer: NodeJS.Timeout | undefined;
+  let counter: Promise<ReturnType<typeof createWindowCounter>> | undefined;
+  const counterOnce = () =>
+    (counter ??= store()
+      .then((resolved) => {
+        const made = createWindowCounter({
+          ...(resolved.kind === "postgres" ? { store: postgresCountStore(resolved.pool) } : {}),
+          allowance: counting.allowance ?? defaultAllowance,
+          ...(counting.now ? { now: counting.now } : {}),
+          ...(counting.onFlushError ? { onFlushError: counting.onFlushError } : {}),
+        });
+        if (resolved.kind === "postgres") {
+          timer = setInterval(
+            () => void made.flush().catch(() => undefined),
+            counting.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+          );
+          timer.unref();
+        }
+        return made;
+      })
       .catch((error: unknown) => {
-        built = undefined;
+        counter = undefined;
         throw error;
       }));
   return {
     async consume(scope, key) {
-      if (!rules.has(scope)) return;
-      const entry = (await limiters()).get(scope);
-      if (!entry) return;
-      try {
-        await entry.limiter.consume(key);
-      } catch (error) {
-        if (error instanceof RateLimiterRes) {
-          const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-          throw new RateLimitExceededError(scope, seconds, entry.rule);
-        }
-        throw error;
+      const rule = rules.get(scope);
+      if (!rule) return;
+      const admission = await (
+        await counterOnce()
+      ).admit(`${scope}:${key}`, { points: rule.points, durationMs: rule.durationSeconds * 1000 });
+      if (!admission.ok) {
+        throw new RateLimitExceededError(
+          scope,
+          Math.max(1, Math.ceil(admission.retryAfterMs / 1000)),
+          rule,
+        );
       }
+    },
+    async flush() {
+      if (counter) await (await counter).flush();
+    },
+    async close() {
+      clearInterval(timer);
+      timer = undefined;
+      if (counter) await (await counter).flush().catch(() => undefined);
     },
   };
 }
