@@ -13,7 +13,8 @@ import { cpus, loadavg } from "node:os";
 import type { DbHandle } from "@runnel/db";
 import { applyMigrations } from "@runnel/db";
 
-import { flowOf, seedFlow, startEmbeddedEngine } from "../packages/engine/src/runtime/harness";
+import { flowOf, seedFlow } from "../packages/engine/src/testing/index";
+import { startEmbeddedEngine } from "../packages/runtime/src/testing/index";
 import { forEachBenchDatabase } from "./databases";
 
 const CHAIN = 100;

@@ -1,9 +1,8 @@
 /**
  * Webhook benchmark: a webhook → Set → Respond flow answered synchronously (respondMode "respond_node"), loaded with
  * autocannon at several concurrencies over real HTTP on 127.0.0.1. The server is a plain node:http server wrapping
- * the same handler the app's /api/hooks route serves (createHookHandler from @runnel/api) with the app's engine
- * composition in embedded mode (apps/web/src/server/engine.ts: the local executor in the same process, runFlow
- * served in-process by inngest/edge, the run event bus the app picks for the driver).
+ * the same handler the app's /api/hooks route serves (createHookHandler from @runnel/api) with the app's runtime
+ * (@runnel/runtime's startRuntime in embedded mode, as apps/web/src/server/engine.ts starts it).
  *
  * Databases: the embedded default (PGlite in a fresh data folder), then, when DATABASE_URL or TEST_DATABASE_URL names
  * a Postgres server, a fresh database there (dropped afterwards).
@@ -18,13 +17,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { Inngest } from "inngest";
-import { serve } from "inngest/edge";
 
 import type { DbHandle } from "@runnel/db";
-import type { RunnelExecutor } from "@runnel/executor";
 import { applyMigrations, createDb, sql } from "@runnel/db";
-import { createExecutor } from "@runnel/executor";
 
 import type { FlowDefinitionInput } from "../packages/engine/src/index";
 import { createHookHandler } from "../packages/api/src/hooks/handler";
@@ -32,12 +27,10 @@ import { serveOnLoopback } from "../packages/api/src/rest/serve.fixtures";
 import { appRouter } from "../packages/api/src/root";
 import { createRateLimits, rateLimitStoreFor } from "../packages/api/src/security/rate-limit";
 import { createCallerFactory, createTRPCContext } from "../packages/api/src/trpc";
-import { createRunEventBus, createRunFlowFunction } from "../packages/engine/src/index";
-import { createEngineServices } from "../packages/engine/src/services/index";
+import { consoleLog, startRuntime } from "../packages/runtime/src/index";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,10,50").split(",").map(Number);
-const noop = () => undefined;
 
 const flow: FlowDefinitionInput = {
   nodes: [
@@ -63,43 +56,18 @@ const flow: FlowDefinitionInput = {
   ],
 };
 
-/** The app's embedded engine composition on `handle` (see apps/web/src/server/engine.ts). */
+/** The app's runtime in embedded mode on `handle`: the same startRuntime call apps/web/src/server/engine.ts makes. */
 async function startEngine(handle: DbHandle, url: string | undefined) {
   const masterKey = randomBytes(32);
-  const bus = await createRunEventBus({
-    db: handle.db,
-    driver: handle.driver,
-    ...(url ? { url } : {}),
-  });
-  const services = createEngineServices({ db: handle.db, masterKey, http: { allow: [] } });
-  const inngest = new Inngest({
-    id: "runnel",
-    isDev: true,
-    baseUrl: "http://executor.embedded",
-    logger: { info: noop, debug: noop, warn: noop, error: console.error },
-    fetch: (input, init) => executor.fetch(new Request(input, init)),
-  });
-  const runFlow = createRunFlowFunction({ inngest, services, bus });
-  const handler = serve({ client: inngest, functions: [runFlow] });
-  const executor: RunnelExecutor = createExecutor({
-    db: handle,
-    transport: (request) => handler(request),
-    log: (level, message, fields) => {
-      if (level === "error") console.error(`[executor] ${message}`, fields ?? "");
-    },
-  });
-  await executor.start();
-  const synced = await executor.syncApp("http://runnel.embedded/api/inngest");
-  if (!synced.ok) throw new Error(`registering runFlow failed: ${synced.status}`);
-  return {
+  const runtime = await startRuntime({
+    handle,
     masterKey,
-    engine: { sendEvent: (event: Parameters<typeof inngest.send>[0]) => inngest.send(event), bus },
-    async close() {
-      await executor.stop();
-      await bus.close();
-      await services.close();
-    },
-  };
+    mode: { kind: "embedded" },
+    httpAllow: [],
+    ...(url ? { databaseUrl: url } : {}),
+    log: consoleLog("runtime"),
+  });
+  return { masterKey, engine: runtime.engine, close: () => runtime.stop() };
 }
 
 /** A user, their org and the published flow, through the tRPC routers; returns the hook path. */

@@ -11,6 +11,7 @@ const config: NextConfig = {
     "@runnel/db",
     "@runnel/engine",
     "@runnel/executor",
+    "@runnel/runtime",
     "@runnel/nodes",
     "@runnel/ui",
   ],

@@ -15,6 +15,7 @@ const allowed = {
   "@runnel/executor": ["@runnel/db"],
   "@runnel/auth": ["@runnel/db"],
   "@runnel/engine": ["@runnel/nodes", "@runnel/db"],
+  "@runnel/runtime": ["@runnel/db", "@runnel/engine", "@runnel/executor", "@runnel/nodes"],
   "@runnel/api": ["@runnel/db", "@runnel/auth", "@runnel/engine", "@runnel/nodes"],
   "@runnel/client": ["@runnel/api"],
   "@runnel/web": [
@@ -23,11 +24,17 @@ const allowed = {
     "@runnel/ui",
     "@runnel/nodes",
     "@runnel/client",
-    "@runnel/engine",
     "@runnel/db",
-    "@runnel/executor",
     "@runnel/observability",
+    "@runnel/runtime",
   ],
+};
+/**
+ * Test-only dependencies beyond the runtime rule: a package's tests may start the production runtime. The engine
+ * gets none — its tests never drive runFlow through an executor (those suites live in @runnel/runtime).
+ */
+const allowedInTests = {
+  "@runnel/api": ["@runnel/runtime"],
 };
 const tooling = new Set([
   "@runnel/eslint-config",
@@ -54,6 +61,14 @@ for (const dir of ["apps", "packages"]) {
       if (dep.startsWith("@runnel/") && !tooling.has(dep) && !rule.includes(dep)) {
         problems.push(`${pkg.name} may not depend on ${dep} (DESIGN §1)`);
       }
+    }
+    for (const dep of Object.keys(pkg.devDependencies ?? {})) {
+      const testRule = [...rule, ...(allowedInTests[pkg.name] ?? [])];
+      if (dep.startsWith("@runnel/") && !tooling.has(dep) && !testRule.includes(dep)) {
+        problems.push(`${pkg.name} may not depend on ${dep}, not even in tests (DESIGN §1)`);
+      }
+    }
+    for (const dep of Object.keys(pkg.dependencies ?? {})) {
       const onlyThese = thirdPartyRules[pkg.name];
       if (onlyThese && !dep.startsWith("@runnel/") && !onlyThese(dep)) {
         problems.push(`${pkg.name} must stay pure: runtime dependency ${dep} is not allowed`);

@@ -13,15 +13,12 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Inngest } from "inngest";
-import { serve } from "inngest/edge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TestDb } from "@runnel/db/testing";
 import type { FlowDefinitionInput } from "@runnel/engine";
 import { createTestDb } from "@runnel/db/testing";
-import { createRunEventBus, createRunFlowFunction } from "@runnel/engine";
-import { createEngineServices } from "@runnel/engine/services";
+import { routeHandler, startRuntime } from "@runnel/runtime";
 
 import type { LoopbackServer } from "../rest/serve.fixtures";
 import type { EngineHarness } from "../router/runs.fixtures";
@@ -317,20 +314,19 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       if (!db.url) throw new Error("the server test database has no url");
       const port = await freePort();
       executorUrl = `http://127.0.0.1:${port}`;
-      // The app: runFlow served to the executor (what /api/inngest does in "inngest" mode).
-      const bus = await createRunEventBus({ db: db.db, driver: db.driver, url: db.url });
-      const services = createEngineServices({ db: db.db, masterKey: randomBytes(32) });
-      const inngest = new Inngest({ id: "runnel", isDev: true, baseUrl: executorUrl });
-      const handler = serve({
-        client: inngest,
-        functions: [createRunFlowFunction({ inngest, services, bus })],
+      // The app: the production runtime in "inngest" mode, its /api/inngest route served to the executor.
+      const runtime = await startRuntime({
+        handle: db,
+        databaseUrl: db.url,
+        masterKey: randomBytes(32),
+        mode: { kind: "inngest", baseUrl: executorUrl, isDev: true },
+        functions: { schedulerCron: false },
+        log: () => undefined,
       });
-      app = await serveOnLoopback(handler);
+      if (!runtime.route) throw new Error("the runtime in inngest mode serves no route");
+      app = await serveOnLoopback(routeHandler(runtime.route));
       executor = await startExecutor(db.url, port, `${app.url}/api/inngest`);
-      close = async () => {
-        await bus.close();
-        await services.close();
-      };
+      close = () => runtime.stop();
 
       const createCaller = createCallerFactory(appRouter);
       const context = (userId?: string) =>

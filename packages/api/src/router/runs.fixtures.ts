@@ -1,26 +1,16 @@
 /**
- * Test wiring for the runs and approvals routers: a fresh database, the runFlow function served in-process by
- * inngest/edge, the local executor running it (a devDependency), and tRPC callers whose context carries that
- * engine — the same composition the web app makes in apps/web/src/server/engine.ts.
+ * Test wiring for the runs and approvals routers: a fresh database, the production runtime (@runnel/runtime) in
+ * embedded mode with test clocks, and tRPC callers whose context carries its engine.
  */
 import { randomBytes } from "node:crypto";
-import { Inngest } from "inngest";
-import { serve } from "inngest/edge";
 
 import type { Role } from "@runnel/auth";
 import type { FlowDefinitionInput } from "@runnel/engine";
-import type { RunnelExecutor } from "@runnel/executor";
 import { eq } from "@runnel/db";
 import { auditLog, memberships } from "@runnel/db/schema";
 import { createTestDb } from "@runnel/db/testing";
-import {
-  createRunEventBus,
-  createRunFlowFunction,
-  getRun,
-  TERMINAL_RUN_STATUSES,
-} from "@runnel/engine";
-import { createEngineServices } from "@runnel/engine/services";
-import { createExecutor } from "@runnel/executor";
+import { getRun, TERMINAL_RUN_STATUSES } from "@runnel/engine";
+import { startRuntime } from "@runnel/runtime";
 
 import type { EngineDeps } from "../trpc";
 import { appRouter } from "../root";
@@ -28,42 +18,24 @@ import { createCallerFactory, createTRPCContext, ORG_HEADER } from "../trpc";
 
 const createCaller = createCallerFactory(appRouter);
 export type Caller = ReturnType<typeof createCaller>;
-const noop = () => undefined;
 
 export type EngineHarness = Awaited<ReturnType<typeof createEngineHarness>>;
 
 export async function createEngineHarness(options: { httpAllow?: string[] } = {}) {
   const handle = await createTestDb();
   const encryptionKey = randomBytes(32);
-  const bus = await createRunEventBus({
-    db: handle.db,
-    driver: handle.driver,
-    ...(handle.url ? { url: handle.url } : {}),
-  });
-  const services = createEngineServices({
-    db: handle.db,
+  const runtime = await startRuntime({
+    handle,
     masterKey: encryptionKey,
-    ...(options.httpAllow ? { http: { allow: options.httpAllow } } : {}),
+    mode: { kind: "embedded" },
+    ...(handle.url ? { databaseUrl: handle.url } : {}),
+    ...(options.httpAllow ? { httpAllow: options.httpAllow } : {}),
+    functions: { approvalRecheckMs: 1000, schedulerCron: false },
+    executor: { retryScale: 0.001, pollMs: 10 },
+    log: () => undefined,
   });
-  const inngest = new Inngest({
-    id: "runnel-api-test",
-    isDev: true,
-    baseUrl: "http://executor.internal",
-    fetch: (input, init) => executor.fetch(new Request(input, init)),
-    logger: { info: noop, warn: noop, error: noop, debug: noop },
-  });
-  const runFlow = createRunFlowFunction({ inngest, services, bus, approvalRecheckMs: 1000 });
-  const handler = serve({ client: inngest, functions: [runFlow] });
-  const executor: RunnelExecutor = createExecutor({
-    db: handle,
-    retryScale: 0.001,
-    pollMs: 10,
-    transport: (request) => handler(request),
-  });
-  await executor.start();
-  const synced = await executor.syncApp("http://app.internal/api/inngest");
-  if (!synced.ok) throw new Error(`registering runFlow failed: ${synced.status}`);
-  const engine: EngineDeps = { sendEvent: (event) => inngest.send(event), bus };
+  const { bus } = runtime;
+  const engine: EngineDeps = runtime.engine;
   let counter = 0;
 
   async function caller(
@@ -135,9 +107,7 @@ export async function createEngineHarness(options: { httpAllow?: string[] } = {}
       }
     },
     async close() {
-      await executor.stop();
-      await bus.close();
-      await services.close();
+      await runtime.stop();
       await handle.close();
     },
   };

@@ -5,7 +5,7 @@ import { catalogue } from "@runnel/nodes";
 
 import type { ExecutionPlan, NodeOutcome } from "../compiler";
 import { advance, compileFlow } from "../compiler";
-import { flowOf } from "./harness";
+import { flowOf } from "../testing";
 import { advanceFrom, successorsOf } from "./schedule";
 
 function plan(): ExecutionPlan {

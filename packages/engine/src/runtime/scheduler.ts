@@ -176,6 +176,8 @@ export interface SchedulerDeps {
   inngest: Inngest.Any;
   db: Database;
   bus?: RunEventPublisher;
+  /** How run start requests are sent. Default: the Inngest client's `send`. */
+  sendEvent?: SendEvent;
   /** How often the function ticks (an Inngest cron, UTC). Default every minute. */
   cron?: string;
   /** Inngest function id. Default "schedule-tick". */
@@ -189,7 +191,7 @@ export interface SchedulerDeps {
  */
 export function createSchedulerFunction(deps: SchedulerDeps) {
   const { inngest, db } = deps;
-  const sendEvent: SendEvent = (event) => inngest.send(event);
+  const sendEvent: SendEvent = deps.sendEvent ?? ((event) => inngest.send(event));
   return inngest.createFunction(
     {
       id: deps.functionId ?? "schedule-tick",

@@ -1,23 +1,29 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 
+import type { FlowDefinitionInput } from "@runnel/engine";
+import type { HitServer } from "@runnel/engine/testing";
 import type { JsonValue } from "@runnel/nodes";
 import { describeEachDriver } from "@runnel/db/testing";
-
-import type { FlowDefinitionInput } from "../flow/definition";
-import type { EmbeddedEngine, HitServer } from "./harness";
-import { listApprovals } from "../runs/approvals";
-import { listRunEvents } from "../runs/events";
-import { createRun, getRunWithSteps, listRuns } from "../runs/store";
-import { seedCredential, startFakeOpenAI } from "../testing";
-import { RUN_REQUESTED_EVENT } from "./events";
+import {
+  createRun,
+  getRunWithSteps,
+  listApprovals,
+  listRunEvents,
+  listRuns,
+  RUN_REQUESTED_EVENT,
+} from "@runnel/engine";
 import {
   addFlow,
   flowOf,
   publishVersion,
+  seedCredential,
   seedFlow,
-  startEmbeddedEngine,
+  startFakeOpenAI,
   startHitServer,
-} from "./harness";
+} from "@runnel/engine/testing";
+
+import type { EmbeddedEngine } from "../testing";
+import { startEmbeddedEngine } from "../testing";
 
 /**
  * runFlow end to end: the local executor runs the function through inngest/edge in-process, on PGlite and (with

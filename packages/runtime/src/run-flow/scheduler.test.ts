@@ -2,15 +2,14 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TestDb } from "@runnel/db/testing";
+import type { OutgoingEvent } from "@runnel/engine";
 import { and, eq } from "@runnel/db";
 import { flows, runs, triggers } from "@runnel/db/schema";
 import { createTestDb } from "@runnel/db/testing";
+import { RUN_REQUESTED_EVENT, tickSchedules } from "@runnel/engine";
+import { seedFlowVersion } from "@runnel/engine/testing";
 
-import type { OutgoingEvent } from "./events";
-import { seedFlowVersion } from "../runs/fixtures";
-import { RUN_REQUESTED_EVENT } from "./events";
-import { startEmbeddedEngine } from "./harness";
-import { tickSchedules } from "./scheduler";
+import { startEmbeddedEngine } from "../testing";
 
 const definition = {
   nodes: [

@@ -1,20 +1,24 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 
+import type { ExecutionPlan, FlowDefinitionInput } from "@runnel/engine";
+import type { HitServer } from "@runnel/engine/testing";
 import type { JsonValue } from "@runnel/nodes";
 import { eq } from "@runnel/db";
 import { flowVersions } from "@runnel/db/schema";
 import { describeEachDriver } from "@runnel/db/testing";
+import {
+  compileFlow,
+  getRunWithSteps,
+  listRunEvents,
+  planRerun,
+  RerunNodeError,
+  startRerun,
+} from "@runnel/engine";
+import { flowOf, seedFlow, startHitServer } from "@runnel/engine/testing";
 import { catalogue } from "@runnel/nodes";
 
-import type { ExecutionPlan } from "../compiler";
-import type { FlowDefinitionInput } from "../flow/definition";
-import type { EmbeddedEngine, HitServer } from "./harness";
-import { compileFlow } from "../compiler";
-import { listRunEvents } from "../runs/events";
-import { getRunWithSteps } from "../runs/store";
-import { flowOf, seedFlow, startEmbeddedEngine, startHitServer } from "./harness";
-import { planRerun, RerunNodeError } from "./rerun";
-import { startRerun } from "./test-runs";
+import type { EmbeddedEngine } from "../testing";
+import { startEmbeddedEngine } from "../testing";
 
 const set = (id: string, fields: Record<string, JsonValue>) => ({
   id,

@@ -7,10 +7,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TestDb } from "@runnel/db/testing";
+import type { HitServer } from "@runnel/engine/testing";
 import { availableDrivers, createTestDb } from "@runnel/db/testing";
-
-import type { HitServer } from "./harness";
-import { startHitServer } from "./harness";
+import { startHitServer } from "@runnel/engine/testing";
 
 /**
  * kill -9 mid-run: a child process runs the executor and runFlow on a PGlite data folder (or, with
@@ -32,7 +31,7 @@ type Line = {
 function startEngine(args: string[]): { proc: ChildProcess; next(key: keyof Line): Promise<Line> } {
   const proc = spawn(
     process.execPath,
-    ["--import", "tsx", "src/runtime/fixtures/engine-process.ts", ...args],
+    ["--import", "tsx", "src/run-flow/fixtures/engine-process.ts", ...args],
     {
       cwd: pkgDir,
       env: process.env,

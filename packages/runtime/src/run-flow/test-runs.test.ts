@@ -3,14 +3,18 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { eq, sql } from "@runnel/db";
 import { deployments, flowVersions, runs } from "@runnel/db/schema";
 import { describeEachDriver } from "@runnel/db/testing";
+import {
+  FlowVersionUnavailableError,
+  RerunNodeError,
+  resolveFlowVersion,
+  RunNotFoundError,
+  startRerun,
+  startTestRun,
+} from "@runnel/engine";
+import { flowOf, seedFlow, seedOrg } from "@runnel/engine/testing";
 
-import type { EmbeddedEngine } from "./harness";
-import { RunNotFoundError } from "../runs/errors";
-import { seedOrg } from "../testing";
-import { flowOf, seedFlow, startEmbeddedEngine } from "./harness";
-import { RerunNodeError } from "./rerun";
-import { FlowVersionUnavailableError, resolveFlowVersion } from "./starter";
-import { startRerun, startTestRun } from "./test-runs";
+import type { EmbeddedEngine } from "../testing";
+import { startEmbeddedEngine } from "../testing";
 
 const echo = flowOf(
   [

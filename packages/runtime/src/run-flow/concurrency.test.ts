@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TestDb } from "@runnel/db/testing";
+import type { HitServer } from "@runnel/engine/testing";
 import { createTestDb } from "@runnel/db/testing";
+import { addFlow, flowOf, seedFlow, startHitServer } from "@runnel/engine/testing";
 
-import type { EmbeddedEngine, HitServer } from "./harness";
-import { addFlow, flowOf, seedFlow, startEmbeddedEngine, startHitServer } from "./harness";
+import type { EmbeddedEngine } from "../testing";
+import { startEmbeddedEngine } from "../testing";
 
 /**
  * Tenant fairness: runFlow's concurrency is keyed by org. With a limit of 1, two runs of one org execute their

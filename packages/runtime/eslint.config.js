@@ -1,0 +1,3 @@
+import baseConfig from "@runnel/eslint-config/base";
+
+export default [...baseConfig];

@@ -1,0 +1,3 @@
+import { runnelVitestConfig } from "@runnel/vitest-config";
+
+export default runnelVitestConfig();
