@@ -1,8 +1,8 @@
 import "server-only";
 
 import { pendingMigrations, sql } from "@runnel/db";
+import { runtimeEnv } from "@runnel/runtime/env";
 
-import { env } from "~/env";
 import { getEngine } from "./engine";
 import { getDbHandle } from "./runtime";
 
@@ -82,7 +82,7 @@ export async function readiness(): Promise<Readiness> {
     check("the run executor", async () => {
       const engine = await getEngine();
       if (engine.mode === "embedded") return "the built-in executor runs in this process";
-      return reachable(env.INNGEST_BASE_URL ?? INNGEST_CLOUD_EVENT_API);
+      return reachable(runtimeEnv().INNGEST_BASE_URL ?? INNGEST_CLOUD_EVENT_API);
     }),
   ]);
   return {

@@ -9,9 +9,9 @@ import { and, eq } from "@runnel/db";
 import { runJournal, runSteps } from "@runnel/db/schema";
 import { availableDrivers, createTestDb } from "@runnel/db/testing";
 
-import type { HitServer } from "../harness";
+import type { HitServer } from "../../testing";
 import { createRun } from "../../runs/store";
-import { flowOf, seedFlow, startHitServer } from "../harness";
+import { flowOf, seedFlow, startHitServer } from "../../testing";
 
 /**
  * kill -9 at the journal's commit point: a node's work is done and its run-store writes are committed, but its
