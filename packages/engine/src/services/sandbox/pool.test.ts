@@ -16,9 +16,10 @@ async function failure(promise: Promise<unknown>): Promise<SandboxError> {
   return error as SandboxError;
 }
 
-async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
+/** The value of `start()` and how long it took, clocked from before the call. */
+async function timed<T>(start: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
-  const value = await promise;
+  const value = await start();
   return [value, performance.now() - started];
 }
 
@@ -27,10 +28,10 @@ async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
  * shared by many processes the scheduler can delay any timer, so a bound on the limit's precision
  * allows for that delay (measured, not guessed) on top of its 100 ms.
  */
-async function timedWithLag<T>(promise: Promise<T>): Promise<[T, number, number]> {
+async function timedWithLag<T>(start: () => Promise<T>): Promise<[T, number, number]> {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
-  const [value, elapsed] = await timed(promise);
+  const [value, elapsed] = await timed(start);
   delay.disable();
   return [value, elapsed, Math.max(0, delay.max / 1e6 - 10)];
 }
@@ -59,7 +60,7 @@ describe("sandbox pool: limits the host enforces", () => {
   afterAll(() => pool.close());
 
   it("stops while (true) within 100 ms of its time limit", async () => {
-    const [error, elapsed, lag] = await timedWithLag(
+    const [error, elapsed, lag] = await timedWithLag(() =>
       failure(pool.run({ code: "while (true) {}", input: null, timeoutMs: 400 }, "org-a")),
     );
     expect(error.code).toBe("SANDBOX_TIMEOUT");
@@ -70,7 +71,7 @@ describe("sandbox pool: limits the host enforces", () => {
 
   it("terminates a worker stuck in one long native call within 100 ms and replaces it", async () => {
     const before = pool.stats();
-    const [error, elapsed, lag] = await timedWithLag(
+    const [error, elapsed, lag] = await timedWithLag(() =>
       failure(pool.run({ code: UNINTERRUPTIBLE, input: null, timeoutMs: 300 }, "org-a")),
     );
     expect(error.code).toBe("SANDBOX_TIMEOUT");
@@ -122,7 +123,7 @@ describe("sandbox pool: limits the host enforces", () => {
     await until(() => pool.stats().runningByOrg["org-attacker"] === 2);
     const latencies: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const [out, elapsed] = await timed(
+      const [out, elapsed] = await timed(() =>
         pool.run({ code: "return input + 1;", input: i }, "org-victim"),
       );
       expect(out.result).toBe(i + 1);
