@@ -186,6 +186,12 @@ export interface NodeSpec<
   /** Top-level config keys passed through literally: `{{ }}` in them is not evaluated (e.g. code). */
   literalConfig?: readonly ConfigKey<C>[];
   /**
+   * True when execute only computes its result from config, inputs and event and reaches nothing outside through
+   * ctx (no request, no model call): the engine may commit such a node's output together with later ones, as long as
+   * it commits before any node with effects starts (docs/executor.md, Direct runs). Default false.
+   */
+  pure?: boolean;
+  /**
    * Output ports named by the config (switch cases). Receives the raw config (expressions not yet
    * evaluated) and must read it defensively; the ports are added to the static `outputs`.
    */
@@ -220,6 +226,8 @@ export interface NodeDefinition {
   readonly outputs: OutputPorts;
   readonly credentials: readonly CredentialSlot[];
   readonly literalConfig: readonly string[];
+  /** See {@link NodeSpec.pure}. */
+  readonly pure: boolean;
   /** True when the config names extra output ports (switch cases): ask {@link outputPorts}. */
   readonly hasDynamicOutputs: boolean;
   /** Every output port for this raw config: the static ones plus those named by the config. */
@@ -391,6 +399,7 @@ export function defineNode<
     outputs: spec.outputs,
     credentials: spec.credentials ?? [],
     literalConfig: spec.literalConfig ?? [],
+    pure: spec.pure ?? false,
     execute: (args) => spec.execute(args),
     hasDynamicOutputs: spec.dynamicOutputs !== undefined,
     outputPorts,

@@ -78,6 +78,28 @@ describe("node registry", () => {
     });
   });
 
+  it("marks as pure exactly the nodes that reach nothing outside", () => {
+    const pure = nodeRegistry
+      .filter((node) => node.pure)
+      .map((node) => node.type)
+      .sort();
+    expect(pure).toEqual([
+      "api_trigger",
+      "approval",
+      "if",
+      "loop",
+      "manual_trigger",
+      "merge",
+      "respond",
+      "schedule_trigger",
+      "set",
+      "sub_flow",
+      "switch",
+      "wait",
+      "webhook_trigger",
+    ]);
+  });
+
   it("looks nodes up by type and version", () => {
     expect(getNode("if", 1)?.type).toBe("if");
     expect(getNode("if", 2)).toBeUndefined();

@@ -12,6 +12,7 @@ export const apiTrigger = defineNode({
   type: "api_trigger",
   version: 1,
   kind: "trigger",
+  pure: true,
   trigger: "api",
   ui: {
     label: "API endpoint",

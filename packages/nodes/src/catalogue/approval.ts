@@ -21,6 +21,7 @@ export const approvalNode = defineNode({
   type: "approval",
   version: 1,
   kind: "approval",
+  pure: true,
   ui: {
     label: "Approval",
     category: "human",

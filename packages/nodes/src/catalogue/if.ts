@@ -10,6 +10,7 @@ export const ifNode = defineNode({
   type: "if",
   version: 1,
   kind: "action",
+  pure: true,
   ui: {
     label: "If",
     category: "flow",

@@ -12,6 +12,7 @@ export const loopNode = defineNode({
   type: "loop",
   version: 1,
   kind: "loop",
+  pure: true,
   ui: {
     label: "Loop",
     category: "flow",

@@ -8,6 +8,7 @@ export const manualTrigger = defineNode({
   type: "manual_trigger",
   version: 1,
   kind: "trigger",
+  pure: true,
   trigger: "manual",
   ui: {
     label: "Manual trigger",

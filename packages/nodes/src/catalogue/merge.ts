@@ -12,6 +12,7 @@ export const mergeNode = defineNode({
   type: "merge",
   version: 1,
   kind: "action",
+  pure: true,
   ui: {
     label: "Merge",
     category: "flow",

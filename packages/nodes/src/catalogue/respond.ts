@@ -17,6 +17,7 @@ export const respondNode = defineNode({
   type: "respond",
   version: 1,
   kind: "respond",
+  pure: true,
   ui: {
     label: "Respond",
     category: "flow",

@@ -12,6 +12,7 @@ export const scheduleTrigger = defineNode({
   type: "schedule_trigger",
   version: 1,
   kind: "trigger",
+  pure: true,
   trigger: "schedule",
   ui: {
     label: "Schedule",

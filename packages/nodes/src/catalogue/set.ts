@@ -14,6 +14,7 @@ export const setNode = defineNode({
   type: "set",
   version: 1,
   kind: "action",
+  pure: true,
   ui: {
     label: "Set fields",
     category: "data",

@@ -8,6 +8,7 @@ export const subFlowNode = defineNode({
   type: "sub_flow",
   version: 1,
   kind: "subflow",
+  pure: true,
   ui: {
     label: "Sub-flow",
     category: "flow",

@@ -41,6 +41,7 @@ export const switchNode = defineNode({
   type: "switch",
   version: 1,
   kind: "action",
+  pure: true,
   ui: {
     label: "Switch",
     category: "flow",

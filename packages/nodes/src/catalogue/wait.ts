@@ -8,6 +8,7 @@ export const waitNode = defineNode({
   type: "wait",
   version: 1,
   kind: "wait",
+  pure: true,
   ui: {
     label: "Wait",
     category: "flow",

@@ -24,6 +24,7 @@ export const webhookTrigger = defineNode({
   type: "webhook_trigger",
   version: 1,
   kind: "trigger",
+  pure: true,
   trigger: "webhook",
   ui: {
     label: "Webhook",
