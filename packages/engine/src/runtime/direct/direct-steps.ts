@@ -1,5 +1,6 @@
 import type { FlowSteps, RunFlowResult } from "../flow-run/steps";
 import type { Execution } from "./execution";
+import type { GroupedWrites } from "./grouped-writes";
 import type { RunJournal } from "./journal";
 import { RunFailedError } from "../flow-run/steps";
 
@@ -37,7 +38,11 @@ const halted = () => new Promise<never>(() => undefined);
  * (a step that is recorded returns its result without running), retries back off in memory or by parking the run,
  * and waits are held in memory up to `holdMs`, otherwise the run is parked until its time or its signal.
  */
-export function directSteps(execution: Execution, deps: DirectStepsDeps): FlowSteps {
+export function directSteps(
+  execution: Execution,
+  deps: DirectStepsDeps,
+  group: GroupedWrites,
+): FlowSteps {
   const { journal } = deps;
   const { recorded, runId } = execution;
 
@@ -77,7 +82,7 @@ export function directSteps(execution: Execution, deps: DirectStepsDeps): FlowSt
   };
 
   return {
-    async run(id, work) {
+    async run(id, work, options) {
       type T = Awaited<ReturnType<typeof work>>;
       if (recorded.has(id)) return recorded.get(id) as T;
       let attempt = Number(recorded.get(`${id}#attempt`) ?? 0);
@@ -87,7 +92,10 @@ export function directSteps(execution: Execution, deps: DirectStepsDeps): FlowSt
           return await execution.track(
             (async () => {
               const result = await deps.limit(execution.orgId, () => work(attempt));
-              await record(id, result);
+              // A pure step's record commits with the writes its group holds (docs/executor.md, Direct runs).
+              if (options?.pure && group.holdJournal({ runId, stepId: id, result: result ?? null }))
+                recorded.set(id, result ?? null);
+              else await record(id, result);
               return result;
             })(),
           );

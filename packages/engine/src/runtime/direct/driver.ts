@@ -5,6 +5,7 @@ import type { RunFlowResources } from "../flow-run/resources";
 import type { RunFlowResult } from "../flow-run/steps";
 import type { ChildOutcome } from "./direct-steps";
 import type { Halt } from "./execution";
+import type { GroupedWrites } from "./grouped-writes";
 import { RunNotFoundError } from "../../runs/errors";
 import {
   APPROVAL_DECIDED_EVENT,
@@ -18,6 +19,7 @@ import { executeRun } from "../flow-run/execute-run";
 import { MAX_NODE_RETRIES, RunFailedError } from "../flow-run/steps";
 import { directSteps, signalKey } from "./direct-steps";
 import { Execution } from "./execution";
+import { groupedWrites } from "./grouped-writes";
 import { createRunJournal } from "./journal";
 import { createLeases } from "./leases";
 import { createOrgLimiter } from "./org-limiter";
@@ -97,8 +99,13 @@ export function createDirectDriver(options: DirectDriverOptions) {
     }
   }
 
-  async function afterHalt(execution: Execution, halt: Halt): Promise<ChildOutcome> {
+  async function afterHalt(
+    execution: Execution,
+    group: GroupedWrites,
+    halt: Halt,
+  ): Promise<ChildOutcome> {
     await execution.settled();
+    await group.writes.flush();
     if (halt.kind === "park") {
       await leases.park(execution.runId, halt.until, halt.wake);
       return { kind: "pending" };
@@ -108,8 +115,14 @@ export function createDirectDriver(options: DirectDriverOptions) {
     return { kind: "pending" };
   }
 
-  async function failed(execution: Execution, error: unknown): Promise<ChildOutcome> {
+  async function failed(
+    execution: Execution,
+    group: GroupedWrites,
+    error: unknown,
+  ): Promise<ChildOutcome> {
     const message = error instanceof Error ? error.message : String(error);
+    // What the run's pure steps recorded is kept, if the database takes it.
+    await group.writes.flush().catch(() => undefined);
     if (!(error instanceof RunFailedError)) {
       // Retries used up outside a node's own handling (a database outage in `load`): the run fails, as
       // runFlow's onFailure does under Inngest.
@@ -126,20 +139,28 @@ export function createDirectDriver(options: DirectDriverOptions) {
   }
 
   async function execute(execution: Execution): Promise<ChildOutcome> {
-    const run = executeRun(resources, directSteps(execution, stepsDeps), execution);
-    // Once halted, the run's promise never settles or settles unobserved; either way it is handled here.
-    run.catch(() => undefined);
-    const outcome = await Promise.race([
-      run.then(
-        (result: RunFlowResult) => ({ result }),
-        (error: unknown) => ({ error }),
-      ),
-      execution.whenHalted().then((halt) => ({ halt })),
-    ]);
-    if ("halt" in outcome) return afterHalt(execution, outcome.halt);
+    const group = groupedWrites(resources);
+    const run = executeRun(
+      resources,
+      directSteps(execution, stepsDeps, group),
+      execution,
+      group.writes,
+    );
+    let settled: { result: RunFlowResult } | { error: unknown } | undefined;
+    // Once halted, the run's promise never settles, or settles here after the halt; either way it is observed.
+    const observed = run.then(
+      (result) => (settled = { result }),
+      (error: unknown) => (settled = { error }),
+    );
+    const halt = await Promise.race([observed.then(() => undefined), execution.whenHalted()]);
     execution.stop({ kind: "stopping" });
     await execution.settled();
-    if ("error" in outcome) return failed(execution, outcome.error);
+    // A run whose last step finished while the halt came ended all the same.
+    await new Promise((resolve) => setImmediate(resolve));
+    const outcome: { result: RunFlowResult } | { error: unknown } | undefined = settled;
+    if (!outcome) return afterHalt(execution, group, halt ?? { kind: "stopping" });
+    if ("error" in outcome) return failed(execution, group, outcome.error);
+    await group.writes.flush();
     await ended(execution);
     return { kind: "ended", result: outcome.result };
   }

@@ -4,25 +4,28 @@ import { runJournal } from "@runnel/db/schema";
 
 import { createCommitQueue } from "./commit-queue";
 
-type Entry = { runId: string; stepId: string; result: unknown };
+export type JournalEntry = { runId: string; stepId: string; result: unknown };
+
+/** Writes journal rows (one per key: a later entry for the same key, a retry counter, replaces an earlier one). */
+export async function writeJournal(db: Database, entries: readonly JournalEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = new Map<string, JournalEntry>();
+  for (const entry of entries) rows.set(`${entry.runId}\u0000${entry.stepId}`, entry);
+  await db
+    .insert(runJournal)
+    .values([...rows.values()].map(({ runId, stepId, result }) => ({ runId, stepId, result })))
+    .onConflictDoUpdate({
+      target: [runJournal.runId, runJournal.stepId],
+      set: { result: sql`excluded.result` },
+    });
+}
 
 /**
  * The step journal of direct runs (table `run_journal`): step results by step id, written through a commit queue
  * so the steps of concurrent runs share commits; a finished run's rows are deleted the same way.
  */
 export function createRunJournal(db: Database) {
-  const writes = createCommitQueue<Entry>(async (entries) => {
-    // One row per key: a later entry for the same key (a retry counter) replaces an earlier one in the batch.
-    const rows = new Map<string, Entry>();
-    for (const entry of entries) rows.set(`${entry.runId}\u0000${entry.stepId}`, entry);
-    await db
-      .insert(runJournal)
-      .values([...rows.values()].map(({ runId, stepId, result }) => ({ runId, stepId, result })))
-      .onConflictDoUpdate({
-        target: [runJournal.runId, runJournal.stepId],
-        set: { result: sql`excluded.result` },
-      });
-  });
+  const writes = createCommitQueue<JournalEntry>((entries) => writeJournal(db, entries));
   const deletes = createCommitQueue<string>(async (runIds) => {
     await db.delete(runJournal).where(inArray(runJournal.runId, [...new Set(runIds)]));
   });

@@ -4,6 +4,7 @@ import { isJsonValue } from "@runnel/nodes";
 
 import type { ExecutionPlan, NodeOutcome } from "../../compiler";
 import type { RunFlowResources } from "./resources";
+import type { RunWrites } from "./run-writes";
 import type { FlowSteps } from "./steps";
 import type { Loaded } from "./types";
 import { isBlobRef } from "../../runs/values";
@@ -12,6 +13,8 @@ import { isBlobRef } from "../../runs/values";
 export interface RunContext {
   resources: RunFlowResources;
   steps: FlowSteps;
+  /** The run store as this run's steps write it (grouped commits under the direct binding). */
+  store: RunWrites;
   runId: string;
   orgId: string;
   loaded: Loaded;

@@ -4,10 +4,12 @@ import type { JsonValue } from "@runnel/nodes";
 import type { ExecutionPlan, NodeOutcome } from "../../compiler";
 import type { RunContext } from "./context";
 import type { RunFlowResources } from "./resources";
+import type { RunWrites } from "./run-writes";
 import type { FlowSteps, RunFlowResult } from "./steps";
 import type { Loaded } from "./types";
 import { resolveDeep, toJson } from "./context";
 import { loadRun } from "./load";
+import { immediateWrites } from "./run-writes";
 import { runSchedule } from "./schedule-loop";
 import { RunFailedError } from "./steps";
 
@@ -49,8 +51,8 @@ export async function executeRun(
   resources: RunFlowResources,
   steps: FlowSteps,
   { runId, orgId }: { runId: string; orgId: string },
+  store: RunWrites = immediateWrites(resources.store),
 ): Promise<RunFlowResult> {
-  const { store } = resources;
   const loaded = await steps.run("load", () => loadRun(resources, orgId, runId));
   if (loaded.state === "failed")
     throw new RunFailedError(
@@ -87,6 +89,7 @@ export async function executeRun(
   const context: RunContext = {
     resources,
     steps,
+    store,
     runId,
     orgId,
     loaded,

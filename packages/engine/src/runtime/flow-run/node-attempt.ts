@@ -74,7 +74,7 @@ async function attemptNode(
     // Logs follow step.started.
     if (ctx.logs.length > 0) await start.flush();
     for (const [index, entry] of ctx.logs.entries()) {
-      await context.resources.store.appendRunEvent(orgId, {
+      await context.store.appendRunEvent(orgId, {
         runId,
         type: "log",
         nodeId: node.id,
@@ -151,7 +151,8 @@ export async function firstStep(
   stepAttempt: number,
 ): Promise<FirstStep> {
   const { runId, orgId } = context;
-  const { store, catalogue } = context.resources;
+  const { store } = context;
+  const { catalogue } = context.resources;
   const definition = catalogue.get(node.type, node.version);
   if (!definition)
     return {
@@ -162,6 +163,8 @@ export async function firstStep(
         nodeId: node.id,
       },
     };
+  // Outputs held for a group commit are committed before a node with effects starts.
+  if (!definition.pure) await store.flush();
   let outcome: { directive: NodeDirective; tokensIn: number; tokensOut: number };
   const start = stepStart(context, node.id, stepAttempt);
   try {
@@ -199,7 +202,8 @@ export async function firstStep(
       tokens,
       start,
     );
-    // Committed: a caller waiting in this process may be answered now.
+    // Committed (with what was held before it): a caller waiting in this process may be answered now.
+    await store.flush();
     context.resources.responses?.responded(runId, node.id, directive.then.value);
     return fired;
   }

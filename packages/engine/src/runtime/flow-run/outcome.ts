@@ -32,7 +32,7 @@ export async function succeed(
   tokens: { tokensIn: number; tokensOut: number } = { tokensIn: 0, tokensOut: 0 },
   start?: StepStart,
 ): Promise<Fired> {
-  const { store } = context.resources;
+  const { store } = context;
   const finish: RecordStepFinishInput = {
     runId: context.runId,
     nodeId,
@@ -43,7 +43,10 @@ export async function succeed(
     ...tokens,
   };
   const unwritten = start?.take();
-  if (unwritten) await store.recordStepRun(context.orgId, unwritten, finish);
+  const node = context.plan.nodes[nodeId];
+  const pure = node ? context.resources.catalogue.get(node.type, node.version)?.pure : false;
+  if (unwritten && pure) await store.pureStepRun(context.orgId, unwritten, finish);
+  else if (unwritten) await store.recordStepRun(context.orgId, unwritten, finish);
   else {
     await start?.flush();
     await store.recordStepFinish(context.orgId, finish);
@@ -62,7 +65,7 @@ export async function resumed(
   stepAttempt: number,
   result: NodeResult,
 ): Promise<NodeResult> {
-  const { store } = context.resources;
+  const { store } = context;
   await store.markRunStatus(context.orgId, context.runId, "running");
   if (result.status === "fired") return succeed(context, node.id, stepAttempt, result);
   await store.recordStepFinish(context.orgId, {

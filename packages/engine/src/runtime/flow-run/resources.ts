@@ -38,6 +38,8 @@ export function createRunFlowResources(options: RunFlowResourcesOptions) {
     db: services.db,
     services,
     store,
+    bus: options.bus,
+    limits: options.limits ?? {},
     catalogue,
     approvalRecheckMs: options.approvalRecheckMs ?? 60_000,
     responses: options.responses,

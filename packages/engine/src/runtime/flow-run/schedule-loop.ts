@@ -24,7 +24,7 @@ function reuseEarlierOutcomes(
   rerun: { runId: string; nodeId: string },
 ): Promise<Reused> {
   const { runId, orgId } = context;
-  const { store } = context.resources;
+  const { store } = context;
   return context.steps.run("reuse", async (): Promise<Reused> => {
     const outcomes = (await store.getStepOutcomes(orgId, rerun.runId)) ?? {};
     let planned: Record<string, ReusedOutcome>;
@@ -79,8 +79,11 @@ async function runNode(context: RunContext, id: string): Promise<NodeResult> {
           .filter((read) => Object.hasOwn(upstream, read))
           .map((read) => [read, upstream[read]]),
       );
-  const first: FirstStep = await context.steps.run(id, (attempt) =>
-    firstStep(context, node, { inputs, nodes }, attempt),
+  const pure = context.resources.catalogue.get(node.type, node.version)?.pure === true;
+  const first: FirstStep = await context.steps.run(
+    id,
+    (attempt) => firstStep(context, node, { inputs, nodes }, attempt),
+    { pure },
   );
   if (first.status !== "pending") return first;
   return finishPending(context, node, first.pending, first.attempt);
@@ -95,7 +98,7 @@ export async function runSchedule(
   context: RunContext,
 ): Promise<{ failure?: { nodeId: string; error: StoredError } }> {
   const { plan, settled, startedBy, runId, orgId } = context;
-  const { store } = context.resources;
+  const { store } = context;
   if (context.loaded.rerun) {
     const reused = await reuseEarlierOutcomes(context, context.loaded.rerun);
     if (!reused.ok) return { failure: { nodeId: reused.error.nodeId, error: reused.error } };
@@ -113,9 +116,7 @@ export async function runSchedule(
       inFlight.set(
         key,
         context.steps
-          .run(key, async () => {
-            await store.upsertStep(orgId, { runId, nodeId: id, attempt: 0, status: "skipped" });
-          })
+          .run(key, () => store.skipStep(orgId, runId, id), { pure: true })
           .then(() => ({ key, id, result: "skipped" as const })),
       );
     }

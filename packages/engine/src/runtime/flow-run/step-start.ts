@@ -11,7 +11,7 @@ const START_RECORD_DELAY_MS = 20;
  * step ends, i.e. before the step's result is recorded.
  */
 export function stepStart(context: RunContext, nodeId: string, stepAttempt: number) {
-  const { store } = context.resources;
+  const { store } = context;
   let pending: RecordStepStartInput | undefined;
   let began = 0;
   let written: Promise<unknown> | undefined;

@@ -8,6 +8,14 @@ export interface RunFlowResult {
   output: unknown;
 }
 
+export interface StepOptions {
+  /**
+   * The step reaches nothing outside the run store (a pure node, a skip): a binding may commit its record together
+   * with later ones, before anything with effects runs (docs/runtime.md, Steps committed together).
+   */
+  pure?: boolean;
+}
+
 /** An event a run waits for: its name, and the fields of its `data` that must be equal to these values. */
 export interface AwaitedEvent {
   event: string;
@@ -27,7 +35,7 @@ export interface FlowSteps {
    * instances, undefined only as the whole result). `attempt` counts the step's tries from 0: a thrown error is
    * retried with backoff, except a `RunFailedError`, which fails the run at once.
    */
-  run<T>(id: string, work: (attempt: number) => Promise<T>): Promise<T>;
+  run<T>(id: string, work: (attempt: number) => Promise<T>, options?: StepOptions): Promise<T>;
   /** Sleeps for `ms` (at least 1) without holding the run in memory longer than the binding wants. */
   sleep(id: string, ms: number): Promise<void>;
   sleepUntil(id: string, until: Date): Promise<void>;

@@ -15,7 +15,7 @@ export async function startApproval(
   nodeId: string,
   request: ApprovalDirective["request"],
 ): Promise<Omit<ApprovalPending, "kind">> {
-  const { approval } = await context.resources.store.createApproval(context.orgId, {
+  const { approval } = await context.store.createApproval(context.orgId, {
     runId: context.runId,
     nodeId,
     assignees: request.assignees,
@@ -38,7 +38,7 @@ export async function finishApproval(
   stepAttempt: number,
 ): Promise<NodeResult> {
   const { steps, orgId } = context;
-  const { store } = context.resources;
+  const { store } = context;
   // First wait briefly, then reread the row: a decision sent before this wait was registered is not lost.
   const recheckMs = Math.min(pending.timeoutMs, context.resources.approvalRecheckMs);
   const awaited = (timeoutMs: number) => ({

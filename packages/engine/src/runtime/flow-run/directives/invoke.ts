@@ -28,7 +28,7 @@ export async function createChildren(
   );
   const ids: string[] = [];
   for (const [index, input] of inputs.entries()) {
-    const { run } = await context.resources.store.createRun(orgId, {
+    const { run } = await context.store.createRun(orgId, {
       flowVersionId: version.id,
       triggerKind: "subflow",
       triggerInfo: { parentRunId: runId, nodeId, ...(loop ? { index } : {}) },

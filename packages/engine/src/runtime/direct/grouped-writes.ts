@@ -1,0 +1,122 @@
+import type { Database } from "@runnel/db";
+
+import type { RunEvent } from "../../runs/event-types";
+import type { Written } from "../../runs/store";
+import type { RunFlowResources } from "../flow-run/resources";
+import type { RunWrites } from "../flow-run/run-writes";
+import type { JournalEntry } from "./journal";
+import { markRunStatus, recordStepRun, upsertStep } from "../../runs/store";
+import { writeJournal } from "./journal";
+
+type HeldWrite = (tx: Database) => Promise<Written>;
+
+/**
+ * A transaction handle whose own `transaction` joins it: the run store's functions open a transaction each, and
+ * inside a group they all become part of the group's one transaction (no savepoints).
+ */
+function joined(tx: Database): Database {
+  const flat: Database = Object.create(tx, {
+    transaction: { value: <T>(work: (inner: Database) => Promise<T>) => work(flat) },
+  }) as Database;
+  return flat;
+}
+
+/**
+ * Group commit for one direct run (docs/executor.md, Direct runs): the outcomes of pure nodes, their journal rows
+ * and the run's next status change are held and committed in one transaction when the run reaches a barrier — a
+ * node with effects about to start, a Respond answer, a wait, the end of the run, or any other write (which then
+ * commits after them, in order). The events they appended are published after the commit.
+ */
+export function groupedWrites(resources: RunFlowResources) {
+  const { store, db, bus, limits } = resources;
+  let held: HeldWrite[] = [];
+  let journal: JournalEntry[] = [];
+  let chain: Promise<unknown> = Promise.resolve();
+
+  /** Commits what is held, with `last` in the same transaction; serialised per run. */
+  function commit<T extends Written>(last?: (tx: Database) => Promise<T>) {
+    const run = chain.then(async (): Promise<T | undefined> => {
+      const writes = held;
+      const rows = journal;
+      held = [];
+      journal = [];
+      if (writes.length === 0 && rows.length === 0 && !last) return undefined;
+      const events: RunEvent[] = [];
+      let result: T | undefined;
+      try {
+        result = await db.transaction(async (tx) => {
+          const group = joined(tx);
+          for (const write of writes) events.push(...(await write(group)).events);
+          const value = last ? await last(group) : undefined;
+          if (value) events.push(...value.events);
+          await writeJournal(group, rows);
+          return value;
+        });
+      } catch (error) {
+        // Nothing of the group committed: hold it again for the next commit (every write is an upsert).
+        held = [...writes, ...held];
+        journal = [...rows, ...journal];
+        throw error;
+      }
+      if (bus && events.length > 0) await bus.publish(events);
+      return result;
+    });
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  const flush = async () => {
+    await commit();
+  };
+  const afterFlush =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await flush();
+      return write(...args);
+    };
+
+  const writes: RunWrites = {
+    ...store,
+    recordStepStart: afterFlush(store.recordStepStart),
+    recordStepFinish: afterFlush(store.recordStepFinish),
+    recordStepRun: afterFlush(store.recordStepRun),
+    upsertStep: afterFlush(store.upsertStep),
+    appendRunEvent: afterFlush(store.appendRunEvent),
+    createApproval: afterFlush(store.createApproval),
+    decideApproval: afterFlush(store.decideApproval),
+    expireApproval: afterFlush(store.expireApproval),
+    createRun: afterFlush(store.createRun),
+    markRunStatus: async (orgId, runId, status, details) => {
+      if (held.length === 0 && journal.length === 0)
+        return store.markRunStatus(orgId, runId, status, details);
+      const change = await commit((tx) => markRunStatus(tx, orgId, runId, status, details, limits));
+      if (!change) throw new Error(`markRunStatus of run ${runId} returned nothing`);
+      return change;
+    },
+    pureStepRun: (orgId, start, finish) => {
+      held.push((tx) => recordStepRun(tx, orgId, start, finish, limits));
+      return Promise.resolve();
+    },
+    skipStep: (orgId, runId, nodeId) => {
+      held.push((tx) =>
+        upsertStep(tx, orgId, { runId, nodeId, attempt: 0, status: "skipped" }, limits),
+      );
+      return Promise.resolve();
+    },
+    flush,
+  };
+  return {
+    writes,
+    /**
+     * Holds a pure step's journal row with the group when the group holds writes (the step's own, or earlier ones
+     * it may have read): true when held, false when the caller commits it itself.
+     */
+    holdJournal(entry: JournalEntry): boolean {
+      if (held.length === 0 && journal.length === 0) return false;
+      journal.push(entry);
+      return true;
+    },
+  };
+}
+
+export type GroupedWrites = ReturnType<typeof groupedWrites>;
