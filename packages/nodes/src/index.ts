@@ -9,9 +9,12 @@ export {
   durationMs,
   Duration,
   FieldPath,
+  JsonConfigData,
   JsonData,
+  JsonObjectData,
   JsonSchemaDocument,
   checkAgainstJsonSchema,
+  checkData,
   isTimeZone,
 } from "./catalogue/shared";
 export { WebhookRequest } from "./catalogue/webhook-trigger";

@@ -5,7 +5,7 @@ import { and, eq } from "@runnel/db";
 import { decryptCredential } from "@runnel/db/crypto";
 import { credentials } from "@runnel/db/schema";
 import { getRunWithSteps, startRun } from "@runnel/engine";
-import { respondNode, WebhookRequest } from "@runnel/nodes";
+import { checkData, respondNode, WebhookRequest } from "@runnel/nodes";
 
 import type { RestDeps } from "../rest/handler";
 import type { Hook } from "./load";
@@ -86,13 +86,17 @@ function parseBody(raw: Buffer, contentType: string | null): JsonValue {
   return text;
 }
 
+/** What the run sees; any key (`__proto__` included) stays an own field (docs/expressions.md, "Data is data"). */
 function requestForRun(request: Request, body: JsonValue): WebhookRequest {
-  const headers: Record<string, string> = {};
+  const pairs: [string, string][] = [];
   request.headers.forEach((value, name) => {
-    if (!WITHHELD_HEADERS.has(name)) headers[name] = value;
+    if (!WITHHELD_HEADERS.has(name)) pairs.push([name, value]);
   });
+  const headers = Object.fromEntries(pairs);
   const query = Object.fromEntries(new URL(request.url).searchParams);
-  return WebhookRequest.parse({ method: request.method, headers, query, body });
+  const checked = checkData(WebhookRequest, { method: request.method, headers, query, body });
+  if (!checked.success) throw checked.error;
+  return checked.data;
 }
 
 /** The Respond node's answer as an HTTP response: JSON unless its headers name another content type. */

@@ -18,6 +18,7 @@ import {
   startRun,
   TERMINAL_RUN_STATUSES,
 } from "@runnel/engine";
+import { JsonObjectData } from "@runnel/nodes";
 
 import type { Lookups } from "../lookups";
 import type { RateLimits } from "../security/rate-limit";
@@ -334,7 +335,7 @@ async function cancelRunResponse(
 export const ApprovalDecisionBody = z.strictObject({
   decision: z.enum(["approve", "reject"]),
   comment: z.string().max(5000, "Comment must be at most 5000 characters").optional(),
-  formData: z.record(z.string(), z.unknown()).optional(),
+  formData: JsonObjectData.optional(),
 });
 
 async function decideApprovalResponse(

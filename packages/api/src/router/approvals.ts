@@ -8,6 +8,7 @@ import { hasRole } from "@runnel/auth";
 import { and, desc, eq, ne } from "@runnel/db";
 import { approvals, flows, runs, users } from "@runnel/db/schema";
 import { decideRunApproval, getApproval } from "@runnel/engine";
+import { JsonObjectData } from "@runnel/nodes";
 
 import type { Actor } from "../trpc";
 import { actorFields, orgProcedure } from "../trpc";
@@ -30,7 +31,7 @@ export const DecideApprovalInput = z.strictObject({
   decision: z.enum(["approve", "reject"]),
   comment: z.string().max(5000, "Comment must be at most 5000 characters").optional(),
   /** Answers to the approval's form (checked against its form schema when approving). */
-  formData: z.record(z.string(), z.unknown()).optional(),
+  formData: JsonObjectData.optional(),
 });
 
 /**

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 
+import type { JsonValue } from "@runnel/nodes";
+
 import type { ExpressionContext } from "./index";
 import {
   ConfigExpressionError,
@@ -298,5 +300,78 @@ describe("expression safety", () => {
     expect(() =>
       parseTemplate("{{ trigger.l.map(a, trigger.l.map(b, trigger.l.map(c, c))) }}"),
     ).toThrow(/nested at most 2 deep/);
+  });
+});
+
+describe("data is data: constructor, __proto__ and prototype keys are ordinary fields", () => {
+  afterEach(() => {
+    expect(Reflect.get(Object.prototype, "polluted")).toBeUndefined();
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain("polluted");
+  });
+
+  const body = JSON.parse(
+    `{"constructor": "x", "__proto__": {"polluted": true}, "prototype": {"a": 1},
+      "nested": {"constructor": {"prototype": "deep"}},
+      "items": [{"constructor": "a", "n": 1}, {"constructor": "b", "n": 2}]}`,
+  ) as JsonValue;
+  const data: ExpressionContext = {
+    trigger: { body },
+    nodes: { constructor: { prototype: "from a node named constructor" }, fetch: body },
+    vars: { constructor: "a variable", prototype: "another" },
+    run: { id: "run_1" },
+  };
+  const value = (template: string) => evaluateTemplate(template, data);
+
+  it("reads them with field and index access, at any depth and from any root", () => {
+    expect(value("{{ trigger.body.constructor }}")).toBe("x");
+    expect(value("{{ trigger.body['constructor'] }}")).toBe("x");
+    expect(value("{{ trigger.body['__proto__'].polluted }}")).toBe(true);
+    expect(value("{{ trigger.body.prototype.a }}")).toBe(1);
+    expect(value("{{ trigger.body.nested.constructor.prototype }}")).toBe("deep");
+    expect(value("{{ nodes.fetch.items[1].constructor }}")).toBe("b");
+    expect(value("{{ nodes.constructor.prototype }}")).toBe("from a node named constructor");
+    expect(value("{{ nodes['constructor'].prototype }}")).toBe("from a node named constructor");
+    expect(value("{{ vars.constructor + ' and ' + vars.prototype }}")).toBe(
+      "a variable and another",
+    );
+    expect(value("{{ trigger.body.?constructor.orValue('none') }}")).toBe("x");
+    expect(value("{{ trigger.body.nested.?prototype.orValue('none') }}")).toBe("none");
+  });
+
+  it("answers has(), in, size() and the macros like any other key", () => {
+    expect(value("{{ has(trigger.body.constructor) }}")).toBe(true);
+    expect(value("{{ has(trigger.body.nested.prototype) }}")).toBe(false);
+    expect(value("{{ has(nodes.constructor) }}")).toBe(true);
+    expect(value("{{ '__proto__' in trigger.body }}")).toBe(true);
+    expect(value("{{ 'toString' in trigger.body }}")).toBe(false);
+    expect(value("{{ size(trigger.body) }}")).toBe(5);
+    expect(value("{{ trigger.body.items.map(i, i.constructor) }}")).toEqual(["a", "b"]);
+    expect(value("{{ trigger.body.items.filter(i, i.constructor == 'b') }}")).toEqual([
+      { constructor: "b", n: 2 },
+    ]);
+    expect(value("{{ trigger.body.items.exists(i, i.constructor == 'a') }}")).toBe(true);
+    expect(value("{{ trigger.body.map(k, k) }}")).toEqual([
+      "constructor",
+      "__proto__",
+      "prototype",
+      "nested",
+      "items",
+    ]);
+    expect(value("{{ trigger.body.nested == trigger.body.nested }}")).toBe(true);
+  });
+
+  it("returns objects holding them as plain JSON with those keys as own fields", () => {
+    const out = value("{{ trigger.body }}") as Record<string, JsonValue>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(["constructor", "__proto__", "prototype", "nested", "items"]);
+    expect(Object.hasOwn(out, "__proto__")).toBe(true);
+    expect(JSON.stringify(out)).toBe(JSON.stringify(body));
+    expect(value("{{ trigger.body.items[0] }}")).toEqual({ constructor: "a", n: 1 });
+    expect(value("body: {{ trigger.body.nested }}")).toBe(
+      'body: {"constructor":{"prototype":"deep"}}',
+    );
+    expect(resolveConfig({ pick: "{{ trigger.body.__proto__ }}" }, data)).toEqual({
+      pick: { polluted: true },
+    });
   });
 });

@@ -3,7 +3,7 @@ import { scanTemplate, TemplateSyntaxError } from "@runnel/nodes";
 
 import type { ExpressionAnalysis, ExpressionRoot, Reference } from "./cel";
 import { compileExpression, EXPRESSION_ROOTS, ExpressionError } from "./cel";
-import { fromCel, toCel } from "./values";
+import { celMap, fromCel, toCel } from "./values";
 
 export type { ExpressionAnalysis, ExpressionRoot, Reference } from "./cel";
 export { EXPRESSION_ROOTS, ExpressionError } from "./cel";
@@ -185,23 +185,20 @@ function stringify(value: JsonValue): string {
 class Scope {
   private readonly roots = new Map<ExpressionRoot, unknown>();
   private readonly nodeValues = new Map<string, unknown>();
-  private allNodes: Record<string, unknown> | undefined;
+  private allNodes: Map<string, unknown> | undefined;
 
   constructor(private readonly context: ExpressionContext) {}
 
+  /** The variables of one evaluation; `nodes` is a Map like all data (a node may be named `constructor`). */
   celContext(analysis: ExpressionAnalysis): Record<string, unknown> {
-    const nodes: Record<string, unknown> = analysis.dynamicNodeAccess ? this.everyNode() : {};
-    if (!analysis.dynamicNodeAccess) {
+    let nodes = new Map<string, unknown>();
+    if (analysis.dynamicNodeAccess) {
+      nodes = this.everyNode();
+    } else {
       for (const reference of analysis.references) {
         const id = reference.root === "nodes" ? reference.path[0] : undefined;
-        if (typeof id === "string" && Object.hasOwn(this.context.nodes, id)) {
-          Object.defineProperty(nodes, id, {
-            value: this.node(id),
-            enumerable: true,
-            configurable: true,
-            writable: true,
-          });
-        }
+        if (typeof id === "string" && Object.hasOwn(this.context.nodes, id))
+          nodes.set(id, this.node(id));
       }
     }
     const out: Record<string, unknown> = { nodes };
@@ -219,7 +216,7 @@ class Scope {
     if (!this.roots.has(root))
       this.roots.set(
         root,
-        toCel(root === "trigger" ? this.context.trigger : { ...this.context[root] }),
+        root === "trigger" ? toCel(this.context.trigger) : celMap(this.context[root], toCel),
       );
     return this.roots.get(root);
   }
@@ -232,19 +229,8 @@ class Scope {
     return this.nodeValues.get(id);
   }
 
-  private everyNode(): Record<string, unknown> {
-    if (this.allNodes === undefined) {
-      const all: Record<string, unknown> = {};
-      for (const id of Object.keys(this.context.nodes)) {
-        Object.defineProperty(all, id, {
-          value: this.node(id),
-          enumerable: true,
-          configurable: true,
-          writable: true,
-        });
-      }
-      this.allNodes = all;
-    }
+  private everyNode(): Map<string, unknown> {
+    this.allNodes ??= new Map(Object.keys(this.context.nodes).map((id) => [id, this.node(id)]));
     return this.allNodes;
   }
 }

@@ -4,17 +4,27 @@ import { ExpressionError } from "./cel";
 
 /**
  * Data crossing into and out of CEL. In: JSON becomes CEL values (safe integers become int, other
- * numbers double), copied into fresh plain objects so CEL never sees anything but data. Out: CEL values
- * become JSON (int → number, timestamp → ISO string, map → object); bytes, durations and types are refused.
+ * numbers double) and every object becomes a `Map`, so keys such as `constructor`, `__proto__` and
+ * `prototype` are ordinary entries: CEL tells a plain object's type by its `constructor` property, which
+ * a data key of that name would replace (docs/expressions.md, "Data is data"). Out: CEL values become JSON
+ * (int → number, timestamp → ISO string, map → object); bytes, durations and types are refused.
  */
 export function toCel(value: JsonValue): unknown {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(toCel);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const item = value[key];
-    if (item !== undefined) defineOwn(out, key, toCel(item));
+  return celMap(value, toCel);
+}
+
+/** A CEL map of an object's own enumerable entries (undefined values left out), each converted by `convert`. */
+export function celMap<T>(
+  record: Readonly<Record<string, T | undefined>>,
+  convert: (value: T) => unknown,
+): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    if (item !== undefined) out.set(key, convert(item));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { defineNode } from "../define";
-import { Duration, durationMs, JsonData, JsonSchemaDocument } from "./shared";
+import { Duration, durationMs, JsonConfigData, JsonData, JsonSchemaDocument } from "./shared";
 
 /** What the approval node emits on each of its ports (see ApprovalOutcome in define.ts). */
 const Outcome = z.object({
@@ -36,7 +36,7 @@ export const approvalNode = defineNode({
     message: z.string().min(1).describe("What the approver is asked"),
     form: JsonSchemaDocument.optional().describe("JSON Schema of a form the approver fills in"),
     timeout: Duration.default({ amount: 7, unit: "days" }),
-    data: JsonData.optional().describe("Data shown to the approver; default: the input"),
+    data: JsonConfigData.optional().describe("Data shown to the approver; default: the input"),
   }),
   inputs: { in: { type: "any", required: false, label: "Input" } },
   outputs: {

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import type { HttpResponse, JsonValue, NodeContext } from "../context";
 import { defineNode } from "../define";
-import { JsonData } from "./shared";
+import { JsonConfigData, JsonData } from "./shared";
 
 const HeaderName = z
   .string()
@@ -10,7 +10,7 @@ const HeaderName = z
 
 const Body = z.discriminatedUnion("type", [
   z.object({ type: z.literal("none") }),
-  z.object({ type: z.literal("json"), json: JsonData.describe("Sent as application/json") }),
+  z.object({ type: z.literal("json"), json: JsonConfigData.describe("Sent as application/json") }),
   z.object({
     type: z.literal("text"),
     text: z.string(),

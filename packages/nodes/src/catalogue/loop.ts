@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { defineNode } from "../define";
-import { JsonData } from "./shared";
+import { JsonConfigData } from "./shared";
 
 /**
  * Runs a body once per item: the body is a sub-flow (any graph) whose run input is the item. Items come
@@ -20,7 +20,11 @@ export const loopNode = defineNode({
     description: "Run a sub-flow for each item, one at a time or in parallel.",
   },
   config: z.object({
-    items: z.array(JsonData).max(10_000).optional().describe("The items; default: the input array"),
+    items: z
+      .array(JsonConfigData)
+      .max(10_000)
+      .optional()
+      .describe("The items; default: the input array"),
     flowId: z.string().min(1).describe("The sub-flow that is the loop body"),
     version: z
       .number()

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { defineNode } from "../define";
-import { JsonData } from "./shared";
+import { JsonConfigData, JsonData } from "./shared";
 
 const HeaderName = z
   .string()
@@ -40,7 +40,7 @@ export const respondNode = defineNode({
           message: "content-length, transfer-encoding and connection are set by the server",
         },
       ),
-    body: JsonData.optional().describe("Response body (JSON); default: the input"),
+    body: JsonConfigData.optional().describe("Response body (JSON); default: the input"),
   }),
   inputs: { in: { type: "any", required: false, label: "Input" } },
   outputs: {

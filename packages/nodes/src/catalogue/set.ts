@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { JsonValue } from "../context";
 import type { JsonObject } from "../ports";
 import { defineNode } from "../define";
-import { FieldPath, JsonData } from "./shared";
+import { FieldPath, JsonConfigData } from "./shared";
 
 /**
  * Builds an object: starts from the input object (all of it, none of it, or selected fields), removes
@@ -23,7 +23,7 @@ export const setNode = defineNode({
   },
   config: z.object({
     fields: z
-      .array(z.object({ name: FieldPath, value: JsonData }))
+      .array(z.object({ name: FieldPath, value: JsonConfigData }))
       .default([])
       .describe("Fields to assign, in order"),
     keep: z

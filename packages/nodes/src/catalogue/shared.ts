@@ -1,9 +1,42 @@
 import { z } from "zod";
 
+import type { JsonValue } from "../context";
 import type { JsonSchema } from "../define";
+import { isJsonValue } from "../json";
 
-/** Any JSON value (config fields whose value an expression usually supplies). */
+/** Any JSON value, for port schemas (a port's value is checked against its schema, never replaced by the parse). */
 export const JsonData = z.json();
+
+/**
+ * Any JSON value in a node's config (usually an expression's result), kept as it is. The config is replaced by its
+ * parse, and `z.json()` copies objects and silently drops `__proto__` keys; data is data (docs/expressions.md).
+ */
+export const JsonConfigData = z.unknown().pipe(
+  z.custom<JsonValue>(isJsonValue, {
+    message: "must be JSON (strings, finite numbers, booleans, null, lists and plain objects)",
+  }),
+);
+
+/** A JSON object, kept as it is like JsonConfigData (approval form data, for instance). */
+export const JsonObjectData = z
+  .unknown()
+  .pipe(
+    z.custom<Record<string, JsonValue>>(
+      (value) =>
+        typeof value === "object" && value !== null && !Array.isArray(value) && isJsonValue(value),
+      { message: "must be a JSON object" },
+    ),
+  );
+
+/**
+ * Checks `value` against `schema` and, when it matches, returns the value itself rather than zod's copy: zod rebuilds
+ * objects and drops `__proto__` keys, and data is data (docs/expressions.md). Only for schemas without defaults or
+ * transforms, whose output is their input.
+ */
+export function checkData<T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseResult<T> {
+  const result = schema.safeParse(value);
+  return result.success ? { success: true, data: value as T } : result;
+}
 
 const UNIT_MS = { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { defineNode } from "../define";
-import { JsonData } from "./shared";
+import { JsonConfigData } from "./shared";
 
 /** Runs another flow of the org as a child run and continues with its output. */
 export const subFlowNode = defineNode({
@@ -23,7 +23,7 @@ export const subFlowNode = defineNode({
       .positive()
       .optional()
       .describe("Pinned published version; default: latest"),
-    input: JsonData.optional().describe("Input of the child run; default: this node's input"),
+    input: JsonConfigData.optional().describe("Input of the child run; default: this node's input"),
     timeoutMs: z
       .number()
       .int()

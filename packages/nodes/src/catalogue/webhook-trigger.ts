@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { defineNode, NodeRunError } from "../define";
-import { JsonData } from "./shared";
+import { checkData, JsonData } from "./shared";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
@@ -60,7 +60,7 @@ export const webhookTrigger = defineNode({
   inputs: {},
   outputs: { out: { type: "object", label: "Request", schema: WebhookRequest } },
   execute({ config, event }) {
-    const request = WebhookRequest.safeParse(event);
+    const request = checkData(WebhookRequest, event);
     if (!request.success) {
       const issue = request.error.issues[0];
       throw new NodeRunError(
