@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { DbHandle } from "@runnel/db";
 import { applyMigrations, createDb } from "@runnel/db";
+import { getRunWithSteps } from "@runnel/engine";
+import { flowOf, seedFlow } from "@runnel/engine/testing";
 
-import type { EmbeddedEngine } from "../../runtime/harness";
-import { getRunWithSteps } from "../../runs/store";
-import { flowOf, seedFlow, startEmbeddedEngine } from "../../runtime/harness";
+import type { EmbeddedEngine } from "../testing";
+import { startEmbeddedEngine } from "../testing";
 
 /**
  * The Code node's limits as a user meets them: the run fails on the Code node with the sandbox's message, and
