@@ -101,6 +101,26 @@ test("killed with its process group (-9) and started again at once, the embedded
   }
 });
 
+test("readiness answers 503 naming what is missing when the Inngest server is unreachable", async () => {
+  const server = await start({
+    env: { INNGEST_BASE_URL: "http://127.0.0.1:1", INNGEST_DEV: "1" },
+  });
+  await waitForStatus(server, "/api/health");
+  const response = await waitForStatus(server, "/api/ready", 503);
+  expect(response.headers.get("x-request-id")).toMatch(UUID);
+  const body = (await response.json()) as { status: string; missing: string[]; checks: object };
+  expect(body.status).toBe("not ready");
+  expect(body.missing).toEqual([
+    expect.stringMatching(/^runner: http:\/\/127\.0\.0\.1:1 is not reachable/),
+  ]);
+  expect(body.checks).toMatchObject({
+    database: { ok: true },
+    migrations: { ok: true },
+    runner: { ok: false },
+  });
+  expect((await fetch(`${server.baseURL}/api/health`)).status).toBe(200);
+});
+
 const flow = (last: { id: string; code: string }) => ({
   nodes: [
     {

@@ -1,6 +1,7 @@
 import "server-only";
 
 import { pendingMigrations, sql } from "@runnel/db";
+import { redactText } from "@runnel/observability";
 import { runtimeEnv } from "@runnel/runtime/env";
 
 import { getEngine } from "./engine";
@@ -40,7 +41,7 @@ async function check(what: string, run: () => Promise<string>): Promise<CheckRes
     const detail = await withTimeout(run(), what);
     return { ok: true, detail, ms: Math.round(performance.now() - started) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = redactText(error instanceof Error ? error.message : String(error));
     return { ok: false, detail: message, ms: Math.round(performance.now() - started) };
   }
 }
@@ -62,12 +63,24 @@ async function reachable(url: string): Promise<string> {
   }
 }
 
+/** Probes arriving within this window share one check, so a flood of probes costs one round of queries. */
+const SHARED_MS = 1000;
+let last: { at: number; result: Promise<Readiness> } | undefined;
+
 /**
  * What /api/ready reports (docs/operations.md#readiness): the database answers, every migration is applied, and
  * what executes runs is up — the built-in executor started in this process, or the Inngest server (or standalone
  * executor) reachable.
  */
-export async function readiness(): Promise<Readiness> {
+export function readiness(): Promise<Readiness> {
+  const now = Date.now();
+  if (last && now - last.at < SHARED_MS) return last.result;
+  const result = checkAll();
+  last = { at: now, result };
+  return result;
+}
+
+async function checkAll(): Promise<Readiness> {
   const [database, migrations, runner] = await Promise.all([
     check("the database", async () => {
       const handle = await getDbHandle();
