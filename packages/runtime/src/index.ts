@@ -4,6 +4,7 @@ export type { EmbeddedMode, InngestMode, RuntimeMode, RuntimeModeKind } from "./
 export type { ExecutorTuning, ServeHandler, ServeRoute } from "./drivers";
 export type { FunctionOptions } from "./functions";
 export type { RuntimeLog, RuntimeLogLevel } from "./log";
+export type { RunEventObserver } from "./observed-bus";
 export { consoleLog } from "./log";
 export { routeHandler } from "./drivers";
 export { runtimeOptionsFromEnv } from "./from-env";

@@ -9,8 +9,10 @@ import type { ExecutorTuning, ServeRoute } from "./drivers";
 import type { FunctionOptions } from "./functions";
 import type { RuntimeLog } from "./log";
 import type { RuntimeMode, RuntimeModeKind } from "./mode";
+import type { RunEventObserver } from "./observed-bus";
 import { createRunFlowDriver } from "./drivers";
 import { consoleLog } from "./log";
+import { observedBus } from "./observed-bus";
 
 export interface RuntimeOptions {
   /** The app's database, opened and migrated by the caller; the runtime never closes it. */
@@ -27,6 +29,8 @@ export interface RuntimeOptions {
   functions?: FunctionOptions;
   executor?: ExecutorTuning;
   log?: RuntimeLog;
+  /** Sees every batch of run events this process publishes, after the bus delivered it (logs, metrics, traces). */
+  observeRunEvents?: RunEventObserver;
 }
 
 /** The running composition: what every entry point (web, CLI, tests, benchmarks) gets from `startRuntime`. */
@@ -55,12 +59,15 @@ export interface Runtime {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { handle } = options;
   const log = options.log ?? consoleLog("runtime");
-  const bus = await createRunEventBus({
+  const createdBus = await createRunEventBus({
     db: handle.db,
     driver: handle.driver,
     ...(options.databaseUrl ? { url: options.databaseUrl } : {}),
     ...(options.eventBus === "in-process" ? { transport: "in-process" as const } : {}),
   });
+  const bus = options.observeRunEvents
+    ? observedBus(createdBus, options.observeRunEvents)
+    : createdBus;
   const services = createEngineServices({
     db: handle.db,
     masterKey: options.masterKey,

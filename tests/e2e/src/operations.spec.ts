@@ -121,7 +121,8 @@ test("readiness answers 503 naming what is missing when the Inngest server is un
   expect((await fetch(`${server.baseURL}/api/health`)).status).toBe(200);
 });
 
-const flow = (last: { id: string; code: string }) => ({
+/** Start → Greet (set) → `last`. */
+const flow = (last: { id: string; type: string; config: object }) => ({
   nodes: [
     {
       id: "start",
@@ -139,14 +140,7 @@ const flow = (last: { id: string; code: string }) => ({
       config: { keep: "none", fields: [{ name: "greeting", value: "hello {{ trigger.name }}" }] },
       position: { x: 200, y: 0 },
     },
-    {
-      id: last.id,
-      type: "code",
-      version: 1,
-      name: "Last",
-      config: { code: last.code },
-      position: { x: 400, y: 0 },
-    },
+    { ...last, version: 1, name: "Last", position: { x: 400, y: 0 } },
   ],
   edges: [
     { id: "e1", source: "start", sourcePort: "out", target: "greet", targetPort: "in" },
@@ -231,8 +225,18 @@ test("health, readiness, request ids, JSON logs, metrics and traces of a running
     const runIds: Record<"ok" | "bad", string> = { ok: "", bad: "" };
     try {
       for (const [name, last] of [
-        ["ok", { id: "shout", code: "return { loud: input.greeting.toUpperCase() };" }],
-        ["bad", { id: "boom", code: 'throw new Error("boom on purpose");' }],
+        [
+          "ok",
+          {
+            id: "shout",
+            type: "set",
+            config: { keep: "none", fields: [{ name: "loud", value: "HELLO {{ trigger.name }}" }] },
+          },
+        ],
+        [
+          "bad",
+          { id: "boom", type: "code", config: { code: 'throw new Error("boom on purpose");' } },
+        ],
       ] as const) {
         const created = await mutate<{ id: string }>(api, "flows.create", { name: `Ops ${name}` });
         await mutate(api, "flows.saveDraft", { id: created.id, definition: flow(last) });

@@ -1,8 +1,9 @@
 import "server-only";
 
 import type { Runtime } from "@runnel/runtime";
-import { consoleLog, runtimeOptionsFromEnv, startRuntime } from "@runnel/runtime";
+import { runtimeOptionsFromEnv, startRuntime } from "@runnel/runtime";
 
+import { runEventObserver, runtimeLog } from "./observability";
 import { getDbEnv, getDbHandle, getSecrets } from "./runtime";
 
 /**
@@ -20,7 +21,8 @@ async function buildRuntime(): Promise<Runtime> {
     ...fromEnv,
     handle,
     masterKey: secrets.encryptionKey,
-    log: consoleLog("runtime"),
+    log: runtimeLog(),
+    observeRunEvents: runEventObserver(),
     ...(DATABASE_URL ? { databaseUrl: DATABASE_URL } : {}),
   });
 }

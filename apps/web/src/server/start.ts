@@ -1,11 +1,10 @@
 import "server-only";
 
 import type { Logger } from "@runnel/observability";
-import { createLogger, createRunObserver } from "@runnel/observability";
+import { createLogger } from "@runnel/observability";
 
 import { getEngine } from "./engine";
-import { getLogger, getMetrics, getObservabilityEnv } from "./observability";
-import { observePublishedEvents } from "./run-events";
+import { getLogger, getObservabilityEnv, setRunSpans, setSandboxPoolSource } from "./observability";
 import { getDbHandle } from "./runtime";
 import { startTracingIfConfigured } from "./tracing";
 
@@ -22,14 +21,10 @@ export async function startServer(
   try {
     logger = getLogger();
     const tracing = await startTracingIfConfigured(getObservabilityEnv());
+    if (tracing) setRunSpans(tracing.runSpans);
     const handle = await getDbHandle();
     const engine = await getEngine();
-    const observe = createRunObserver({
-      logger,
-      metrics: getMetrics(),
-      ...(tracing ? { spans: tracing.runSpans } : {}),
-    });
-    observePublishedEvents(engine.bus, observe);
+    setSandboxPoolSource(() => engine.services.sandbox.stats());
     logger.info(
       { database: handle.driver, mode: engine.mode, tracing: Boolean(tracing) },
       engine.mode === "embedded"
