@@ -72,7 +72,7 @@ export type RateLimitStore = { kind: "memory" } | { kind: "postgres"; pool: PgQu
 export const RATE_LIMIT_TABLE = "runnel_rate_limit_windows";
 
 /** How often a process writes its counts to the shared store (and so learns the other processes' counts). */
-export const DEFAULT_FLUSH_INTERVAL_MS = 250;
+export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 
 /**
  * Requests a process admits per key between two syncs with the shared store: 5 % of the budget (at least 1), so the
@@ -146,7 +146,7 @@ export function postgresCountStore(pool: PgQueryable): CountStore {
 }
 
 export interface RateLimitCounting {
-  /** Default 250 ms. */
+  /** Default 1000 ms. */
   flushIntervalMs?: number;
   /** Requests per key a process admits between syncs; default defaultAllowance (5 % of the budget). */
   allowance?: (rule: WindowRule) => number;
