@@ -193,8 +193,9 @@ export function buildAuthConfig(
 }
 
 /**
- * next-auth (Auth.js v5) for Runnel: JWT sessions backed by revocable session rows, email + password via the "credentials" provider, and GitHub /
- * Google when their AUTH_* id and secret are set. Mount `handlers` at /api/auth/[...nextauth].
+ * next-auth (Auth.js v5) for Runnel: JWT sessions backed by revocable session rows, email + password via the
+ * "credentials" provider, and GitHub / Google when their AUTH_* id and secret are set. Mount `handlers` at
+ * /api/auth/[...nextauth].
  */
 export function createAuth(options: CreateAuthOptions): NextAuthResult {
   const signInLimiter = options.signInLimiter ?? createRateLimiter(DEFAULT_SIGN_IN_LIMIT);
