@@ -12,6 +12,42 @@ const json = (status: number, body: unknown) =>
 
 const runStatuses: RunStatus[] = ["running", "completed", "failed", "cancelled"];
 
+/** A JSON answer of the API. */
+interface JsonAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** An endpoint with a JSON body that `listen` serves without building web Request/Response objects. */
+type DirectRoute = (body: unknown) => Promise<JsonAnswer>;
+
+/** The HTTP API as a fetch handler; `direct` names the hot endpoints `listen` may serve straight from node:http. */
+export type ExecutorFetch = ((request: Request) => Promise<Response>) & {
+  direct?: (method: string, path: string) => DirectRoute | undefined;
+};
+
+const normalisePath = (pathname: string) => pathname.replace(/\/+$/, "") || "/";
+
+/**
+ * POST /v1/checkpoint/:runId/async, the SDK's call after each step: 200 once stored, 409 when stale, 400 when
+ * invalid (see Checkpoints).
+ */
+function checkpointRoute(
+  executor: Executor,
+  method: string,
+  path: string,
+): DirectRoute | undefined {
+  const match = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(path);
+  if (method !== "POST" || !match?.[1]) return undefined;
+  const runId = decodeURIComponent(match[1]);
+  return async (body) => {
+    const result = await executor.checkpoint(runId, body);
+    return result.status === 200
+      ? { status: 200, body: { status: 200 } }
+      : { status: result.status, body: { status: result.status, error: result.error } };
+  };
+}
+
 async function readJson(
   request: Request,
 ): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
@@ -28,10 +64,10 @@ async function readJson(
  * (POST /fn/register, POST /e/:eventKey, POST /v1/checkpoint/:runId/async) and the runs API (GET /v1/runs, GET /v1/runs/:id,
  * POST /v1/runs/:id/cancel).
  */
-export function createFetchHandler(executor: Executor): (request: Request) => Promise<Response> {
-  return async (request) => {
+export function createFetchHandler(executor: Executor): ExecutorFetch {
+  const handler: ExecutorFetch = async (request) => {
     const url = new URL(request.url);
-    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const path = normalisePath(url.pathname);
     const method = request.method.toUpperCase();
     try {
       if (method === "POST" && path === "/fn/register") {
@@ -50,14 +86,12 @@ export function createFetchHandler(executor: Executor): (request: Request) => Pr
         const { ids } = await executor.sendEvents(body.value, { seed });
         return json(200, { ids, status: 200 });
       }
-      const checkpoint = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(path);
-      if (method === "POST" && checkpoint?.[1]) {
+      const checkpoint = checkpointRoute(executor, method, path);
+      if (checkpoint) {
         const body = await readJson(request);
         if (!body.ok) return body.response;
-        const result = await executor.checkpoint(decodeURIComponent(checkpoint[1]), body.value);
-        return result.status === 200
-          ? json(200, { status: 200 })
-          : json(result.status, { status: result.status, error: result.error });
+        const answer = await checkpoint(body.value);
+        return json(answer.status, answer.body);
       }
       if (method === "GET" && (path === "/health" || path === "/"))
         return json(200, { ok: true, service: "runnel-executor" });
@@ -106,11 +140,40 @@ export function createFetchHandler(executor: Executor): (request: Request) => Pr
       return json(500, { status: 500, error: (error as Error).message });
     }
   };
+  handler.direct = (method, path) => checkpointRoute(executor, method, path);
+  return handler;
 }
 
-async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function writeJson(res: ServerResponse, { status, body }: JsonAnswer): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+/** Serves a direct route: the JSON body in, the JSON answer out, with the fetch handler's error answers. */
+async function serveDirect(route: DirectRoute, body: Buffer, res: ServerResponse): Promise<void> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString("utf8")) as unknown;
+  } catch {
+    return writeJson(res, {
+      status: 400,
+      body: { status: 400, error: "request body must be JSON" },
+    });
+  }
+  try {
+    writeJson(res, await route(value));
+  } catch (error) {
+    writeJson(res, { status: 500, body: { status: 500, error: (error as Error).message } });
+  }
+}
+
+function toRequest(req: IncomingMessage, body: Buffer, origin: string): Request {
   const headers = new Headers();
   for (const [key, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const v of value) headers.append(key, v);
@@ -120,7 +183,7 @@ async function toRequest(req: IncomingMessage, origin: string): Promise<Request>
   return new Request(new URL(req.url ?? "/", origin), {
     method: req.method,
     headers,
-    body: hasBody ? Buffer.concat(chunks) : undefined,
+    body: hasBody ? body : undefined,
   });
 }
 
@@ -130,20 +193,28 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 
-/** Serves a fetch handler with node:http. */
+/**
+ * Serves a fetch handler with node:http. The handler's direct routes (the SDK's checkpoint call) are served
+ * from node:http as they are, without web Request/Response objects in between (docs/executor.md, "Code layout").
+ */
 export async function listen(
-  handler: (request: Request) => Promise<Response>,
+  handler: ExecutorFetch,
   options: { port: number; host?: string },
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const host = options.host ?? "127.0.0.1";
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    const path = normalisePath((req.url ?? "/").split("?")[0] ?? "/");
+    const route = handler.direct?.((req.method ?? "GET").toUpperCase(), path);
+    if (route) return serveDirect(route, body, res);
+    const response = await handler(toRequest(req, body, `http://${req.headers.host ?? host}`));
+    await writeResponse(res, response);
+  };
   const server = createServer((req, res) => {
-    toRequest(req, `http://${req.headers.host ?? host}`)
-      .then(handler)
-      .then((response) => writeResponse(res, response))
-      .catch((error: unknown) => {
-        res.statusCode = 500;
-        res.end(JSON.stringify({ error: (error as Error).message }));
-      });
+    serve(req, res).catch((error: unknown) => {
+      res.statusCode = 500;
+      res.end(JSON.stringify({ error: (error as Error).message }));
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

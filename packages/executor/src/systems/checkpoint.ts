@@ -1,9 +1,10 @@
-import { and, eq, sql } from "@runnel/db";
+import { and, eq } from "@runnel/db";
 
 import type { RunLifecycle } from "./lifecycle";
 import type { ExecutorResources } from "./resources";
 import { CheckpointBody } from "../protocol";
 import { jobs } from "../schema";
+import { CheckpointWriter } from "./checkpoint-writer";
 
 export interface CheckpointAnswer {
   status: 200 | 400 | 409;
@@ -12,14 +13,18 @@ export interface CheckpointAnswer {
 
 /** Async checkpointing: steps the SDK ran inside a request, stored before the SDK goes on (docs/executor.md). */
 export class Checkpoints {
+  private readonly writer: CheckpointWriter;
+
   constructor(
     private readonly r: ExecutorResources,
     private readonly lifecycle: RunLifecycle,
-  ) {}
+  ) {
+    this.writer = new CheckpointWriter(r);
+  }
 
   /**
    * POST /v1/checkpoint/:runId/async: the SDK reports steps it ran inside a request it is still serving. They
-   * are written before the answer, in one statement that also proves the request is current: its job
+   * are written before the answer (CheckpointWriter), in one statement that also proves the request is current: its job
    * (`qi_id` = job id @ worker) must still be leased to that worker, and the run must be running. 200 = stored;
    * 409 = stale (the lease was lost or the run ended): the SDK stops, and the worker ignores the request's answer.
    */
@@ -58,33 +63,18 @@ export class Checkpoints {
       this.r.wake.wake();
       return { status: 409, error: `run ${runId} failed: unsupported opcode in checkpoint` };
     }
-    const list = parsed.data.steps.map((op) => ({
-      id: op.id,
-      name: op.name ?? null,
-      displayName: op.displayName ?? null,
-      data: op.data ?? null,
-    }));
-    const leaseExpires = new Date(Date.now() + this.r.settings.leaseMs).toISOString();
-    const result = await this.r.store.db.execute(sql`
-      with owned as (
-        update runnel_executor.jobs set lease_expires = ${leaseExpires}::timestamptz
-        where id = ${jobId} and lease_owner = ${owner} and run_id = ${runId}
-          and exists (select 1 from runnel_executor.runs where id = ${runId} and status = 'running')
-        returning attempt
-      ), saved as (
-        insert into runnel_executor.steps (run_id, id, op, name, display_name, status, has_result, data, attempts, created_at, started_at, ended_at)
-        select ${runId}, s.value->>'id', 'StepRun', s.value->>'name', s.value->>'displayName', 'completed', true,
-               coalesce(s.value->'data', 'null'::jsonb), owned.attempt + 1, clock_timestamp(), clock_timestamp(), clock_timestamp()
-        from owned, jsonb_array_elements(${JSON.stringify(list)}::jsonb) with ordinality as s(value, n)
-        order by s.n
-        on conflict (run_id, id) do update set status = 'completed', has_result = true, data = excluded.data, error = null,
-          attempts = excluded.attempts, ended_at = excluded.ended_at
-          where runnel_executor.steps.has_result = false
-        returning id
-      )
-      select count(*)::int as owned from owned`);
-    const [row] = (result as { rows: { owned: number }[] }).rows;
-    if (!row || row.owned === 0) {
+    const owned = await this.writer.write({
+      runId,
+      jobId,
+      owner,
+      steps: parsed.data.steps.map((op) => ({
+        id: op.id,
+        name: op.name ?? null,
+        displayName: op.displayName ?? null,
+        data: op.data ?? null,
+      })),
+    });
+    if (!owned) {
       return {
         status: 409,
         error: `run ${runId}: the request is no longer current (lease lost or run ended)`,

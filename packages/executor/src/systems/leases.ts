@@ -1,6 +1,6 @@
 import { isNotNull } from "drizzle-orm";
 
-import { and, eq, inArray, sql } from "@runnel/db";
+import { sql } from "@runnel/db";
 
 import type { ExecutorResources } from "./resources";
 import { jobs } from "../schema";
@@ -62,10 +62,18 @@ export class LeaseHeartbeat {
     this.beating = true;
     const { settings } = this.r;
     try {
-      await this.r.store.db
-        .update(jobs)
-        .set({ leaseExpires: new Date(Date.now() + settings.leaseMs) })
-        .where(and(inArray(jobs.id, [...this.working]), eq(jobs.leaseOwner, settings.workerId)));
+      // SKIP LOCKED: a job another statement holds (its run finishing, a checkpoint) is renewed next tick; never
+      // waiting here means this multi-row update cannot deadlock with them.
+      const ids = sql.join(
+        [...this.working].map((id) => sql`${id}`),
+        sql`, `,
+      );
+      await this.r.store.db.execute(sql`
+        update runnel_executor.jobs set lease_expires = ${new Date(Date.now() + settings.leaseMs).toISOString()}::timestamptz
+        where id in (
+          select id from runnel_executor.jobs where id in (${ids}) and lease_owner = ${settings.workerId}
+          order by id for update skip locked
+        )`);
     } catch (error) {
       this.r.log("warn", "lease heartbeat failed", { error: (error as Error).message });
     } finally {
