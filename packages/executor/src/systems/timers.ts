@@ -1,12 +1,12 @@
 import { and, eq } from "@runnel/db";
 
-import type { MemoEntry } from "../protocol";
+import type { FunctionConfig, MemoEntry } from "../protocol";
 import type { JobRow } from "../queue";
 import type { RunLifecycle } from "./lifecycle";
 import type { ExecutorResources } from "./resources";
 import { cronOfJob, insertTimerEvent, scheduleNextCronTick } from "../cron";
 import { takeOwnership } from "../queue";
-import { waits } from "../schema";
+import { apps, functions, waits } from "../schema";
 
 /** Jobs that fire at a time: a sleep ends, a wait or an invoke times out, a cron schedule ticks. */
 export class TimerJobs {
@@ -45,10 +45,17 @@ export class TimerJobs {
   /** A cron schedule ticked: start a run with an inngest/scheduled.timer event, schedule the next tick. */
   async fireCron(job: JobRow): Promise<void> {
     const cron = cronOfJob(job);
+    const appId = this.r.registry.get(job.stepId)?.appId;
     await this.r.store.tx(async (tx) => {
+      // Serialised with a registration of the function's app, which updates the app's row first: one that
+      // drops this cron trigger either commits first (no run, no next tick here) or waits and then removes the
+      // next tick; the trigger is read as registered now, not as this process last loaded it.
+      if (appId) await tx.select({ id: apps.id }).from(apps).where(eq(apps.id, appId)).for("share");
       if (!(await takeOwnership(tx, job, this.r.settings.workerId))) return;
-      const fn = this.r.registry.get(job.stepId);
-      if (!fn || !fn.config.triggers.some((t) => "cron" in t && t.cron === cron)) return;
+      const [row] = await tx.select().from(functions).where(eq(functions.id, job.stepId));
+      const config = row?.config as FunctionConfig | undefined;
+      if (!row || !config?.triggers.some((t) => "cron" in t && t.cron === cron)) return;
+      const fn = { id: row.id, appId: row.appId, name: row.name, url: row.url, config };
       const now = new Date();
       const event = await insertTimerEvent(tx, cron, now);
       await this.lifecycle.createRun(tx, fn, event);
