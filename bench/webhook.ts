@@ -10,7 +10,8 @@
  *   pnpm --filter @runnel/bench exec tsx webhook.ts
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm --filter @runnel/bench exec tsx webhook.ts
  * Environment: BENCH_SECONDS (per concurrency, 10), BENCH_CONCURRENCY (1,10,50), BENCH_SKIP_PGLITE=1,
- * BENCH_RATE_LIMITS=1 (count the org's webhook budget, with the store the app uses; default off).
+ * BENCH_RATE_LIMITS=1 (count the org's webhook budget, with the store the app uses; default off). The hook lookup is
+ * cached in the process as the app caches it (docs/rest.md, "Caching and invalidation").
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,6 +24,8 @@ import { applyMigrations, createDb, sql } from "@runnel/db";
 
 import type { FlowDefinitionInput } from "../packages/engine/src/index";
 import { createHookHandler } from "../packages/api/src/hooks/handler";
+import { createLookups } from "../packages/api/src/lookups/index";
+import { listenForLookupChanges } from "../packages/api/src/lookups/invalidation";
 import { serveOnLoopback } from "../packages/api/src/rest/serve.fixtures";
 import { appRouter } from "../packages/api/src/root";
 import { createRateLimits, rateLimitStoreFor } from "../packages/api/src/security/rate-limit";
@@ -152,6 +155,8 @@ async function bench(label: string, handle: DbHandle, url: string | undefined): 
           Promise.resolve(rateLimitStoreFor(handle)),
         )
       : undefined;
+  // The hook lookup cached in the process, as the app does (getLookups in apps/web/src/server/runtime.ts).
+  const lookups = createLookups(() => listenForLookupChanges(handle, url));
   const server = await serveOnLoopback(
     createHookHandler({
       db: handle.db,
@@ -159,6 +164,7 @@ async function bench(label: string, handle: DbHandle, url: string | undefined): 
       encryptionKey: engine.masterKey,
       appUrl: "http://127.0.0.1",
       rateLimits,
+      lookups,
     }),
   );
   try {
@@ -186,6 +192,8 @@ async function bench(label: string, handle: DbHandle, url: string | undefined): 
     }
   } finally {
     await server.close();
+    await lookups.close();
+    await rateLimits?.close();
     await engine.close();
   }
   const [counted] = (

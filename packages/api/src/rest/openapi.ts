@@ -225,6 +225,12 @@ const idempotencyParameter = {
   schema: { type: "string", minLength: 1, maxLength: 200 },
 };
 
+const replayedHeader = {
+  description:
+    "`true` when this answers a repeat of an earlier request with the same Idempotency-Key",
+  schema: { type: "string", enum: ["true"] },
+};
+
 function idParameter(name: string, description: string) {
   return { name, in: "path", required: true, description, schema: { type: "string" } };
 }
@@ -265,16 +271,22 @@ function flowOperation(flow: DeployedFlow, schemas: Json): Json {
               description: "The run's status (`succeeded`)",
               schema: { type: "string" },
             },
+            "Idempotent-Replayed": replayedHeader,
           },
           content: { "application/json": { schema: ref(runName) } },
         },
         "202": {
           description: "The run was started (or is still running after `wait`)",
-          headers: { Location: { description: "The run's URL", schema: { type: "string" } } },
+          headers: {
+            Location: { description: "The run's URL", schema: { type: "string" } },
+            "Idempotent-Replayed": replayedHeader,
+          },
           content: { "application/json": { schema: ref("RunAccepted") } },
         },
         ...standardErrors,
-        "409": problemResponse("The run was cancelled while the caller waited"),
+        "409": problemResponse(
+          "The run was cancelled while the caller waited (`run-cancelled`), or the Idempotency-Key was first used for another request (`idempotency-key-reused`)",
+        ),
         "413": problemResponse("The body is larger than the limit"),
         "422": problemResponse("The run failed while the caller waited"),
       },
