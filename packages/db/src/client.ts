@@ -133,6 +133,23 @@ function warnIdleError(error: Error): void {
   );
 }
 
+/**
+ * A connection the server ends (a restart, a failover, pg_terminate_backend) while it is checked out but between
+ * statements — inside a transaction, say — emits "error" on its client, and an unheard "error" ends the process.
+ * Every client gets a listener: the statement that next uses it fails with the connection error instead, and the pool
+ * discards it on release (docs/database.md, "Lost connections").
+ */
+function keepLostConnectionsFromCrashing(pool: {
+  on(
+    event: "connect",
+    listener: (client: { on(event: "error", listener: () => void): unknown }) => void,
+  ): unknown;
+}): void {
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
+}
+
 export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
   const urlName = options.urlName ?? "DATABASE_URL";
   const detected = detectDriver(options.url, urlName);
@@ -181,6 +198,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
     // Per-client settings instead of the global neonConfig, so handles with and without a proxy coexist.
     pool.Client = neonClientClass(options.neonWsProxy);
     pool.on("error", onIdleError);
+    keepLostConnectionsFromCrashing(pool);
     const db = drizzleNeon({ client: pool, schema }) as unknown as Database;
     lockedMigrators.set(db, async (config) => {
       const client = await pool.connect();
@@ -191,6 +209,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
 
   const pool = new pg.Pool(poolConfig);
   pool.on("error", onIdleError);
+  keepLostConnectionsFromCrashing(pool);
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
   lockedMigrators.set(db, async (config) => {
     const client = await pool.connect();
