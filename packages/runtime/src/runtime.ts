@@ -1,5 +1,5 @@
 import type { Database, DbHandle } from "@runnel/db";
-import type { RunEventBus, SendEvent } from "@runnel/engine";
+import type { RunEventBus, RunResponses, SendEvent } from "@runnel/engine";
 import type { AllowList, EngineServices } from "@runnel/engine/services";
 import type { RunnelExecutor } from "@runnel/executor";
 import { createRunEventBus } from "@runnel/engine";
@@ -43,7 +43,7 @@ export interface Runtime {
   /** Sends the engine's events (run requests, cancels, approval decisions) to what runs the functions. */
   sendEvent: SendEvent;
   /** The engine as the API's procedures take it (tRPC context, REST, hooks). */
-  engine: { sendEvent: SendEvent; bus: RunEventBus };
+  engine: { sendEvent: SendEvent; bus: RunEventBus; responses?: RunResponses };
   /** The /api/inngest handlers in "inngest" mode; undefined when runs execute in this process. */
   route: ServeRoute | undefined;
   /** The built-in executor in "embedded" mode. */
@@ -101,7 +101,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     bus,
     services,
     sendEvent,
-    engine: { sendEvent, bus },
+    engine: { sendEvent, bus, ...(driver.responses ? { responses: driver.responses } : {}) },
     route: driver.route,
     executor: driver.executor,
     stop: close,

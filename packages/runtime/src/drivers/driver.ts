@@ -1,5 +1,5 @@
 import type { DbHandle } from "@runnel/db";
-import type { RunEventPublisher, SendEvent } from "@runnel/engine";
+import type { RunEventPublisher, RunResponses, SendEvent } from "@runnel/engine";
 import type { EngineServices } from "@runnel/engine/services";
 import type { RunnelExecutor } from "@runnel/executor";
 
@@ -26,6 +26,8 @@ export interface RunFlowDriver {
   route: ServeRoute | undefined;
   /** The built-in executor, when this process runs one. */
   executor: RunnelExecutor | undefined;
+  /** Respond outputs of the runs this process executes, for a caller waiting here (the direct driver). */
+  responses?: RunResponses;
   start(): Promise<void>;
   /** Stops after the calls in flight finish. */
   stop(): Promise<void>;

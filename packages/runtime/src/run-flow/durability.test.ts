@@ -11,6 +11,8 @@ import type { HitServer } from "@runnel/engine/testing";
 import { availableDrivers, createTestDb } from "@runnel/db/testing";
 import { startHitServer } from "@runnel/engine/testing";
 
+import { RUN_FLOW_BINDINGS } from "../testing";
+
 /**
  * kill -9 mid-run: a child process runs the executor and runFlow on a PGlite data folder (or, with
  * TEST_DATABASE_URL, a server database). It is SIGKILLed while the middle node's request is in flight, then
@@ -104,22 +106,28 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe(`runFlow survives kill -9 [${availableDrivers().includes("pg") ? "pg" : "pglite"}]`, () => {
-  it("resumes the run after a restart without executing completed nodes again", async () => {
-    const database = serverDb?.url ? ["--url", serverDb.url] : ["--data-dir", join(work, "pglite")];
-    const first = startEngine([...database, "--seed", "--hits", server.url]);
-    const { ready } = await first.next("ready");
-    if (!ready) throw new Error("no ready line");
-    await until("the slow node's request", () => server.hits("/slow/kill-slow") === 1);
-    expect(server.hits("/count/kill-first")).toBe(1);
-    await kill(first.proc);
+for (const runFlow of RUN_FLOW_BINDINGS) {
+  const driver = availableDrivers().includes("pg") ? "pg" : "pglite";
+  describe(`runFlow (${runFlow}) survives kill -9 [${driver}]`, () => {
+    it("resumes the run after a restart without executing completed nodes again", async () => {
+      const database = serverDb?.url
+        ? ["--url", serverDb.url]
+        : ["--data-dir", join(work, `pglite-${runFlow}`)];
+      const options = [...database, "--run-flow", runFlow, "--tag", runFlow];
+      const first = startEngine([...options, "--seed", "--hits", server.url]);
+      const { ready } = await first.next("ready");
+      if (!ready) throw new Error("no ready line");
+      await until("the slow node's request", () => server.hits(`/slow/kill-slow-${runFlow}`) === 1);
+      expect(server.hits(`/count/kill-first-${runFlow}`)).toBe(1);
+      await kill(first.proc);
 
-    const second = startEngine([...database, "--run-id", ready.runId, "--org-id", ready.orgId]);
-    const { finished } = await second.next("finished");
-    expect(finished?.status).toBe("succeeded");
-    expect(server.hits("/count/kill-first")).toBe(1);
-    // The node that was in flight when the process died runs again; the one after it runs once.
-    expect(server.hits("/slow/kill-slow")).toBe(2);
-    expect(server.hits("/count/kill-last")).toBe(1);
-  }, 120_000);
-});
+      const second = startEngine([...options, "--run-id", ready.runId, "--org-id", ready.orgId]);
+      const { finished } = await second.next("finished");
+      expect(finished?.status).toBe("succeeded");
+      expect(server.hits(`/count/kill-first-${runFlow}`)).toBe(1);
+      // The node that was in flight when the process died runs again; the one after it runs once.
+      expect(server.hits(`/slow/kill-slow-${runFlow}`)).toBe(2);
+      expect(server.hits(`/count/kill-last-${runFlow}`)).toBe(1);
+    }, 120_000);
+  });
+}

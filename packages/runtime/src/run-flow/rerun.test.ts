@@ -18,7 +18,7 @@ import { flowOf, seedFlow, startHitServer } from "@runnel/engine/testing";
 import { catalogue } from "@runnel/nodes";
 
 import type { EmbeddedEngine } from "../testing";
-import { startEmbeddedEngine } from "../testing";
+import { RUN_FLOW_BINDINGS, startEmbeddedEngine } from "../testing";
 
 const set = (id: string, fields: Record<string, JsonValue>) => ({
   id,
@@ -102,87 +102,88 @@ it("planRerun reuses fired ports and skips, refuses unknown nodes and upstream n
   ).toThrow(/node "gate" is upstream of "tail"/);
 });
 
-describeEachDriver(
-  "rerun from a node",
-  (suite) => {
-    let engine: EmbeddedEngine;
-    let server: HitServer;
+for (const runFlow of RUN_FLOW_BINDINGS)
+  describeEachDriver(
+    `rerun from a node (${runFlow})`,
+    (suite) => {
+      let engine: EmbeddedEngine;
+      let server: HitServer;
 
-    beforeAll(async () => {
-      server = await startHitServer();
-      engine = await startEmbeddedEngine({ handle: suite.handle });
-    }, 120_000);
-    afterAll(async () => {
-      await engine.close();
-      await server.close();
-    });
+      beforeAll(async () => {
+        server = await startHitServer();
+        engine = await startEmbeddedEngine({ handle: suite.handle, runFlow });
+      }, 120_000);
+      afterAll(async () => {
+        await engine.close();
+        await server.close();
+      });
 
-    it("executes the node and its descendants only; branch ports, skips and parallel branches are reused", async () => {
-      const seeded = await seedFlow(suite.db, branchyFlow(server.url));
-      const { orgId } = seeded;
-      const { run: first } = await engine.start({
-        orgId,
-        versionId: seeded.flowVersionId,
-        input: { go: true },
-        trigger: { kind: "manual" },
-      });
-      const firstDone = await engine.waitForRun(orgId, first.id);
-      expect(firstDone.status).toBe("succeeded");
-      const hits = () => [server.hits("/count/yes"), server.hits("/count/side")];
-      const before = hits();
+      it("executes the node and its descendants only; branch ports, skips and parallel branches are reused", async () => {
+        const seeded = await seedFlow(suite.db, branchyFlow(server.url));
+        const { orgId } = seeded;
+        const { run: first } = await engine.start({
+          orgId,
+          versionId: seeded.flowVersionId,
+          input: { go: true },
+          trigger: { kind: "manual" },
+        });
+        const firstDone = await engine.waitForRun(orgId, first.id);
+        expect(firstDone.status).toBe("succeeded");
+        const hits = () => [server.hits("/count/yes"), server.hits("/count/side")];
+        const before = hits();
 
-      const deps = { db: suite.db, sendEvent: engine.sendEvent, bus: engine.bus, orgId };
-      const { run } = await startRerun({ ...deps, runId: first.id, nodeId: "tail" });
-      expect(run).toMatchObject({ rerunOfRunId: first.id, rerunFromNodeId: "tail" });
-      const done = await engine.waitForRun(orgId, run.id);
-      expect(done.status).toBe("succeeded");
-      expect(done.output).toEqual(firstDone.output);
-      expect(hits()).toEqual(before);
-      const detail = await getRunWithSteps(suite.db, orgId, run.id);
-      const byNode = Object.fromEntries((detail?.steps ?? []).map((s) => [s.nodeId, s]));
-      expect(byNode.gate).toMatchObject({
-        status: "succeeded",
-        port: "true",
-        reusedFromRunId: first.id,
-      });
-      expect(byNode.yes).toMatchObject({ status: "succeeded", reusedFromRunId: first.id });
-      expect(byNode.side).toMatchObject({ status: "succeeded", reusedFromRunId: first.id });
-      expect(byNode.no).toMatchObject({ status: "skipped" });
-      expect(byNode.tail).toMatchObject({
-        status: "succeeded",
-        reusedFromRunId: null,
-        port: "out",
-      });
-      const events = await listRunEvents(suite.db, orgId, run.id);
-      const reusedEvent = events.find((e) => e.type === "step.succeeded" && e.nodeId === "gate");
-      expect(reusedEvent?.payload).toMatchObject({ reusedFromRunId: first.id, port: "true" });
+        const deps = { db: suite.db, sendEvent: engine.sendEvent, bus: engine.bus, orgId };
+        const { run } = await startRerun({ ...deps, runId: first.id, nodeId: "tail" });
+        expect(run).toMatchObject({ rerunOfRunId: first.id, rerunFromNodeId: "tail" });
+        const done = await engine.waitForRun(orgId, run.id);
+        expect(done.status).toBe("succeeded");
+        expect(done.output).toEqual(firstDone.output);
+        expect(hits()).toEqual(before);
+        const detail = await getRunWithSteps(suite.db, orgId, run.id);
+        const byNode = Object.fromEntries((detail?.steps ?? []).map((s) => [s.nodeId, s]));
+        expect(byNode.gate).toMatchObject({
+          status: "succeeded",
+          port: "true",
+          reusedFromRunId: first.id,
+        });
+        expect(byNode.yes).toMatchObject({ status: "succeeded", reusedFromRunId: first.id });
+        expect(byNode.side).toMatchObject({ status: "succeeded", reusedFromRunId: first.id });
+        expect(byNode.no).toMatchObject({ status: "skipped" });
+        expect(byNode.tail).toMatchObject({
+          status: "succeeded",
+          reusedFromRunId: null,
+          port: "out",
+        });
+        const events = await listRunEvents(suite.db, orgId, run.id);
+        const reusedEvent = events.find((e) => e.type === "step.succeeded" && e.nodeId === "gate");
+        expect(reusedEvent?.payload).toMatchObject({ reusedFromRunId: first.id, port: "true" });
 
-      // From the gate on a changed draft: the gate flips, `no` runs, `yes` and `tail` are skipped, `side` reused.
-      const draft = branchyFlow(server.url, "{{ trigger.go == false }}");
-      const { run: flipped } = await startRerun({
-        ...deps,
-        runId: first.id,
-        nodeId: "gate",
-        draft: { definition: draft },
+        // From the gate on a changed draft: the gate flips, `no` runs, `yes` and `tail` are skipped, `side` reused.
+        const draft = branchyFlow(server.url, "{{ trigger.go == false }}");
+        const { run: flipped } = await startRerun({
+          ...deps,
+          runId: first.id,
+          nodeId: "gate",
+          draft: { definition: draft },
+        });
+        const flippedDone = await engine.waitForRun(orgId, flipped.id);
+        expect(flippedDone.status).toBe("succeeded");
+        expect(flippedDone.output).toMatchObject({ no: { branch: "no" }, side: { status: 200 } });
+        expect(hits()).toEqual(before);
+        const [snapshot] = await suite.db
+          .select({ kind: flowVersions.kind, number: flowVersions.number })
+          .from(flowVersions)
+          .where(eq(flowVersions.id, flipped.flowVersionId));
+        expect(snapshot).toEqual({ kind: "test", number: 0 });
+        const flippedSteps = (await getRunWithSteps(suite.db, orgId, flipped.id))?.steps ?? [];
+        const status = Object.fromEntries(flippedSteps.map((s) => [s.nodeId, s.status]));
+        expect(status).toMatchObject({
+          gate: "succeeded",
+          no: "succeeded",
+          yes: "skipped",
+          tail: "skipped",
+        });
       });
-      const flippedDone = await engine.waitForRun(orgId, flipped.id);
-      expect(flippedDone.status).toBe("succeeded");
-      expect(flippedDone.output).toMatchObject({ no: { branch: "no" }, side: { status: 200 } });
-      expect(hits()).toEqual(before);
-      const [snapshot] = await suite.db
-        .select({ kind: flowVersions.kind, number: flowVersions.number })
-        .from(flowVersions)
-        .where(eq(flowVersions.id, flipped.flowVersionId));
-      expect(snapshot).toEqual({ kind: "test", number: 0 });
-      const flippedSteps = (await getRunWithSteps(suite.db, orgId, flipped.id))?.steps ?? [];
-      const status = Object.fromEntries(flippedSteps.map((s) => [s.nodeId, s.status]));
-      expect(status).toMatchObject({
-        gate: "succeeded",
-        no: "succeeded",
-        yes: "skipped",
-        tail: "skipped",
-      });
-    });
-  },
-  { drivers: ["pglite", "pg"] },
-);
+    },
+    { drivers: ["pglite", "pg"] },
+  );

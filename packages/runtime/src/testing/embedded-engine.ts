@@ -15,8 +15,14 @@ import { startRuntime } from "../runtime";
 
 const quiet = () => undefined;
 
+/** The two ways embedded mode drives runFlow; the runtime suites run on both (docs/executor.md, Direct runs). */
+export const RUN_FLOW_BINDINGS = ["direct", "sdk"] as const;
+export type RunFlowBinding = (typeof RUN_FLOW_BINDINGS)[number];
+
 export interface EmbeddedEngineOptions {
   handle: DbHandle;
+  /** How runFlow is driven: the direct driver (default, as in production) or the executor through the SDK. */
+  runFlow?: RunFlowBinding;
   /** SSRF allow-list for the HTTP node (tests call servers on 127.0.0.1). */
   allow?: readonly string[];
   concurrencyPerOrg?: number;
@@ -41,7 +47,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
   const runtime: Runtime = await startRuntime({
     handle: options.handle,
     masterKey: randomBytes(32),
-    mode: { kind: "embedded" },
+    mode: { kind: "embedded", runFlow: options.runFlow ?? "direct" },
     httpAllow: options.allow ?? ["127.0.0.1/32"],
     eventBus: "in-process",
     log: options.log ?? quiet,
@@ -63,6 +69,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
 
   return {
     runtime,
+    runFlow: options.runFlow ?? "direct",
     db,
     executor,
     services: runtime.services,

@@ -1,2 +1,2 @@
-export { startEmbeddedEngine, waitForRun } from "./embedded-engine";
-export type { EmbeddedEngine, EmbeddedEngineOptions } from "./embedded-engine";
+export { RUN_FLOW_BINDINGS, startEmbeddedEngine, waitForRun } from "./embedded-engine";
+export type { EmbeddedEngine, EmbeddedEngineOptions, RunFlowBinding } from "./embedded-engine";

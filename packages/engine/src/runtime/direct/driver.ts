@@ -260,10 +260,18 @@ export function createDirectDriver(options: DirectDriverOptions) {
       }
       if (event.name === RUN_CANCEL_EVENT) {
         const { runId } = RunCancelData.parse(event.data);
-        const execution = executions.get(runId)?.execution;
-        // The canceller marked the run cancelled: a parked run's journal is of no use any more.
-        if (execution) execution.stop({ kind: "cancelled" });
-        else await journal.forget(runId);
+        // The canceller marked the run cancelled: no step starts any more, and its journal is of no use.
+        const entry = executions.get(runId);
+        if (!entry) return journal.forget(runId);
+        entry.execution?.stop({ kind: "cancelled" });
+        void entry.done
+          .then(() => journal.forget(runId))
+          .catch((error: unknown) =>
+            log("error", "forgetting a cancelled run's journal failed", {
+              runId,
+              error: String(error),
+            }),
+          );
         return;
       }
       if (event.name === APPROVAL_DECIDED_EVENT) {

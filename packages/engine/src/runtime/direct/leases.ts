@@ -88,7 +88,11 @@ export function createLeases(db: Database, owner: string, leaseMs: number) {
             unfinished,
             or(
               lte(runs.leaseUntil, sql`now()`),
-              and(isNull(runs.leaseUntil), lte(runs.createdAt, msFromNow(-unclaimedMs))),
+              and(
+                eq(runs.status, "queued"),
+                isNull(runs.leaseUntil),
+                lte(runs.createdAt, msFromNow(-unclaimedMs)),
+              ),
             ),
           ),
         )

@@ -11,7 +11,7 @@ export async function restDeps(request: Request): Promise<RestDeps> {
   const [db, secrets, engine] = await Promise.all([getDb(), getSecrets(), getEngine()]);
   return {
     db,
-    engine: { sendEvent: engine.sendEvent, bus: engine.bus },
+    engine: engine.engine,
     encryptionKey: secrets.encryptionKey,
     appUrl: appUrlFor(request.url),
     rateLimits: getRateLimits(),
