@@ -713,7 +713,13 @@ export async function getRunWithSteps(
     .select()
     .from(runSteps)
     .where(and(eq(runSteps.runId, runId), eq(runSteps.orgId, orgId)))
-    .orderBy(asc(runSteps.createdAt), asc(runSteps.nodeId), asc(runSteps.attempt));
+    // Steps committed together share created_at (docs/executor.md, Direct runs): their start times order them.
+    .orderBy(
+      asc(runSteps.createdAt),
+      asc(runSteps.startedAt),
+      asc(runSteps.nodeId),
+      asc(runSteps.attempt),
+    );
   const blobs = await blobsOf(db, orgId, [run, ...steps]);
   return { run: withValues(run, blobs), steps: steps.map((step) => withValues(step, blobs)) };
 }

@@ -94,7 +94,17 @@ export function groupedWrites(resources: RunFlowResources) {
       return change;
     },
     pureStepRun: (orgId, start, finish) => {
-      held.push((tx) => recordStepRun(tx, orgId, start, finish, limits));
+      const heldAt = performance.now();
+      // The start time is taken back from the commit's, so it counts the time the write was held too.
+      held.push((tx) =>
+        recordStepRun(
+          tx,
+          orgId,
+          { ...start, startedMsAgo: start.startedMsAgo + (performance.now() - heldAt) },
+          finish,
+          limits,
+        ),
+      );
       return Promise.resolve();
     },
     skipStep: (orgId, runId, nodeId) => {
