@@ -10,8 +10,13 @@
  *   pnpm --filter @runnel/bench exec tsx webhook.ts
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm --filter @runnel/bench exec tsx webhook.ts
  * Environment: BENCH_SECONDS (per concurrency, 10), BENCH_CONCURRENCY (1,10,50), BENCH_SKIP_PGLITE=1,
- * BENCH_RATE_LIMITS=1 (count the org's webhook budget, with the store the app uses; default off). The hook lookup is
+ * BENCH_RATE_LIMITS=1 (count the org's webhook budget, with the store the app uses; default off), BENCH_RUN_FLOW
+ * (how embedded mode drives runFlow, each in turn on the same database: "sdk,direct" by default). The hook lookup is
  * cached in the process as the app caches it (docs/rest.md, "Caching and invalidation").
+ *
+ * Each line also gives, per run: the CPU of the process's main thread (server, engine and PGlite; the load generator
+ * runs in a worker thread), the CPU of the local Postgres server's processes, and the statements sent through
+ * node-postgres (bench/measure.ts).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -31,9 +36,15 @@ import { appRouter } from "../packages/api/src/root";
 import { createRateLimits, rateLimitStoreFor } from "../packages/api/src/security/rate-limit";
 import { createCallerFactory, createTRPCContext } from "../packages/api/src/trpc";
 import { consoleLog, startRuntime } from "../packages/runtime/src/index";
+import { costsNow, countPgStatements, perRun } from "./measure";
+
+countPgStatements(new URL("../packages/db/package.json", import.meta.url).pathname);
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,10,50").split(",").map(Number);
+const RUN_FLOW = (process.env.BENCH_RUN_FLOW ?? "sdk,direct")
+  .split(",")
+  .map((name) => (name === "sdk" ? "sdk" : "direct"));
 
 const flow: FlowDefinitionInput = {
   nodes: [
@@ -60,12 +71,12 @@ const flow: FlowDefinitionInput = {
 };
 
 /** The app's runtime in embedded mode on `handle`: the same startRuntime call apps/web/src/server/engine.ts makes. */
-async function startEngine(handle: DbHandle, url: string | undefined) {
+async function startEngine(handle: DbHandle, url: string | undefined, runFlow: "sdk" | "direct") {
   const masterKey = randomBytes(32);
   const runtime = await startRuntime({
     handle,
     masterKey,
-    mode: { kind: "embedded" },
+    mode: { kind: "embedded", runFlow },
     httpAllow: [],
     ...(url ? { databaseUrl: url } : {}),
     log: consoleLog("runtime"),
@@ -116,6 +127,8 @@ async function load(url: string, concurrency: number, seconds: number): Promise<
     method: "POST",
     connections: concurrency,
     duration: seconds,
+    // In a worker thread, so the main thread's CPU is the server's.
+    workers: 1,
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name: "bench" }),
   });
@@ -145,9 +158,13 @@ async function commits(handle: DbHandle): Promise<number | null> {
   return row ? Number(row.commits) : null;
 }
 
-async function bench(label: string, handle: DbHandle, url: string | undefined): Promise<void> {
-  await applyMigrations(handle);
-  const engine = await startEngine(handle, url);
+async function bench(
+  label: string,
+  handle: DbHandle,
+  url: string | undefined,
+  runFlow: "sdk" | "direct",
+): Promise<void> {
+  const engine = await startEngine(handle, url, runFlow);
   const path = await seedHook(handle, engine.masterKey);
   const rateLimits =
     process.env.BENCH_RATE_LIMITS === "1"
@@ -182,13 +199,24 @@ async function bench(label: string, handle: DbHandle, url: string | undefined): 
     await load(target, 10, 2);
     for (const concurrency of CONCURRENCY) {
       const commitsBefore = await commits(handle);
+      const costsBefore = costsNow();
       const figures = await load(target, concurrency, SECONDS);
+      const costs = perRun(costsBefore, costsNow(), figures.requests);
       const commitsAfter = await commits(handle);
-      const perRun =
+      const commitsPerRun =
         commitsBefore === null || commitsAfter === null || figures.requests === 0
           ? null
           : Math.round((commitsAfter - commitsBefore) / figures.requests);
-      console.log(JSON.stringify({ database: label, ...figures, commitsPerRun: perRun }));
+      console.log(
+        JSON.stringify({
+          database: label,
+          runFlow,
+          ...figures,
+          commitsPerRun,
+          ...costs,
+          loadavg: loadavg().map((n) => Math.round(n * 100) / 100),
+        }),
+      );
     }
   } finally {
     await server.close();
@@ -201,7 +229,12 @@ async function bench(label: string, handle: DbHandle, url: string | undefined): 
       sql`select count(*)::int as runs, count(*) filter (where status <> 'succeeded')::int as unfinished from runs`,
     )
   ).rows;
-  console.log(JSON.stringify({ database: label, ...counted }));
+  console.log(JSON.stringify({ database: label, runFlow, ...counted }));
+}
+
+async function benchEach(label: string, handle: DbHandle, url: string | undefined) {
+  await applyMigrations(handle);
+  for (const runFlow of RUN_FLOW) await bench(label, handle, url, runFlow);
 }
 
 async function main(): Promise<void> {
@@ -217,7 +250,7 @@ async function main(): Promise<void> {
     const dataDir = mkdtempSync(join(tmpdir(), "runnel-bench-webhook-"));
     const handle = await createDb({ dataDir });
     try {
-      await bench("pglite (data folder)", handle, undefined);
+      await benchEach("pglite (data folder)", handle, undefined);
     } finally {
       await handle.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -232,7 +265,7 @@ async function main(): Promise<void> {
   url.pathname = `/${database}`;
   const handle = await createDb({ url: url.href });
   try {
-    await bench(`postgres ${url.host}`, handle, url.href);
+    await benchEach(`postgres ${url.host}`, handle, url.href);
   } finally {
     await handle.close();
     await admin.db.execute(sql.raw(`drop database if exists "${database}" with (force)`));
