@@ -18,12 +18,12 @@ import { newQuickJSWASMModule } from "quickjs-emscripten";
 import { applyMigrations, createDb } from "@runnel/db";
 
 import type { WorkerJob } from "../packages/engine/src/services/sandbox/protocol";
-import { evaluateTemplate } from "../packages/engine/src/expressions/index";
 import { flowOf, seedFlow, startEmbeddedEngine } from "../packages/engine/src/runtime/harness";
 import { resolveSandboxSettings } from "../packages/engine/src/services/sandbox/options";
 import { createSandboxPool } from "../packages/engine/src/services/sandbox/pool";
 import { runInQuickJs } from "../packages/engine/src/services/sandbox/quickjs-run";
 import { startSandboxWorker } from "../packages/engine/src/services/sandbox/start-worker";
+import { expressions } from "./expressions";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
@@ -198,41 +198,6 @@ async function runsUnderAttack(): Promise<void> {
   } finally {
     await engine.close();
     await handle.close();
-  }
-}
-
-function expressions(): void {
-  const context = {
-    trigger: {
-      body: {
-        name: "Ada",
-        items: Array.from({ length: 1_000 }, (_, i) => ({ price: i % 50, qty: 2 })),
-      },
-    },
-    nodes: {
-      fetch: { status: 200, body: { user: { email: "ada@example.com", tags: ["a", "b"] } } },
-    },
-    vars: { region: "eu" },
-    run: { id: "run_1" },
-  };
-  const cases = [
-    ["field", "{{ trigger.body.name }}"],
-    ["interpolation", "Hello {{ trigger.body.name }} from {{ vars.region }}"],
-    ["arithmetic and condition", "{{ nodes.fetch.status == 200 ? 'ok' : 'failed' }}"],
-    ["macro over 1 000 items", "{{ trigger.body.items.filter(i, i.price > 10).size() }}"],
-    [
-      "largest: two nested macros over 1 000 × 1 000 items",
-      "{{ trigger.body.items.map(a, trigger.body.items.filter(b, b.price > a.price).size()).size() }}",
-    ],
-  ] as const;
-  console.log("\nExpressions on the server's thread (after the first, compiled form cached):");
-  for (const [label, template] of cases) {
-    evaluateTemplate(template, context);
-    const runs = label.startsWith("largest") ? 3 : label.startsWith("macro") ? 200 : 20_000;
-    const started = performance.now();
-    for (let i = 0; i < runs; i++) evaluateTemplate(template, context);
-    const each = (performance.now() - started) / runs;
-    console.log(`  ${label.padEnd(52)} ${each < 1 ? `${(each * 1000).toFixed(1)} µs` : ms(each)}`);
   }
 }
 

@@ -1,9 +1,12 @@
 import type { ASTNode } from "@marcbachmann/cel-js";
 import { Environment } from "@marcbachmann/cel-js";
 
+import { meterAst, withBudget } from "./budget";
+
 /**
  * The CEL environment of Runnel expressions: four variables (trigger, nodes, vars, run), CEL's
- * standard functions and macros, optional chaining (`.?field`, `.orValue()`), and structural limits.
+ * standard functions and macros, optional chaining (`.?field`, `.orValue()`), structural limits and a
+ * work budget per evaluation (./budget.ts).
  * CEL reads only own properties of plain data; there is no way to call host functions or reach
  * prototypes, globals or modules.
  */
@@ -93,10 +96,11 @@ export function compileExpression(source: string): Compiled {
   const checked = parsed.check();
   if (!checked.valid) throw new ExpressionError(source, firstLine(checked.error));
   const analysis = analyse(source, parsed.ast);
+  meterAst(parsed.ast, source);
   const compiled: Compiled = {
     evaluate: (context) => {
       try {
-        return parsed(context) as unknown;
+        return withBudget(() => parsed(context) as unknown);
       } catch (error) {
         throw new ExpressionError(source, firstLine(error));
       }

@@ -303,6 +303,80 @@ describe("expression safety", () => {
   });
 });
 
+describe("work budget", () => {
+  const items = (length: number): JsonValue[] =>
+    Array.from({ length }, (_, i) => ({ price: i % 50 }));
+  const withList = (length: number): ExpressionContext => ({
+    ...context,
+    trigger: { items: items(length) },
+  });
+  const nested =
+    "{{ trigger.items.map(a, trigger.items.filter(b, b.price > a.price).size()).size() }}";
+
+  it("stops nested macros over big lists fast, naming the macro and the limit", () => {
+    for (const length of [1_000, 10_000]) {
+      const data = withList(length);
+      const started = performance.now();
+      expect(() => evaluateTemplate(nested, data)).toThrow(
+        /work budget of 100,000 elements per evaluation \(at "trigger\.items\.filter\(b, b\.price > a\.price\)"\)/,
+      );
+      // Unbounded, 10 000 × 10 000 took tens of seconds; the budget allows ~100 000 element visits.
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+  });
+
+  it("names the config field when a node's config exceeds it", () => {
+    const error = (() => {
+      try {
+        resolveConfig({ body: { count: nested } }, withList(1_000));
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigExpressionError);
+    expect(String((error as Error).message)).toMatch(/^config\.body\.count: .*work budget/);
+  });
+
+  it("still fails when a quantifier swallows the error", () => {
+    expect(() =>
+      evaluateTemplate(
+        "{{ [1, 2].exists(x, x == 1 ? trigger.items.exists(i, i.price > 100) : true) }}",
+        withList(100_001),
+      ),
+    ).toThrow(/work budget/);
+  });
+
+  it("charges `in` over a list and caps what + builds", () => {
+    const data = withList(60_000);
+    expect(evaluateTemplate("{{ 1 in trigger.items }}", data)).toBe(false);
+    expect(() => evaluateTemplate("{{ [1, 2].all(x, !(x in trigger.items)) }}", data)).toThrow(
+      /work budget/,
+    );
+    expect(() => evaluateTemplate("{{ trigger.items + trigger.items }}", data)).toThrow(
+      /built a list of 120000 elements .*at most 100,000 elements/,
+    );
+    const doubling = `{{ ${Array.from(
+      { length: 25 },
+      (_, i) => `cel.bind(s${i + 1}, s${i} + s${i}, `,
+    )
+      .join("")
+      .replace("s0 + s0", "'ab' + 'ab'")}s25${")".repeat(25)}.size() }}`;
+    expect(() => evaluateTemplate(doubling, context)).toThrow(/built a string of .* characters/);
+  });
+
+  it("leaves work within the budget alone", () => {
+    expect(
+      evaluateTemplate(
+        "{{ trigger.items.filter(a, a.price < 4).map(a, trigger.items.filter(b, b.price > a.price).size()).size() }}",
+        withList(1_000),
+      ),
+    ).toBe(80);
+    expect(
+      evaluateTemplate("{{ trigger.items.filter(i, i.price == 0).size() }}", withList(100_000)),
+    ).toBe(2_000);
+  });
+});
+
 describe("data is data: constructor, __proto__ and prototype keys are ordinary fields", () => {
   afterEach(() => {
     expect(Reflect.get(Object.prototype, "polluted")).toBeUndefined();
