@@ -8,7 +8,8 @@ import type { JournalEntry } from "./journal";
 import { markRunStatus, recordStepRun, upsertStep } from "../../runs/store";
 import { writeJournal } from "./journal";
 
-type HeldWrite = (tx: Database) => Promise<Written>;
+/** A held write; `began` is when its group's transaction began (performance.now()), whose now() it shares. */
+type HeldWrite = (tx: Database, began: number) => Promise<Written>;
 
 /**
  * A transaction handle whose own `transaction` joins it: the run store's functions open a transaction each, and
@@ -44,9 +45,10 @@ export function groupedWrites(resources: RunFlowResources) {
       const events: RunEvent[] = [];
       let result: T | undefined;
       try {
+        const began = performance.now();
         result = await db.transaction(async (tx) => {
           const group = joined(tx);
-          for (const write of writes) events.push(...(await write(group)).events);
+          for (const write of writes) events.push(...(await write(group, began)).events);
           const value = last ? await last(group) : undefined;
           if (value) events.push(...value.events);
           await writeJournal(group, rows);
@@ -95,12 +97,12 @@ export function groupedWrites(resources: RunFlowResources) {
     },
     pureStepRun: (orgId, start, finish) => {
       const heldAt = performance.now();
-      // The start time is taken back from the commit's, so it counts the time the write was held too.
-      held.push((tx) =>
+      // The start time is taken back from the transaction's now(), so it counts the time the write was held too.
+      held.push((tx, began) =>
         recordStepRun(
           tx,
           orgId,
-          { ...start, startedMsAgo: start.startedMsAgo + (performance.now() - heldAt) },
+          { ...start, startedMsAgo: start.startedMsAgo + (began - heldAt) },
           finish,
           limits,
         ),
