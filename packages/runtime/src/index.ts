@@ -8,3 +8,4 @@ export type { RunEventObserver } from "./observed-bus";
 export { consoleLog } from "./log";
 export { routeHandler } from "./drivers";
 export { runtimeOptionsFromEnv } from "./from-env";
+export type { DispatcherOptions } from "./outbox/dispatcher";

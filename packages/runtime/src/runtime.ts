@@ -10,9 +10,11 @@ import type { FunctionOptions } from "./functions";
 import type { RuntimeLog } from "./log";
 import type { RuntimeMode, RuntimeModeKind } from "./mode";
 import type { RunEventObserver } from "./observed-bus";
+import type { DispatcherOptions } from "./outbox/dispatcher";
 import { createRunFlowDriver } from "./drivers";
 import { consoleLog } from "./log";
 import { observedBus } from "./observed-bus";
+import { createStartRequestDispatcher } from "./outbox/dispatcher";
 
 export interface RuntimeOptions {
   /** The app's database, opened and migrated by the caller; the runtime never closes it. */
@@ -28,6 +30,8 @@ export interface RuntimeOptions {
   eventBus?: "auto" | "in-process";
   functions?: FunctionOptions;
   executor?: ExecutorTuning;
+  /** The start-request dispatcher's clocks (docs/runtime.md, "Start requests"). */
+  dispatcher?: DispatcherOptions;
   log?: RuntimeLog;
   /** Sees every batch of run events this process publishes, after the bus delivered it (logs, metrics, traces). */
   observeRunEvents?: RunEventObserver;
@@ -40,7 +44,10 @@ export interface Runtime {
   db: Database;
   bus: RunEventBus;
   services: EngineServices;
-  /** Sends the engine's events (run requests, cancels, approval decisions) to what runs the functions. */
+  /**
+   * Sends the engine's events (run requests, cancels, approval decisions) to what runs the functions. A start
+   * request that cannot be delivered now does not fail: it stays in the outbox and the dispatcher re-sends it.
+   */
   sendEvent: SendEvent;
   /** The engine as the API's procedures take it (tRPC context, REST, hooks). */
   engine: { sendEvent: SendEvent; bus: RunEventBus; responses?: RunResponses };
@@ -48,13 +55,19 @@ export interface Runtime {
   route: ServeRoute | undefined;
   /** The built-in executor in "embedded" mode. */
   executor: RunnelExecutor | undefined;
-  /** Stops the executor (after calls in flight), the bus and the node services; the database stays open. */
+  /** Delivers the start requests that are due now (the dispatcher also does this on its own clock). */
+  dispatchDue(): Promise<number>;
+  /**
+   * Stops the dispatcher, the executor (after calls in flight), the bus and the node services; the database stays
+   * open.
+   */
   stop(): Promise<void>;
 }
 
 /**
  * Builds and starts the runtime: run event bus, node services, the runFlow driver of the mode (docs/architecture.md,
- * "Runtime"). A failed start releases what it had opened.
+ * "Runtime") and the dispatcher that delivers start requests from the outbox. A failed start releases what it had
+ * opened.
  */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { handle } = options;
@@ -73,7 +86,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     masterKey: options.masterKey,
     ...(options.httpAllow ? { http: { allow: options.httpAllow } } : {}),
   });
-  const sendEvent: SendEvent = (event) => driver.send(event);
+  const dispatcher = createStartRequestDispatcher({
+    db: handle.db,
+    deliver: (event) => driver.send(event),
+    log,
+    ...(options.dispatcher ? { options: options.dispatcher } : {}),
+  });
+  const sendEvent: SendEvent = dispatcher.send;
   const driver = createRunFlowDriver(options.mode, {
     handle,
     services,
@@ -84,12 +103,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     log,
   });
   const close = async () => {
+    await dispatcher.stop();
     await driver.stop().catch(() => undefined);
     await bus.close();
     await services.close();
   };
   try {
     await driver.start();
+    dispatcher.start();
   } catch (error) {
     await close();
     throw error;
@@ -104,6 +125,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     engine: { sendEvent, bus, ...(driver.responses ? { responses: driver.responses } : {}) },
     route: driver.route,
     executor: driver.executor,
+    dispatchDue: () => dispatcher.dispatchDue(),
     stop: close,
   };
 }

@@ -16,8 +16,6 @@ export interface CliEnv {
   db: DbEnv;
   /** The running server, for commands that go through its REST API (`--url`, `--api-key` override them). */
   server: { url?: string; apiKey?: string };
-  /** Where the deployment's runs execute when it is not the server's built-in executor (as the server reads them). */
-  inngest: { baseUrl?: string; eventKey?: string; dev?: string; signingKey?: string };
 }
 
 function setting(name: string): string | undefined {
@@ -45,11 +43,5 @@ export function cliEnv(): CliEnv {
     root: workspaceRoot(cwd),
     db: dbEnv(),
     server: defined({ url: setting("RUNNEL_URL"), apiKey: setting("RUNNEL_API_KEY") }),
-    inngest: defined({
-      baseUrl: setting("INNGEST_BASE_URL"),
-      eventKey: setting("INNGEST_EVENT_KEY"),
-      dev: setting("INNGEST_DEV"),
-      signingKey: setting("INNGEST_SIGNING_KEY"),
-    }),
   };
 }

@@ -2,9 +2,10 @@
  * `runnel runs start|get` as a child process, both ways a run can be started from outside the server:
  * - over the server's REST API (--url, --api-key): a real REST handler on 127.0.0.1 with the embedded executor in
  *   this process, on PGlite (what the embedded default needs, since the server holds the PGlite folder);
- * - directly on a Postgres server database (DATABASE_URL) with the run event sent to a standalone executor
- *   (`pnpm --filter @runnel/executor start`, spawned here) that calls runFlow served by an in-process app; only
- *   where TEST_DATABASE_URL names a server (the CI's test:db phase).
+ * - directly on a Postgres server database (DATABASE_URL): the CLI commits the run with its start request, and the
+ *   app (the production runtime in "inngest" mode, in this process) delivers it from the outbox to a standalone
+ *   executor (`pnpm --filter @runnel/executor start`, spawned here) that calls the app's runFlow; only where
+ *   TEST_DATABASE_URL names a server (the CI's test:db phase).
  */
 import type { ChildProcess } from "node:child_process";
 import type { AddressInfo } from "node:net";
@@ -237,18 +238,18 @@ describe("runs over the server's REST API (embedded default)", () => {
     SLOW,
   );
 
-  it("without a server URL, says how to reach runs that the server executes", async () => {
+  it("without a server URL, says how to reach the server's runs, or that the database is unreachable", async () => {
     const embedded = await cli(["runs", "start", slug, "--org", "x", "--input", "{}"], {
       RUNNEL_DATA_DIR: join(packageDir, ".no-such-data"),
     });
     expect(embedded.code).toBe(1);
     expect(embedded.stderr).toContain("held by the running server");
     expect(embedded.stderr).toContain("--url <server URL> --api-key <key>");
-    const builtIn = await cli(["runs", "start", slug, "--org", "x", "--input", "{}"], {
+    const unreachable = await cli(["runs", "start", slug, "--org", "x", "--input", "{}"], {
       DATABASE_URL: "postgres://nobody@127.0.0.1:9/none",
     });
-    expect(builtIn.code).toBe(1);
-    expect(builtIn.stderr).toContain("runs its built-in executor in its own process");
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain("the database");
   });
 });
 
@@ -357,13 +358,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     });
 
     it(
-      "creates the run in the database, the executor runs it, --wait prints the output; runs get reads it",
+      "commits the run in the database, the app's dispatcher sends it to the executor, --wait prints the output; runs get reads it",
       async () => {
-        const env = {
-          DATABASE_URL: db.url ?? "",
-          INNGEST_BASE_URL: executorUrl,
-          INNGEST_DEV: "1",
-        };
+        // No executor settings: the CLI commits the run and its start request; the app's dispatcher delivers it.
+        const env = { DATABASE_URL: db.url ?? "" };
         const started = await cli(
           [
             "runs",

@@ -8,7 +8,7 @@ import { HttpProblem } from "../rest/problem";
 import { CliError, usageError } from "./errors";
 import { table } from "./output";
 import { problemText } from "./runs-backend";
-import { directRuns, executorSender } from "./runs-direct";
+import { directRuns } from "./runs-direct";
 import { remoteRuns } from "./runs-remote";
 
 /** Exit code of `runs start --wait` when the run is still going at the end of the wait. */
@@ -37,23 +37,19 @@ const EMBEDDED =
   "the embedded database (PGlite) is held by the running server, and runs execute inside it: start runs through " +
   "the server's REST API with --url <server URL> --api-key <key> (or RUNNEL_URL and RUNNEL_API_KEY)";
 
-const BUILT_IN_EXECUTOR =
-  "DATABASE_URL is set but no executor is (INNGEST_BASE_URL, INNGEST_EVENT_KEY or INNGEST_DEV): the server runs " +
-  "its built-in executor in its own process, which only the server can reach. Start runs through its REST API " +
-  "with --url <server URL> --api-key <key>, or set the same INNGEST_* variables the server has";
-
-/** Where `runs start` goes: REST when a URL is given; the database + executor when the deployment allows it. */
+/**
+ * Where `runs start` goes: REST when a URL is given; else the Postgres database, where the run and its start
+ * request are committed for the server's dispatcher to deliver.
+ */
 async function startBackend(args: CommandArgs): Promise<RunsBackend> {
   const remote = remoteTarget(args);
   if (remote) return remoteRuns(remote);
   if (!args.env.db.DATABASE_URL) throw new CliError(EMBEDDED);
-  const sendEvent = executorSender(args.env.inngest);
-  if (!sendEvent) throw new CliError(BUILT_IN_EXECUTOR);
   const orgSlug = args.values.org;
   if (orgSlug === undefined || orgSlug.trim() === "") {
     throw usageError("--org is required (the org whose deployed flow runs)");
   }
-  return directRuns(await args.db(), { orgSlug, sendEvent });
+  return directRuns(await args.db(), { orgSlug });
 }
 
 /** Where `runs get` reads: REST when a URL is given, else the database (PGlite only while the server is stopped). */

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 
 import type { Role } from "@runnel/auth";
 import type { FlowDefinitionInput } from "@runnel/engine";
+import type { DispatcherOptions, RuntimeMode } from "@runnel/runtime";
 import { eq } from "@runnel/db";
 import { auditLog, memberships } from "@runnel/db/schema";
 import { createTestDb } from "@runnel/db/testing";
@@ -21,13 +22,16 @@ export type Caller = ReturnType<typeof createCaller>;
 
 export type EngineHarness = Awaited<ReturnType<typeof createEngineHarness>>;
 
-export async function createEngineHarness(options: { httpAllow?: string[] } = {}) {
+export async function createEngineHarness(
+  options: { httpAllow?: string[]; mode?: RuntimeMode; dispatcher?: DispatcherOptions } = {},
+) {
   const handle = await createTestDb();
   const encryptionKey = randomBytes(32);
   const runtime = await startRuntime({
     handle,
     masterKey: encryptionKey,
-    mode: { kind: "embedded" },
+    mode: options.mode ?? { kind: "embedded" },
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(handle.url ? { databaseUrl: handle.url } : {}),
     ...(options.httpAllow ? { httpAllow: options.httpAllow } : {}),
     functions: { approvalRecheckMs: 1000, schedulerCron: false },
@@ -56,6 +60,8 @@ export async function createEngineHarness(options: { httpAllow?: string[] } = {}
   }
 
   return {
+    handle,
+    runtime,
     db: handle.db,
     bus,
     engine,

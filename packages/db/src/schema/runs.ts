@@ -107,12 +107,20 @@ export const runs = pgTable(
      * again. An unfinished run whose time has passed is taken over by any direct driver.
      */
     leaseUntil: ts("lease_until"),
+    /**
+     * The start-request outbox (docs/runtime.md, "Start requests"): when the runtime's dispatcher should (re)send
+     * the run's start request; null once what runs the functions accepted it, and for runs their parent starts.
+     */
+    dispatchAt: ts("dispatch_at"),
   },
   (t) => [
     unique("runs_org_idempotency_uq").on(t.orgId, t.idempotencyKey),
     index("runs_lease_due_idx")
       .on(t.leaseUntil)
       .where(sql`${t.status} in ('queued', 'running', 'waiting')`),
+    index("runs_dispatch_due_idx")
+      .on(t.dispatchAt)
+      .where(sql`${t.dispatchAt} is not null`),
     unique("runs_id_org_uq").on(t.id, t.orgId),
     index("runs_org_created_idx").on(t.orgId, t.createdAt),
     index("runs_org_flow_created_idx").on(t.orgId, t.flowId, t.createdAt),

@@ -87,6 +87,8 @@ export interface CreateRunInput {
   rerunOfRunId?: string;
   rerunFromNodeId?: string;
   createdBy?: string;
+  /** Records a start request for the runtime's dispatcher, due at this time (docs/runtime.md, "Start requests"). */
+  dispatchAt?: Date;
 }
 
 export interface CreatedRun extends Written {
@@ -149,6 +151,7 @@ export async function createRun(
           rerunOfRunId: input.rerunOfRunId ?? null,
           rerunFromNodeId: input.rerunFromNodeId ?? null,
           createdBy: input.createdBy ?? null,
+          dispatchAt: input.dispatchAt ?? null,
         })
         .returning();
       if (!inserted) throw new Error(`Creating a run of version ${version.id} returned no row`);

@@ -67,9 +67,19 @@ export interface RunTrigger {
   nodeId?: string;
 }
 
+/**
+ * How long the start request sent right after the run's commit has before the runtime's dispatcher counts it as
+ * undelivered and sends it again (docs/runtime.md, "Start requests").
+ */
+export const START_REQUEST_GRACE_MS = 5_000;
+
 export interface StartRunOptions {
   db: Database;
-  sendEvent: SendEvent;
+  /**
+   * Sends the start request right after the commit. Without it the request waits in the outbox for a runtime's
+   * dispatcher (e.g. the CLI writing to the deployment's database).
+   */
+  sendEvent?: SendEvent;
   bus?: RunEventPublisher;
   orgId: string;
   /** Runs this published version; otherwise `flowId` (+ optional `version` number, default latest). */
@@ -90,8 +100,9 @@ export interface StartedRun {
 }
 
 /**
- * Creates a queued run pinned to a flow version and sends `runnel/run.requested` with the run id as the event
- * id, so a repeated send (or a retried start with the same idempotency key) starts the function once.
+ * Creates a queued run pinned to a flow version together with its start request (`dispatch_at`, the outbox), then
+ * sends `runnel/run.requested` at once with the run id as the event id, so a repeated send (the dispatcher's, or a
+ * retried start with the same idempotency key) starts the function once.
  */
 export async function startRun(options: StartRunOptions): Promise<StartedRun> {
   const { db, orgId } = options;
@@ -111,8 +122,9 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
     input: options.input,
     ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
     ...(options.createdBy ? { createdBy: options.createdBy } : {}),
+    dispatchAt: new Date(Date.now() + (options.sendEvent ? START_REQUEST_GRACE_MS : 0)),
   });
-  if (!TERMINAL_RUN_STATUSES.has(run.status)) {
+  if (options.sendEvent && !TERMINAL_RUN_STATUSES.has(run.status)) {
     await options.sendEvent({
       id: `run-${run.id}`,
       name: RUN_REQUESTED_EVENT,

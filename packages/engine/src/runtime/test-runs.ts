@@ -15,6 +15,7 @@ import { FlowVersionNotFoundError, RunNotFoundError } from "../runs/errors";
 import { createRun, getRun, getStepOutcomes } from "../runs/store";
 import { RUN_REQUESTED_EVENT } from "./events";
 import { planRerun, RerunNodeError } from "./rerun";
+import { START_REQUEST_GRACE_MS } from "./starter";
 
 /** The flow a test run or rerun should run does not compile (e.g. a credential it uses was deleted). */
 export class FlowCompileProblemsError extends Error {
@@ -68,7 +69,10 @@ async function insertTestSnapshot(
   return row.id;
 }
 
-/** Commits the run, publishes its `run.queued` and asks the executor to run it. */
+/** The run's start request is due for the dispatcher once the immediate send below has had its grace. */
+const startRequestDue = () => new Date(Date.now() + START_REQUEST_GRACE_MS);
+
+/** Commits the run with its start request, publishes its `run.queued` and asks the executor to run it. */
 async function launch(
   options: Starting,
   create: (tx: Database) => Promise<CreatedRun>,
@@ -112,6 +116,7 @@ export function startTestRun(options: StartTestRunOptions): Promise<StartedRun> 
       },
       input: options.input,
       ...(options.createdBy ? { createdBy: options.createdBy } : {}),
+      dispatchAt: startRequestDue(),
     });
   });
 }
@@ -192,6 +197,7 @@ export async function startRerun(options: StartRerunOptions): Promise<StartedRun
       rerunOfRunId: rerunOf.runId,
       rerunFromNodeId: rerunOf.nodeId,
       ...(options.createdBy ? { createdBy: options.createdBy } : {}),
+      dispatchAt: startRequestDue(),
     });
   });
 }

@@ -56,6 +56,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
       ...(options.concurrencyPerOrg ? { concurrencyPerOrg: options.concurrencyPerOrg } : {}),
       ...(options.approvalRecheckMs ? { approvalRecheckMs: options.approvalRecheckMs } : {}),
     },
+    dispatcher: { pollMs: 100, ackFlushMs: 50 },
     executor: {
       retryScale: 0.001,
       pollMs: options.pollMs ?? 10,
