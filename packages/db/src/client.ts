@@ -17,6 +17,7 @@ import pg from "pg";
 import ws from "ws";
 
 import { lockDataDir } from "./pglite-lock";
+import { withQuerySpans } from "./query-spans";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -196,7 +197,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
   if (driver === "neon") {
     const pool = new NeonPool(poolConfig);
     // Per-client settings instead of the global neonConfig, so handles with and without a proxy coexist.
-    pool.Client = neonClientClass(options.neonWsProxy);
+    pool.Client = withQuerySpans(neonClientClass(options.neonWsProxy));
     pool.on("error", onIdleError);
     keepLostConnectionsFromCrashing(pool);
     const db = drizzleNeon({ client: pool, schema }) as unknown as Database;
@@ -207,7 +208,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
     return { db, driver, close: once(() => pool.end()) };
   }
 
-  const pool = new pg.Pool(poolConfig);
+  const pool = new pg.Pool({ ...poolConfig, Client: withQuerySpans(pg.Client) });
   pool.on("error", onIdleError);
   keepLostConnectionsFromCrashing(pool);
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
