@@ -7,15 +7,50 @@ import { z } from "zod";
 const secret = (title: string) =>
   z.string().min(1, `${title} is required`).meta({ title, writeOnly: true });
 
+/** A base URL is configuration, not a secret: it is shown after saving (see `settingsOf`). */
+const baseUrl = (description: string) =>
+  z
+    .url({ protocol: /^https?$/, error: "Base URL must be an http(s) URL" })
+    .meta({ title: "Base URL", description });
+
+/** The model providers of docs/ai.md: one type each, named as the engine's provider registry names them. */
+export const MODEL_PROVIDER_TYPES = ["openai", "openaiCompatible", "anthropic", "gemini"] as const;
+
 export const CREDENTIAL_TYPES = {
   openai: {
-    label: "OpenAI (or an OpenAI-compatible API)",
+    label: "OpenAI",
     schema: z.strictObject({
       apiKey: secret("API key"),
-      baseUrl: z
-        .url({ protocol: /^https?$/, error: "Base URL must be an http(s) URL" })
+      baseUrl: baseUrl(
+        "Only for a proxy in front of OpenAI; default https://api.openai.com/v1",
+      ).optional(),
+    }),
+  },
+  openaiCompatible: {
+    label: "OpenAI-compatible (Ollama, vLLM, LM Studio)",
+    schema: z.strictObject({
+      baseUrl: baseUrl("e.g. http://127.0.0.1:11434/v1 for Ollama"),
+      apiKey: z
+        .string()
+        .min(1)
         .optional()
-        .meta({ title: "Base URL" }),
+        .meta({ title: "API key (if the server needs one)", writeOnly: true }),
+    }),
+  },
+  anthropic: {
+    label: "Anthropic",
+    schema: z.strictObject({
+      apiKey: secret("API key"),
+      baseUrl: baseUrl("Only for a proxy; default https://api.anthropic.com/v1").optional(),
+    }),
+  },
+  gemini: {
+    label: "Google Gemini",
+    schema: z.strictObject({
+      apiKey: secret("API key"),
+      baseUrl: baseUrl(
+        "Only for a proxy; default https://generativelanguage.googleapis.com/v1beta",
+      ).optional(),
     }),
   },
   httpBearer: {
@@ -53,6 +88,24 @@ export const CredentialTypeName = z.enum(CREDENTIAL_TYPE_NAMES);
 
 export function isCredentialType(value: string): value is CredentialType {
   return Object.hasOwn(CREDENTIAL_TYPES, value);
+}
+
+export function isModelProviderType(type: string): type is (typeof MODEL_PROVIDER_TYPES)[number] {
+  return (MODEL_PROVIDER_TYPES as readonly string[]).includes(type);
+}
+
+/** The fields of a credential that are configuration rather than secrets (not `writeOnly`), e.g. a base URL. */
+export function settingsOf(type: string, data: Record<string, string>): Record<string, string> {
+  if (!isCredentialType(type)) return {};
+  const schema = z.toJSONSchema(CREDENTIAL_TYPES[type].schema) as {
+    properties?: Record<string, { writeOnly?: boolean }>;
+  };
+  const settings: Record<string, string> = {};
+  for (const [field, property] of Object.entries(schema.properties ?? {})) {
+    const value = data[field];
+    if (property.writeOnly !== true && value !== undefined) settings[field] = value;
+  }
+  return settings;
 }
 
 /** Each type with its JSON Schema (for forms). */

@@ -8,6 +8,7 @@ import { ZodError, ZodRealError } from "zod";
 import type { AuditEntry, DbOrTx, Mailer, Role, VerifiedApiKey } from "@runnel/auth";
 import type { Database } from "@runnel/db";
 import type { RunEventBus, RunResponses, SendEvent } from "@runnel/engine";
+import type { HttpService } from "@runnel/nodes";
 import { bearerToken, hasRole, resolveActiveOrg, verifyApiKey, writeAudit } from "@runnel/auth";
 import { eq } from "@runnel/db";
 import { orgs } from "@runnel/db/schema";
@@ -34,6 +35,8 @@ export interface CreateContextOptions {
   mailer?: Mailer | undefined;
   /** What starts and streams runs (runs and approvals procedures); without it they answer PRECONDITION_FAILED. */
   engine?: EngineDeps | undefined;
+  /** The SSRF-safe HTTP service: "Test connection" and model lists of provider credentials go through it. */
+  http?: HttpService | undefined;
   /** Request budgets (createRateLimits) per API key, per org and per address on auth procedures; unset: none. */
   rateLimits?: RateLimits | undefined;
 }
@@ -79,6 +82,7 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     appUrl: opts.appUrl.replace(/\/+$/, ""),
     mailer: opts.mailer,
     engine: opts.engine,
+    http: opts.http,
     rateLimits: opts.rateLimits,
     actor,
   };

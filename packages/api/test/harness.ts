@@ -3,6 +3,7 @@ import { ZodError } from "zod";
 
 import type { Mailer, Role } from "@runnel/auth";
 import type { TestDb } from "@runnel/db/testing";
+import type { HttpService } from "@runnel/nodes";
 import { eq } from "@runnel/db";
 import { auditLog, memberships } from "@runnel/db/schema";
 import { createTestDb } from "@runnel/db/testing";
@@ -34,7 +35,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { mailer?: Mailer } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { mailer?: Mailer; http?: HttpService } = {},
+): Promise<Harness> {
   const handle = await createTestDb();
   const encryptionKey = randomBytes(32);
   let counter = 0;
@@ -49,6 +52,7 @@ export async function createHarness(options: { mailer?: Mailer } = {}): Promise<
       encryptionKey,
       appUrl: APP_URL,
       mailer: options.mailer,
+      http: options.http,
     });
     return createCaller(ctx);
   };

@@ -65,8 +65,13 @@ export interface TokenUsage {
   totalTokens: number;
 }
 
+/** Token usage of one model call with its cost from the price table (docs/ai.md); null when unpriced. */
+export interface LlmUsage extends TokenUsage {
+  costUsd: number | null;
+}
+
 export interface AiModelRef {
-  /** Credential id of an `openai` credential (API key and optional base URL). */
+  /** Credential id of a model provider credential (openai, openaiCompatible, anthropic, gemini). */
   credentialId: string;
   model: string;
 }
@@ -79,7 +84,7 @@ export interface AiService {
       temperature?: number;
       maxOutputTokens?: number;
     },
-  ): Promise<{ text: string; usage: TokenUsage; finishReason: string }>;
+  ): Promise<{ text: string; usage: LlmUsage; finishReason: string }>;
   generateObject(
     input: AiModelRef & {
       system?: string;
@@ -87,7 +92,7 @@ export interface AiService {
       jsonSchema: Record<string, unknown>;
       temperature?: number;
     },
-  ): Promise<{ object: JsonValue; usage: TokenUsage }>;
+  ): Promise<{ object: JsonValue; usage: LlmUsage }>;
   embed(
     input: AiModelRef & { values: string[] },
   ): Promise<{ embeddings: number[][]; usage: TokenUsage }>;
@@ -96,6 +101,11 @@ export interface AiService {
 export interface CredentialsService {
   /** Decrypted secret fields of a credential of this org; fails if it is missing or of another type. */
   get(credentialId: string, expectedType: string): Promise<Record<string, string>>;
+  /** Like `get` for a slot that accepts several types; answers which type the credential is. */
+  resolve(
+    credentialId: string,
+    acceptedTypes: readonly string[],
+  ): Promise<{ type: string; data: Record<string, string> }>;
 }
 
 export interface LogService {

@@ -46,10 +46,15 @@ export type JsonSchema = Record<string, unknown>;
 export interface CredentialSlot<Key extends string = string> {
   /** Top-level config key holding the credential id (always a literal id, never an expression). */
   key: Key;
-  /** Credential type, e.g. "openai", "httpBearer", "webhookSecret". */
-  type: string;
+  /** Credential type, e.g. "httpBearer", or the types any of which fits (the model providers: docs/ai.md). */
+  type: string | readonly [string, ...string[]];
   /** A required slot must be filled. */
   required: boolean;
+}
+
+/** The credential types a slot accepts. */
+export function slotTypes(slot: CredentialSlot): readonly string[] {
+  return typeof slot.type === "string" ? [slot.type] : slot.type;
 }
 
 /** One port fires with one value. */

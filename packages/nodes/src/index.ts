@@ -24,7 +24,7 @@ export { codeNode } from "./catalogue/code";
 export { httpRequestNode } from "./catalogue/http-request";
 export { ifNode } from "./catalogue/if";
 export { llmStructuredNode } from "./catalogue/llm-structured";
-export { llmTextNode } from "./catalogue/llm-text";
+export { LLM_CREDENTIAL_TYPES, llmTextNode } from "./catalogue/llm-text";
 export { loopNode } from "./catalogue/loop";
 export { manualTrigger } from "./catalogue/manual-trigger";
 export { mergeNode } from "./catalogue/merge";

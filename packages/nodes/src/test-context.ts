@@ -19,7 +19,7 @@ export function pureContext(): NodeContext {
     http: { fetch: refuse("http") },
     sandbox: { run: refuse("sandbox") },
     ai: { generateText: refuse("ai"), generateObject: refuse("ai"), embed: refuse("ai") },
-    credentials: { get: refuse("credentials") },
+    credentials: { get: refuse("credentials"), resolve: refuse("credentials") },
     log: { log: () => undefined },
     recordUsage: () => undefined,
   };

@@ -32,6 +32,7 @@ export async function callerFor(session: { userId: string; sessionId?: string } 
     appUrl: appUrlFor(originOf(requestHeaders)),
     mailer: getMailer(),
     engine: { sendEvent: engine.sendEvent, bus: engine.bus },
+    http: engine.services.http,
   });
   return appRouter.createCaller(ctx);
 }

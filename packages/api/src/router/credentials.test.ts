@@ -27,7 +27,15 @@ describe("credentials", () => {
   it("types lists each type with a JSON Schema of its fields", async () => {
     const ada = await t.user("Ada");
     const types = await ada.caller.credentials.types();
-    expect(types.map((x) => x.type)).toEqual(["openai", "httpBearer", "httpBasic", "httpHeader"]);
+    expect(types.map((x) => x.type)).toEqual([
+      "openai",
+      "openaiCompatible",
+      "anthropic",
+      "gemini",
+      "httpBearer",
+      "httpBasic",
+      "httpHeader",
+    ]);
     const openai = types.find((x) => x.type === "openai");
     expect(openai?.schema).toMatchObject({
       type: "object",
@@ -70,7 +78,7 @@ describe("credentials", () => {
       expect(json).not.toContain(SECRET);
       expect(json).not.toContain(row.secret);
     }
-    expect(list).toEqual([created]);
+    expect(list).toEqual([{ ...created, settings: {} }]);
     expect(rekeyed.name).toBe("OpenAI prod");
     // Blank fields keep their stored value; given fields replace it.
     const after = await stored(created.id);

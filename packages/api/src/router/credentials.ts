@@ -6,13 +6,17 @@ import { z } from "zod";
 import { and, desc, eq } from "@runnel/db";
 import { decryptCredential, encryptCredential } from "@runnel/db/crypto";
 import { credentials } from "@runnel/db/schema";
+import { AiCallError, listModels } from "@runnel/engine/services";
 
 import type { CredentialType } from "../credential-types";
+import type { Context } from "../trpc";
 import {
   CredentialTypeName,
   describeCredentialTypes,
   isCredentialType,
+  isModelProviderType,
   parseCredentialData,
+  settingsOf,
 } from "../credential-types";
 import { orgProcedure, protectedProcedure } from "../trpc";
 
@@ -46,17 +50,88 @@ function validData(type: CredentialType, data: Record<string, string>): Record<s
   return parsed.data;
 }
 
+/** The decrypted data of a credential of the caller's org, with its type. */
+async function loadCredential(ctx: Context & { org: { id: string } }, id: string) {
+  const [row] = await ctx.db
+    .select()
+    .from(credentials)
+    .where(and(eq(credentials.id, id), eq(credentials.orgId, ctx.org.id)));
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `Credential ${id} not found` });
+  const data = decryptCredential({
+    masterKey: ctx.encryptionKey,
+    orgId: ctx.org.id,
+    credentialId: row.id,
+    secret: row.secret,
+  });
+  return { row, data };
+}
+
+/**
+ * The provider's model list for a model provider credential: a cheap authenticated call, so it is also
+ * "Test connection". Failures are BAD_REQUEST with the provider's status, never the key (docs/ai.md).
+ */
+async function providerModels(ctx: Context & { org: { id: string } }, id: string) {
+  const http = ctx.http;
+  if (!http)
+    throw new TRPCError({
+      code: "PRECONDITION_FAILED",
+      message: "Outbound calls are not available in this server (no engine HTTP service)",
+    });
+  const { row, data } = await loadCredential(ctx, id);
+  if (!isModelProviderType(row.type))
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `Credential ${row.name} is a ${row.type} credential, not a model provider's`,
+    });
+  try {
+    return await listModels(http, row.type, data);
+  } catch (error) {
+    if (error instanceof AiCallError)
+      throw new TRPCError({ code: "BAD_REQUEST", message: error.message });
+    throw error;
+  }
+}
+
 export const credentialsRouter = {
   /** The credential types with a JSON Schema of their secret fields. */
   types: protectedProcedure.query(() => describeCredentialTypes()),
 
-  list: orgProcedure("viewer").query(({ ctx }) =>
-    ctx.db
-      .select(listed)
+  /** Each credential with its settings: the fields that are configuration (a base URL), never a secret. */
+  list: orgProcedure("viewer").query(async ({ ctx }) => {
+    const rows = await ctx.db
+      .select({ ...listed, secret: credentials.secret })
       .from(credentials)
       .where(eq(credentials.orgId, ctx.org.id))
-      .orderBy(desc(credentials.createdAt)),
-  ),
+      .orderBy(desc(credentials.createdAt));
+    return rows.map(({ secret, ...row }) => {
+      let settings: Record<string, string> = {};
+      try {
+        const data = decryptCredential({
+          masterKey: ctx.encryptionKey,
+          orgId: ctx.org.id,
+          credentialId: row.id,
+          secret,
+        });
+        settings = settingsOf(row.type, data);
+      } catch {
+        // An undecryptable credential is still listed (so it can be deleted); it shows no settings.
+      }
+      return { ...row, settings };
+    });
+  }),
+
+  /** "Test connection" of a model provider credential: lists the provider's models with it. */
+  test: orgProcedure("editor")
+    .input(z.strictObject({ id: z.string().min(1) }))
+    .mutation(async ({ ctx, input }) => {
+      const models = await providerModels(ctx, input.id);
+      return { ok: true as const, models: models.length };
+    }),
+
+  /** The model ids a model provider credential can use (for the model picker); empty when the list is empty. */
+  models: orgProcedure("viewer")
+    .input(z.strictObject({ id: z.string().min(1) }))
+    .query(async ({ ctx, input }) => ({ models: await providerModels(ctx, input.id) })),
 
   create: orgProcedure("editor")
     .input(z.strictObject({ type: CredentialTypeName, name: Name, data: Data }))

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import type { JsonSchema, NodeCatalogue, NodeDefinition, OutputPorts } from "@runnel/nodes";
-import { portTypesCompatible } from "@runnel/nodes";
+import { portTypesCompatible, slotTypes } from "@runnel/nodes";
 
 import type { Reference } from "../expressions";
 import type { FlowEdge, FlowNode } from "../flow/definition";
@@ -625,6 +625,8 @@ function checkCredentials(
 ): void {
   const { node, index } = entry;
   for (const slot of definition.credentials) {
+    const accepted = slotTypes(slot);
+    const wanted = accepted.join(" or ");
     const value: unknown = Reflect.get(node.config, slot.key);
     const at = ["nodes", index, "config", slot.key];
     if (value === undefined || value === null || value === "") {
@@ -632,7 +634,7 @@ function checkCredentials(
         report({
           nodeId: node.id,
           path: at,
-          message: `${node.id} needs a ${slot.type} credential`,
+          message: `${node.id} needs a ${wanted} credential`,
           code: "missing_credential",
         });
       continue;
@@ -655,11 +657,11 @@ function checkCredentials(
         message: `credential "${value}" does not exist in this organisation`,
         code: "unknown_credential",
       });
-    } else if (credential.type !== slot.type) {
+    } else if (!accepted.includes(credential.type)) {
       report({
         nodeId: node.id,
         path: at,
-        message: `credential "${value}" is a ${credential.type} credential; ${node.id} needs ${slot.type}`,
+        message: `credential "${value}" is a ${credential.type} credential; ${node.id} needs ${wanted}`,
         code: "credential_type_mismatch",
       });
     }

@@ -19,8 +19,23 @@ export { sandboxOptionsFromEnv } from "./sandbox/env";
 export type { SandboxOptions } from "./sandbox/options";
 export { createSandboxPool } from "./sandbox/pool";
 export type { SandboxPool, SandboxPoolStats } from "./sandbox/pool";
-export { AiCallError, createAiService, OPENAI_CREDENTIAL_TYPE, safeFetchFor } from "./ai/ai";
+export { createAiService } from "./ai/ai";
 export type { AiServiceOptions } from "./ai/ai";
+export { AiCallError, explainAiError } from "./ai/errors";
+export { pricesFromEnv } from "./ai/env";
+export { listModels } from "./ai/models";
+export {
+  costOf,
+  DEFAULT_PRICES,
+  priceOf,
+  PRICES_AS_OF,
+  PriceTableError,
+  pricesWithOverrides,
+} from "./ai/pricing";
+export type { ModelPrice, PriceTable } from "./ai/pricing";
+export { AI_CREDENTIAL_TYPES, AI_PROVIDERS, isAiProvider } from "./ai/providers";
+export type { AiProvider } from "./ai/providers";
+export { safeFetchFor } from "./ai/safe-fetch";
 export { createCredentialsService, CredentialUnavailableError } from "./credentials/credentials";
 export type { CredentialsServiceOptions } from "./credentials/credentials";
 export { createEngineServices, createNodeContext } from "./node-context";

@@ -356,7 +356,7 @@ describe("LLM nodes against the fake OpenAI-compatible server", () => {
     expect(out).toEqual({
       text: "Three words here",
       finishReason: "stop",
-      usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10 },
+      usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10, costUsd: null },
     });
     expect(ctx.usage).toEqual({ inputTokens: 7, outputTokens: 3, totalTokens: 10 });
     expect(openai.requests.at(-1)).toMatchObject({
@@ -387,7 +387,7 @@ describe("LLM nodes against the fake OpenAI-compatible server", () => {
     );
     expect(out).toEqual({
       object: { sentiment: "positive" },
-      usage: { inputTokens: 9, outputTokens: 4, totalTokens: 13 },
+      usage: { inputTokens: 9, outputTokens: 4, totalTokens: 13, costUsd: null },
     });
     expect(ctx.usage.totalTokens).toBe(13);
   });
@@ -413,7 +413,7 @@ describe("LLM nodes against the fake OpenAI-compatible server", () => {
       run(llmTextNode, { credential: creds.bearer, model: "m", prompt: "x" }, context()),
     ).rejects.toThrow(
       new RegExp(
-        `Credential ${creds.bearer} is of type "httpBearer", but this node needs a "openai" credential`,
+        `Credential ${creds.bearer} is of type "httpBearer", but this node needs a "openai" or "openaiCompatible" or "anthropic" or "gemini" credential`,
       ),
     );
   });

@@ -114,12 +114,19 @@ export function createNodeContext({
     masterKey: services.masterKey,
     orgId: run.orgId,
   });
+  const remember = (data: Record<string, string>) => {
+    for (const value of Object.values(data))
+      if (value.length >= MIN_REDACT_LENGTH) secrets.add(value);
+    return data;
+  };
   const credentials: CredentialsService = {
     async get(credentialId, expectedType) {
-      const data = await orgCredentials.get(credentialId, expectedType);
-      for (const value of Object.values(data))
-        if (value.length >= MIN_REDACT_LENGTH) secrets.add(value);
-      return data;
+      return remember(await orgCredentials.get(credentialId, expectedType));
+    },
+    async resolve(credentialId, acceptedTypes) {
+      const resolved = await orgCredentials.resolve(credentialId, acceptedTypes);
+      remember(resolved.data);
+      return resolved;
     },
   };
   const logs: StepLogEntry[] = [];

@@ -1,16 +1,31 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
-import { createServer } from "node:http";
+
+import type { FakeReply, ResolvedReply } from "./fake-provider";
+import {
+  headersOf,
+  listenOnLoopback,
+  parseObject,
+  pieces,
+  readBody,
+  replyQueue,
+  resolveReply,
+  retryAfterHeader,
+  sendJson,
+  startSse,
+  textOf,
+  words,
+} from "./fake-provider";
 
 /**
  * A fake OpenAI-compatible server for tests: a real HTTP server on 127.0.0.1 speaking
  * POST /v1/chat/completions (JSON, and SSE with `stream: true`, usage in a final chunk when
- * `stream_options.include_usage` is set), POST /v1/responses (JSON and SSE) and POST /v1/embeddings.
- * Replies are deterministic: a queue the test fills, then a reply function, then an echo.
+ * `stream_options.include_usage` is set), POST /v1/responses (JSON and SSE), POST /v1/embeddings and
+ * GET /v1/models. Replies (text, tool calls, errors, cut or malformed answers) are deterministic: a queue the
+ * test fills, then a reply function, then an echo.
  */
 
-export type FakeEndpoint = "chat.completions" | "responses" | "embeddings";
+export type FakeEndpoint = "chat.completions" | "responses" | "embeddings" | "models";
 
 export interface FakeOpenAIRequest {
   endpoint: FakeEndpoint;
@@ -27,25 +42,6 @@ export interface FakeOpenAIRequest {
   system: string;
 }
 
-export interface FakeUsage {
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export type FakeReply =
-  | string
-  | {
-      /** Assistant text (for structured output: the JSON text of the object). */
-      text: string;
-      /** Reported usage; default: word counts of the prompt and the reply. */
-      usage?: FakeUsage;
-      finishReason?: "stop" | "length" | "content_filter";
-    }
-  | {
-      /** An error answer in OpenAI's shape. */
-      error: { status: number; message: string; type?: string; code?: string };
-    };
-
 export interface FakeOpenAIOptions {
   /** Reply when the queue is empty; default: `You said: <prompt>`. */
   reply?: (request: FakeOpenAIRequest) => FakeReply;
@@ -53,6 +49,8 @@ export interface FakeOpenAIOptions {
   embed?: (input: string, request: FakeOpenAIRequest) => number[];
   /** When set, requests must carry this bearer token or get a 401 like OpenAI's. */
   apiKey?: string;
+  /** What GET /v1/models lists (default: gpt-4.1-mini, gpt-4o-mini). */
+  models?: string[];
 }
 
 export interface FakeOpenAIServer {
@@ -67,31 +65,6 @@ export interface FakeOpenAIServer {
 }
 
 const CREATED = 1_700_000_000;
-
-function words(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === "" ? 0 : trimmed.split(/\s+/).length;
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part: unknown) => {
-        if (
-          typeof part === "object" &&
-          part !== null &&
-          "text" in part &&
-          typeof part.text === "string"
-        ) {
-          return part.text;
-        }
-        return "";
-      })
-      .join("");
-  }
-  return "";
-}
 
 function messagesOf(body: Record<string, unknown>): { role: string; text: string }[] {
   const list = Array.isArray(body.messages)
@@ -117,101 +90,84 @@ function defaultEmbedding(input: string): number[] {
   );
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
 function sendError(
   res: ServerResponse,
-  status: number,
-  message: string,
-  type: string,
-  code: string | null,
+  error: { status: number; message: string; type?: string; code?: string; retryAfter?: number },
 ): void {
-  sendJson(res, status, { error: { message, type, param: null, code } });
+  sendJson(
+    res,
+    error.status,
+    {
+      error: {
+        message: error.message,
+        type: error.type ?? (error.status >= 500 ? "server_error" : "invalid_request_error"),
+        param: null,
+        code: error.code ?? null,
+      },
+    },
+    retryAfterHeader(error),
+  );
 }
 
-function startSse(res: ServerResponse): (data: unknown, event?: string) => void {
-  res.writeHead(200, {
-    "content-type": "text/event-stream",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-  });
-  return (data, event) => {
-    if (event !== undefined) res.write(`event: ${event}\n`);
-    res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
-  };
-}
-
-/** Splits text into stream deltas of a word (with its trailing space) each. */
-function pieces(text: string): string[] {
-  const parts = text.match(/\S+\s*|\s+/g);
-  return parts ?? [];
+/** Answers a reply that is not a message (error, cut, malformed); true when it did. */
+function sendAbnormal(
+  res: ServerResponse,
+  reply: ResolvedReply,
+  stream: boolean,
+  streamStart: () => void,
+): reply is Extract<ResolvedReply, { kind: "message" }> {
+  if (reply.kind === "error") sendError(res, reply.error);
+  else if (reply.kind === "malformed") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end("<html>Bad gateway</html>");
+  } else if (reply.kind === "truncated") {
+    if (stream) {
+      streamStart();
+      res.end();
+    } else {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(`{"id":"cut","choices":[{"message":{"content":${JSON.stringify(reply.text)}`);
+    }
+  } else return true;
+  return false;
 }
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAIServer> {
-  const queue: FakeReply[] = [];
+  const replies = replyQueue<FakeOpenAIRequest>(options.reply);
   const requests: FakeOpenAIRequest[] = [];
   let counter = 0;
-
-  const nextReply = (request: FakeOpenAIRequest): FakeReply => {
-    const queued = queue.shift();
-    if (queued !== undefined) return queued;
-    if (options.reply) return options.reply(request);
-    return `You said: ${request.prompt}`;
-  };
-
-  const resolveReply = (request: FakeOpenAIRequest, reply: FakeReply) => {
-    if (typeof reply === "string") {
-      return {
-        text: reply,
-        usage: {
-          inputTokens: words(`${request.system} ${request.prompt}`),
-          outputTokens: words(reply),
-        },
-        finishReason: "stop" as const,
-      };
-    }
-    if ("error" in reply) return reply;
-    return {
-      text: reply.text,
-      usage: reply.usage ?? {
-        inputTokens: words(`${request.system} ${request.prompt}`),
-        outputTokens: words(reply.text),
-      },
-      finishReason: reply.finishReason ?? ("stop" as const),
-    };
-  };
+  const models = options.models ?? ["gpt-4.1-mini", "gpt-4o-mini"];
 
   function chatCompletions(res: ServerResponse, request: FakeOpenAIRequest): void {
-    const reply = resolveReply(request, nextReply(request));
-    if ("error" in reply) {
-      sendError(
-        res,
-        reply.error.status,
-        reply.error.message,
-        reply.error.type ?? "invalid_request_error",
-        reply.error.code ?? null,
-      );
-      return;
-    }
+    const reply = resolveReply(replies.next(request), `${request.system} ${request.prompt}`);
     const id = `chatcmpl-fake-${++counter}`;
     const model = request.model ?? "fake-model";
+    const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({
+      id,
+      object: "chat.completion.chunk",
+      created: CREATED,
+      model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    });
+    const cutText = reply.kind === "truncated" ? reply.text : "";
+    if (
+      !sendAbnormal(res, reply, request.stream, () => {
+        const send = startSse(res);
+        send(chunk({ role: "assistant", content: "" }, null));
+        for (const piece of pieces(cutText)) send(chunk({ content: piece }, null));
+      })
+    )
+      return;
     const usage = {
       prompt_tokens: reply.usage.inputTokens,
       completion_tokens: reply.usage.outputTokens,
       total_tokens: reply.usage.inputTokens + reply.usage.outputTokens,
     };
+    const toolCalls = reply.toolCalls.map((call) => ({
+      id: call.id,
+      type: "function",
+      function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+    }));
     if (!request.stream) {
       sendJson(res, 200, {
         id,
@@ -221,7 +177,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: reply.text, refusal: null },
+            message: {
+              role: "assistant",
+              content: reply.text === "" && toolCalls.length > 0 ? null : reply.text,
+              refusal: null,
+              ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+            },
             logprobs: null,
             finish_reason: reply.finishReason,
           },
@@ -231,15 +192,28 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return;
     }
     const send = startSse(res);
-    const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({
-      id,
-      object: "chat.completion.chunk",
-      created: CREATED,
-      model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    });
     send(chunk({ role: "assistant", content: "" }, null));
     for (const piece of pieces(reply.text)) send(chunk({ content: piece }, null));
+    toolCalls.forEach((call, index) => {
+      const args = call.function.arguments;
+      const half = Math.ceil(args.length / 2);
+      send(
+        chunk(
+          {
+            tool_calls: [
+              {
+                index,
+                id: call.id,
+                type: "function",
+                function: { name: call.function.name, arguments: args.slice(0, half) },
+              },
+            ],
+          },
+          null,
+        ),
+      );
+      send(chunk({ tool_calls: [{ index, function: { arguments: args.slice(half) } }] }, null));
+    });
     send(chunk({}, reply.finishReason));
     const streamOptions = request.body.stream_options;
     if (
@@ -255,21 +229,32 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   }
 
   function responses(res: ServerResponse, request: FakeOpenAIRequest): void {
-    const reply = resolveReply(request, nextReply(request));
-    if ("error" in reply) {
-      sendError(
-        res,
-        reply.error.status,
-        reply.error.message,
-        reply.error.type ?? "invalid_request_error",
-        reply.error.code ?? null,
-      );
-      return;
-    }
+    const reply = resolveReply(replies.next(request), `${request.system} ${request.prompt}`);
     const n = ++counter;
     const id = `resp_fake_${n}`;
     const messageId = `msg_fake_${n}`;
     const model = request.model ?? "fake-model";
+    let sequence = 0;
+    let send: ((data: unknown, event?: string) => void) | undefined;
+    const event = (type: string, data: Record<string, unknown>) =>
+      send?.({ type, sequence_number: sequence++, ...data }, type);
+    const response = (status: string, output: unknown[], usage: unknown, incomplete = false) => ({
+      id,
+      object: "response",
+      created_at: CREATED,
+      status,
+      model,
+      output,
+      incomplete_details: incomplete ? { reason: "max_output_tokens" } : null,
+      usage,
+    });
+    if (
+      !sendAbnormal(res, reply, request.stream, () => {
+        send = startSse(res);
+        event("response.created", { response: response("in_progress", [], null) });
+      })
+    )
+      return;
     const usage = {
       input_tokens: reply.usage.inputTokens,
       input_tokens_details: { cached_tokens: 0 },
@@ -279,69 +264,84 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     };
     const incomplete = reply.finishReason === "length";
     const content = { type: "output_text", text: reply.text, annotations: [], logprobs: [] };
-    const item = {
+    const message = {
       type: "message",
       id: messageId,
       status: "completed",
       role: "assistant",
       content: [content],
     };
-    const response = (status: string, output: unknown[], withUsage: boolean) => ({
-      id,
-      object: "response",
-      created_at: CREATED,
-      status,
-      model,
-      output,
-      incomplete_details: incomplete ? { reason: "max_output_tokens" } : null,
-      usage: withUsage ? usage : null,
-    });
+    const calls = reply.toolCalls.map((call, index) => ({
+      type: "function_call",
+      id: `fc_fake_${n}_${index}`,
+      call_id: call.id,
+      name: call.name,
+      arguments: JSON.stringify(call.arguments),
+      status: "completed",
+    }));
+    const output = [...(reply.text === "" && calls.length > 0 ? [] : [message]), ...calls];
     const finalStatus = incomplete ? "incomplete" : "completed";
     if (!request.stream) {
-      sendJson(res, 200, response(finalStatus, [item], true));
+      sendJson(res, 200, response(finalStatus, output, usage, incomplete));
       return;
     }
-    const send = startSse(res);
-    let sequence = 0;
-    const event = (type: string, data: Record<string, unknown>) =>
-      send({ type, sequence_number: sequence++, ...data }, type);
-    event("response.created", { response: response("in_progress", [], false) });
-    event("response.in_progress", { response: response("in_progress", [], false) });
-    event("response.output_item.added", {
-      output_index: 0,
-      item: { ...item, status: "in_progress", content: [] },
+    send = startSse(res);
+    event("response.created", { response: response("in_progress", [], null) });
+    event("response.in_progress", { response: response("in_progress", [], null) });
+    output.forEach((item, outputIndex) => {
+      if (item.type === "message") {
+        event("response.output_item.added", {
+          output_index: outputIndex,
+          item: { ...item, status: "in_progress", content: [] },
+        });
+        event("response.content_part.added", {
+          item_id: messageId,
+          output_index: outputIndex,
+          content_index: 0,
+          part: { ...content, text: "" },
+        });
+        for (const piece of pieces(reply.text)) {
+          event("response.output_text.delta", {
+            item_id: messageId,
+            output_index: outputIndex,
+            content_index: 0,
+            delta: piece,
+            logprobs: [],
+          });
+        }
+        event("response.output_text.done", {
+          item_id: messageId,
+          output_index: outputIndex,
+          content_index: 0,
+          text: reply.text,
+          logprobs: [],
+        });
+        event("response.content_part.done", {
+          item_id: messageId,
+          output_index: outputIndex,
+          content_index: 0,
+          part: content,
+        });
+      } else {
+        event("response.output_item.added", {
+          output_index: outputIndex,
+          item: { ...item, arguments: "", status: "in_progress" },
+        });
+        event("response.function_call_arguments.delta", {
+          item_id: item.id,
+          output_index: outputIndex,
+          delta: "arguments" in item ? item.arguments : "",
+        });
+        event("response.function_call_arguments.done", {
+          item_id: item.id,
+          output_index: outputIndex,
+          arguments: "arguments" in item ? item.arguments : "",
+        });
+      }
+      event("response.output_item.done", { output_index: outputIndex, item });
     });
-    event("response.content_part.added", {
-      item_id: messageId,
-      output_index: 0,
-      content_index: 0,
-      part: { ...content, text: "" },
-    });
-    for (const piece of pieces(reply.text)) {
-      event("response.output_text.delta", {
-        item_id: messageId,
-        output_index: 0,
-        content_index: 0,
-        delta: piece,
-        logprobs: [],
-      });
-    }
-    event("response.output_text.done", {
-      item_id: messageId,
-      output_index: 0,
-      content_index: 0,
-      text: reply.text,
-      logprobs: [],
-    });
-    event("response.content_part.done", {
-      item_id: messageId,
-      output_index: 0,
-      content_index: 0,
-      part: content,
-    });
-    event("response.output_item.done", { output_index: 0, item });
     event(incomplete ? "response.incomplete" : "response.completed", {
-      response: response(finalStatus, [item], true),
+      response: response(finalStatus, output, usage, incomplete),
     });
     res.end();
   }
@@ -355,25 +355,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
           ? input.filter((v): v is string => typeof v === "string")
           : [];
     if (inputs.length === 0) {
-      sendError(
-        res,
-        400,
-        "'input' must be a string or an array of strings",
-        "invalid_request_error",
-        null,
-      );
+      sendError(res, { status: 400, message: "'input' must be a string or an array of strings" });
       return;
     }
-    const queued = queue[0];
-    if (queued !== undefined && typeof queued === "object" && "error" in queued) {
-      queue.shift();
-      sendError(
-        res,
-        queued.error.status,
-        queued.error.message,
-        queued.error.type ?? "invalid_request_error",
-        queued.error.code ?? null,
-      );
+    const abnormal = replies.nextAbnormal();
+    if (abnormal !== undefined) {
+      sendAbnormal(res, resolveReply(abnormal, ""), false, () => undefined);
       return;
     }
     const embed = options.embed ?? defaultEmbedding;
@@ -390,48 +377,35 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     });
   }
 
-  const server = createServer((req, res) => {
-    void (async () => {
-      const path = (req.url ?? "").split("?")[0];
-      const endpoint: FakeEndpoint | null =
-        path === "/v1/chat/completions"
-          ? "chat.completions"
-          : path === "/v1/responses"
-            ? "responses"
-            : path === "/v1/embeddings"
-              ? "embeddings"
-              : null;
-      if (req.method !== "POST" || endpoint === null) {
-        sendError(
-          res,
-          404,
-          `Unknown request URL: ${req.method ?? "?"} ${req.url ?? "?"}`,
-          "invalid_request_error",
-          "unknown_url",
-        );
+  const ENDPOINTS: Record<string, FakeEndpoint> = {
+    "POST /v1/chat/completions": "chat.completions",
+    "POST /v1/responses": "responses",
+    "POST /v1/embeddings": "embeddings",
+    "GET /v1/models": "models",
+  };
+
+  const server = await listenOnLoopback(
+    async (req, res) => {
+      const path = (req.url ?? "").split("?")[0] ?? "";
+      const endpoint = ENDPOINTS[`${req.method ?? ""} ${path}`];
+      if (endpoint === undefined) {
+        sendError(res, {
+          status: 404,
+          message: `Unknown request URL: ${req.method ?? "?"} ${req.url ?? "?"}`,
+          code: "unknown_url",
+        });
         return;
       }
       const raw = await readBody(req);
-      let body: Record<string, unknown>;
-      try {
-        const parsed: unknown = JSON.parse(raw);
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-          throw new Error("not an object");
-        body = parsed as Record<string, unknown>;
-      } catch {
-        sendError(
-          res,
-          400,
-          "We could not parse the JSON body of your request.",
-          "invalid_request_error",
-          null,
-        );
+      const body = endpoint === "models" ? {} : parseObject(raw);
+      if (body === undefined) {
+        sendError(res, {
+          status: 400,
+          message: "We could not parse the JSON body of your request.",
+        });
         return;
       }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-      }
+      const headers = headersOf(req);
       const authorization = headers.authorization ?? "";
       const apiKey = authorization.startsWith("Bearer ")
         ? authorization.slice("Bearer ".length)
@@ -453,36 +427,31 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       };
       requests.push(request);
       if (options.apiKey !== undefined && apiKey !== options.apiKey) {
-        sendError(
-          res,
-          401,
-          "Incorrect API key provided.",
-          "invalid_request_error",
-          "invalid_api_key",
-        );
+        sendError(res, {
+          status: 401,
+          message: "Incorrect API key provided.",
+          code: "invalid_api_key",
+        });
         return;
       }
       if (endpoint === "chat.completions") chatCompletions(res, request);
       else if (endpoint === "responses") responses(res, request);
-      else embeddings(res, request);
-    })().catch((error: unknown) => {
-      sendError(res, 500, `Fake OpenAI server failed: ${String(error)}`, "server_error", null);
-    });
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    port,
-    requests,
-    enqueue: (...replies) => {
-      queue.push(...replies);
+      else if (endpoint === "embeddings") embeddings(res, request);
+      else
+        sendJson(res, 200, {
+          object: "list",
+          data: models.map((id) => ({ id, object: "model", created: CREATED, owned_by: "fake" })),
+        });
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    (res, error) =>
+      sendError(res, { status: 500, message: `Fake OpenAI server failed: ${String(error)}` }),
+  );
+
+  return {
+    baseUrl: `http://127.0.0.1:${server.port}/v1`,
+    port: server.port,
+    requests,
+    enqueue: replies.enqueue,
+    close: server.close,
   };
 }

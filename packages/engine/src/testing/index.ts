@@ -4,9 +4,16 @@ export type {
   FakeOpenAIOptions,
   FakeOpenAIRequest,
   FakeOpenAIServer,
-  FakeReply,
-  FakeUsage,
 } from "./fake-openai";
+export { startFakeAnthropic } from "./fake-anthropic";
+export type {
+  FakeAnthropicOptions,
+  FakeAnthropicRequest,
+  FakeAnthropicServer,
+} from "./fake-anthropic";
+export { startFakeGemini } from "./fake-gemini";
+export type { FakeGeminiOptions, FakeGeminiRequest, FakeGeminiServer } from "./fake-gemini";
+export type { FakeReply, FakeToolCall, FakeUsage } from "./fake-provider";
 export { seedCredential, seedOrg } from "./credentials";
 export { addFlow, flowOf, publishVersion, seedFlow } from "./flows";
 export { startHitServer } from "./hit-server";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { defineNode } from "../define";
-import { llmConfigFields, TokenUsageSchema } from "./llm-text";
+import { LLM_CREDENTIAL_TYPES, llmConfigFields, TokenUsageSchema } from "./llm-text";
 import { JsonData, JsonSchemaDocument } from "./shared";
 
 /**
@@ -16,8 +16,7 @@ export const llmStructuredNode = defineNode({
     label: "LLM structured output",
     category: "ai",
     icon: "braces",
-    description:
-      "Extract or generate a JSON object matching a schema with an OpenAI-compatible model.",
+    description: "Extract or generate a JSON object matching a schema with any model provider.",
   },
   config: z.object({
     ...llmConfigFields,
@@ -43,7 +42,7 @@ export const llmStructuredNode = defineNode({
       required: ["object", "usage"],
     },
   }),
-  credentials: [{ key: "credential", type: "openai", required: true }],
+  credentials: [{ key: "credential", type: LLM_CREDENTIAL_TYPES, required: true }],
   async execute({ config, ctx }) {
     const result = await ctx.ai.generateObject({
       credentialId: config.credential,

@@ -3,10 +3,14 @@ import { describe, expect, it } from "vitest";
 import { runPure } from "../test-context";
 import { llmTextNode } from "./llm-text";
 
-describe("llm_text node (static checks; calls are tested in @runnel/engine against a fake OpenAI server)", () => {
-  it("needs an openai credential", () => {
+describe("llm_text node (static checks; calls are tested in @runnel/engine against fake provider servers)", () => {
+  it("takes a credential of any model provider", () => {
     expect(llmTextNode.credentials).toEqual([
-      { key: "credential", type: "openai", required: true },
+      {
+        key: "credential",
+        type: ["openai", "openaiCompatible", "anthropic", "gemini"],
+        required: true,
+      },
     ]);
   });
 

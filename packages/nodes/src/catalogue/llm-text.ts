@@ -6,15 +6,24 @@ export const TokenUsageSchema = z.object({
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
   totalTokens: z.number().int(),
+  costUsd: z.number().nullable().describe("From the price table (docs/ai.md); null when unpriced"),
 });
+
+/** The model provider credential types an LLM node accepts, one per provider (docs/ai.md). */
+export const LLM_CREDENTIAL_TYPES = ["openai", "openaiCompatible", "anthropic", "gemini"] as const;
 
 /** Fields shared by the LLM nodes. */
 export const llmConfigFields = {
   credential: z
     .string()
     .min(1)
-    .describe("An openai credential (API key and optional base URL, e.g. Ollama)"),
-  model: z.string().min(1).describe("Model name, e.g. gpt-4o-mini or llama3.2"),
+    .describe(
+      "A model provider credential: OpenAI, OpenAI-compatible (Ollama, vLLM, LM Studio), Anthropic or Gemini",
+    ),
+  model: z
+    .string()
+    .min(1)
+    .describe("Model id at that provider, e.g. gpt-4.1-mini, claude-sonnet-4-5, gemini-2.5-flash"),
   system: z.string().optional().describe("System instructions"),
   prompt: z
     .string()
@@ -32,7 +41,8 @@ export const llmTextNode = defineNode({
     label: "LLM text",
     category: "ai",
     icon: "sparkles",
-    description: "Generate text with an OpenAI or OpenAI-compatible chat model.",
+    description:
+      "Generate text with an OpenAI, Anthropic, Gemini or OpenAI-compatible (Ollama…) model.",
   },
   config: z.object({
     ...llmConfigFields,
@@ -46,7 +56,7 @@ export const llmTextNode = defineNode({
       schema: z.object({ text: z.string(), finishReason: z.string(), usage: TokenUsageSchema }),
     },
   },
-  credentials: [{ key: "credential", type: "openai", required: true }],
+  credentials: [{ key: "credential", type: LLM_CREDENTIAL_TYPES, required: true }],
   async execute({ config, ctx }) {
     const result = await ctx.ai.generateText({
       credentialId: config.credential,

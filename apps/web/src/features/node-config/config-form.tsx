@@ -519,7 +519,7 @@ function LeafField({ field, value, path, ctx, inList }: FieldProps) {
       <CredentialPicker
         id={id}
         label={field.label}
-        credentialType={field.credentialType}
+        credentialTypes={field.credentialTypes}
         value={typeof value === "string" && value !== "" ? value : undefined}
         onValueChange={set}
         required={field.required}

@@ -17,6 +17,7 @@ import {
   DialogTitle,
   FormField,
   Input,
+  Label,
   Select,
   SelectContent,
   SelectItem,
@@ -35,8 +36,8 @@ const NONE = "__none__";
 export interface CredentialPickerProps {
   id: string;
   label: string;
-  /** Credential type the slot needs, e.g. "openai". */
-  credentialType: string;
+  /** Credential types the slot accepts, e.g. ["httpBearer"] or the model providers' types. */
+  credentialTypes: readonly string[];
   value: string | undefined;
   onValueChange: (id: string | undefined) => void;
   required: boolean;
@@ -46,13 +47,13 @@ export interface CredentialPickerProps {
 }
 
 /**
- * Chooses a credential of one type by id (credentials are never chosen by expression), or creates one in a dialog
+ * Chooses a credential of the accepted types by id (credentials are never chosen by expression), or creates one in a dialog
  * and selects it. Secret values are write-only: the dialog sends them once and never shows them again.
  */
 export function CredentialPicker({
   id,
   label,
-  credentialType,
+  credentialTypes,
   value,
   onValueChange,
   required,
@@ -62,8 +63,8 @@ export function CredentialPicker({
   const trpc = useTRPC();
   const list = useQuery(trpc.credentials.list.queryOptions());
   const types = useQuery(trpc.credentials.types.queryOptions());
-  const type = types.data?.find((t) => t.type === credentialType);
-  const options = (list.data ?? []).filter((c) => c.type === credentialType);
+  const creatable = (types.data ?? []).filter((t) => credentialTypes.includes(t.type));
+  const options = (list.data ?? []).filter((c) => credentialTypes.includes(c.type));
   const missing =
     value !== undefined && list.data !== undefined && !options.some((c) => c.id === value);
 
@@ -88,18 +89,18 @@ export function CredentialPicker({
             {missing ? <SelectItem value={value}>Missing credential ({value})</SelectItem> : null}
           </SelectContent>
         </Select>
-        {type && !disabled ? (
+        {creatable.length > 0 && !disabled ? (
           <NewCredentialDialog
-            type={type}
+            types={creatable}
             slotLabel={label}
             onCreated={(created) => onValueChange(created)}
           />
         ) : null}
       </div>
       {list.error ? <p className="text-sm text-danger">{list.error.message}</p> : null}
-      {types.data && !type ? (
+      {types.data && creatable.length === 0 ? (
         <p className="text-xs text-fg-muted">
-          No credential type “{credentialType}” can be created here yet.
+          No credential type “{credentialTypes.join("”, “")}” can be created here yet.
         </p>
       ) : null}
     </div>
@@ -109,18 +110,20 @@ export function CredentialPicker({
 type CredentialType = RouterOutputs["credentials"]["types"][number];
 
 function NewCredentialDialog({
-  type,
+  types,
   slotLabel,
   onCreated,
 }: {
-  type: CredentialType;
+  types: readonly CredentialType[];
   slotLabel: string;
   onCreated: (id: string) => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
-  const fields = schemaFields(type.schema);
+  const [chosen, setChosen] = useState<string | undefined>(types[0]?.type);
+  const type = types.find((t) => t.type === chosen) ?? types[0];
+  const fields = schemaFields(type?.schema ?? {});
   const create = useMutation(
     trpc.credentials.create.mutationOptions({
       onSuccess: async (row) => {
@@ -133,8 +136,9 @@ function NewCredentialDialog({
   );
   const fieldErrors = fieldErrorsOf(create.error);
   const formError = formErrorOf(create.error);
+  if (type === undefined) return null;
 
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     // The picker may sit inside another form (the editor's): keep this submit to ourselves.
     event.stopPropagation();
@@ -144,7 +148,7 @@ function NewCredentialDialog({
       name: formText(form, "name"),
       data: collectData(form, fields),
     });
-  }
+  };
 
   return (
     <Dialog
@@ -164,7 +168,9 @@ function NewCredentialDialog({
       </Button>
       <DialogContent>
         <DialogHeader>
-          <DialogTitle>New {type.label} credential</DialogTitle>
+          <DialogTitle>
+            New {types.length === 1 ? type.label : "model provider"} credential
+          </DialogTitle>
           <DialogDescription>
             The secret values are encrypted and never shown again. The new credential is selected
             for {slotLabel}.
@@ -172,6 +178,29 @@ function NewCredentialDialog({
         </DialogHeader>
         <form noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
           {formError ? <Alert variant="danger">{formError}</Alert> : null}
+          {types.length > 1 ? (
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor="new-credential-type">Provider</Label>
+              <Select
+                value={type.type}
+                onValueChange={(next) => {
+                  setChosen(next);
+                  create.reset();
+                }}
+              >
+                <SelectTrigger id="new-credential-type">
+                  <SelectValue />
+                </SelectTrigger>
+                <SelectContent>
+                  {types.map((option) => (
+                    <SelectItem key={option.type} value={option.type}>
+                      {option.label}
+                    </SelectItem>
+                  ))}
+                </SelectContent>
+              </Select>
+            </div>
+          ) : null}
           <FormField id="new-credential-name" label="Name" error={fieldErrors.name}>
             <Input name="name" autoComplete="off" />
           </FormField>

@@ -36,7 +36,7 @@ describe("configModel over the real catalogue", () => {
     expect(child(http, "followRedirects")).toMatchObject({ kind: "boolean", defaultValue: true });
     expect(child(http, "bearerCredential")).toMatchObject({
       kind: "credential",
-      credentialType: "httpBearer",
+      credentialTypes: ["httpBearer"],
       expressions: false,
     });
     const body = child(http, "body");
@@ -63,7 +63,7 @@ describe("configModel over the real catalogue", () => {
     expect(child(llm, "model")).toMatchObject({ kind: "text", multiline: false });
     expect(child(llm, "credential")).toMatchObject({
       kind: "credential",
-      credentialType: "openai",
+      credentialTypes: ["openai", "openaiCompatible", "anthropic", "gemini"],
     });
     expect(child(modelOf("llm_structured"), "schema")).toMatchObject({ kind: "json" });
   });

@@ -19,7 +19,7 @@ export type FieldModel =
   | { kind: "object"; fields: Field[] }
   /** A discriminated union: one variant per value of the `discriminator` property. */
   | { kind: "union"; discriminator: string; variants: UnionVariant[] }
-  | { kind: "credential"; credentialType: string };
+  | { kind: "credential"; credentialTypes: readonly string[] };
 
 export interface UnionVariant {
   value: string;
@@ -41,7 +41,7 @@ export type Field = FieldModel & {
 
 export interface ConfigModelOptions {
   /** Top-level keys that hold credential ids, with the credential type they need. */
-  credentials?: readonly { key: string; type: string }[];
+  credentials?: readonly { key: string; type: string | readonly string[] }[];
   /** Top-level keys whose value is passed literally (no expressions). */
   literal?: readonly string[];
 }
@@ -194,7 +194,10 @@ function buildField(name: string, schema: Schema, required: boolean, ctx: Contex
   const resolved = resolve(schema, ctx.root);
   const slot = ctx.depth === 0 ? ctx.options.credentials?.find((c) => c.key === name) : undefined;
   const model: FieldModel = slot
-    ? { kind: "credential", credentialType: slot.type }
+    ? {
+        kind: "credential",
+        credentialTypes: typeof slot.type === "string" ? [slot.type] : slot.type,
+      }
     : modelOf(name, schema, ctx);
   const literal = ctx.depth === 0 && (ctx.options.literal ?? []).includes(name);
   return {

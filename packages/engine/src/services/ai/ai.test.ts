@@ -4,165 +4,323 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@runnel/db";
 import { applyMigrations, createDb } from "@runnel/db";
 
-import type { FakeOpenAIServer } from "../../testing/fake-openai";
+import type { FakeReply } from "../../testing/fake-provider";
+import type { AiProvider } from "./providers";
 import { seedCredential, seedOrg } from "../../testing/credentials";
+import { startFakeAnthropic } from "../../testing/fake-anthropic";
+import { startFakeGemini } from "../../testing/fake-gemini";
 import { startFakeOpenAI } from "../../testing/fake-openai";
 import { createCredentialsService } from "../credentials/credentials";
-import { SsrfBlockedError } from "../http/address-policy";
 import { createHttpService } from "../http/safe-fetch";
-import { AiCallError, createAiService } from "./ai";
+import { createAiService } from "./ai";
+import { AiCallError } from "./errors";
 
+const KEY = "sk-live-0123456789";
 const masterKey = randomBytes(32);
 let handle: DbHandle;
-let server: FakeOpenAIServer;
 let orgId: string;
-let credentialId: string;
-let noKeyCredentialId: string;
 const http = createHttpService({ allow: ["127.0.0.1"] });
 
+interface Fake {
+  baseUrl: string;
+  requests: { endpoint: string; model: string | null; apiKey: string | null; system: string }[];
+  enqueue(...replies: FakeReply[]): void;
+  close(): Promise<void>;
+}
+
+/** One fake server per provider, and the endpoint each provider's calls must reach. */
+const providers: {
+  provider: AiProvider;
+  model: string;
+  endpoint: string;
+  start: () => Promise<Fake>;
+}[] = [
+  {
+    provider: "openai",
+    model: "gpt-4o-mini",
+    endpoint: "responses",
+    start: () => startFakeOpenAI({ apiKey: KEY }),
+  },
+  {
+    provider: "openaiCompatible",
+    model: "llama3.2",
+    endpoint: "chat.completions",
+    start: () => startFakeOpenAI({ apiKey: KEY }),
+  },
+  {
+    provider: "anthropic",
+    model: "claude-3-5-haiku-20241022",
+    endpoint: "messages",
+    start: () => startFakeAnthropic({ apiKey: KEY }),
+  },
+  {
+    provider: "gemini",
+    model: "gemini-2.5-flash",
+    endpoint: "generateContent",
+    start: () => startFakeGemini({ apiKey: KEY }),
+  },
+];
+
+const fakes = new Map<AiProvider, Fake>();
+const credentialIds = new Map<AiProvider, string>();
+
 beforeAll(async () => {
-  server = await startFakeOpenAI({ apiKey: "sk-live" });
   handle = await createDb();
   await applyMigrations(handle);
   orgId = await seedOrg(handle.db);
-  credentialId = await seedCredential(handle.db, {
-    masterKey,
-    orgId,
-    type: "openai",
-    data: { apiKey: "sk-live", baseUrl: server.baseUrl },
-  });
-  noKeyCredentialId = await seedCredential(handle.db, {
-    masterKey,
-    orgId,
-    type: "openai",
-    data: { baseUrl: server.baseUrl },
-  });
+  for (const { provider, start } of providers) {
+    const fake = await start();
+    fakes.set(provider, fake);
+    credentialIds.set(
+      provider,
+      await seedCredential(handle.db, {
+        masterKey,
+        orgId,
+        type: provider,
+        data: { apiKey: KEY, baseUrl: fake.baseUrl },
+      }),
+    );
+  }
 }, 60_000);
 
 afterAll(async () => {
-  await server.close();
+  for (const fake of fakes.values()) await fake.close();
   await http.close();
   await handle.close();
 });
 
-const service = () =>
+const service = (options: { maxRetries?: number } = {}) =>
   createAiService({
     credentials: createCredentialsService({ db: handle.db, masterKey, orgId }),
     http,
+    prices: {
+      "gpt-4o-mini": { input: 0.15, output: 0.6 },
+      "claude-3-5-haiku": { input: 0.8, output: 4 },
+      "gemini-2.5-flash": { input: 0.3, output: 2.5 },
+    },
+    ...options,
   });
 
-describe("AI service against an OpenAI-compatible server", () => {
-  it("generates text with the credential's key and base URL, returning usage", async () => {
-    server.enqueue({ text: "A haiku.", usage: { inputTokens: 12, outputTokens: 2 } });
+async function failure(promise: Promise<unknown>): Promise<AiCallError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AiCallError);
+  return error as AiCallError;
+}
+
+const schema = {
+  type: "object",
+  properties: { city: { type: "string" }, population: { type: "number" } },
+  required: ["city", "population"],
+  additionalProperties: false,
+};
+
+describe.each(providers)("AI service with $provider", ({ provider, model, endpoint }) => {
+  const fake = () => fakes.get(provider) as Fake;
+  const credentialId = () => credentialIds.get(provider) as string;
+
+  it("generates text with the credential's key and base URL, with usage and cost", async () => {
+    fake().enqueue({ text: "A haiku.", usage: { inputTokens: 1200, outputTokens: 200 } });
     const result = await service().generateText({
-      credentialId,
-      model: "llama3",
+      credentialId: credentialId(),
+      model,
       system: "Be brief.",
       prompt: "Write a haiku",
       temperature: 0.2,
       maxOutputTokens: 50,
     });
-    expect(result).toEqual({
-      text: "A haiku.",
-      usage: { inputTokens: 12, outputTokens: 2, totalTokens: 14 },
-      finishReason: "stop",
-    });
-    const request = server.requests.at(-1);
-    expect(request?.endpoint).toBe("chat.completions");
-    expect(request?.apiKey).toBe("sk-live");
-    expect(request?.model).toBe("llama3");
-    expect(request?.system).toBe("Be brief.");
-    expect(request?.body.temperature).toBe(0.2);
-    expect(request?.body.max_tokens).toBe(50);
+    expect(result.text).toBe("A haiku.");
+    expect(result.finishReason).toBe("stop");
+    expect(result.usage).toMatchObject({ inputTokens: 1200, outputTokens: 200, totalTokens: 1400 });
+    const expected = {
+      openai: (1200 * 0.15 + 200 * 0.6) / 1e6,
+      openaiCompatible: null,
+      anthropic: (1200 * 0.8 + 200 * 4) / 1e6,
+      gemini: (1200 * 0.3 + 200 * 2.5) / 1e6,
+    }[provider];
+    if (expected === null) expect(result.usage.costUsd).toBeNull();
+    else expect(result.usage.costUsd).toBeCloseTo(expected, 9);
+    const request = fake().requests.at(-1);
+    expect(request).toMatchObject({ endpoint, model, apiKey: KEY, system: "Be brief." });
   });
 
   it("generates an object matching a JSON Schema", async () => {
-    const schema = {
-      type: "object",
-      properties: { city: { type: "string" }, population: { type: "number" } },
-      required: ["city", "population"],
-      additionalProperties: false,
-    };
-    server.enqueue({
-      text: JSON.stringify({ city: "Lyon", population: 522000 }),
-      usage: { inputTokens: 20, outputTokens: 9 },
-    });
+    fake().enqueue({ text: JSON.stringify({ city: "Lyon", population: 522000 }) });
     const result = await service().generateObject({
-      credentialId,
-      model: "gpt-test",
+      credentialId: credentialId(),
+      model,
       prompt: "Biggest city after Paris?",
       jsonSchema: schema,
     });
-    expect(result).toEqual({
-      object: { city: "Lyon", population: 522000 },
-      usage: { inputTokens: 20, outputTokens: 9, totalTokens: 29 },
-    });
-    const format = server.requests.at(-1)?.body.response_format as {
-      type: string;
-      json_schema?: { schema: unknown };
-    };
-    expect(format.type).toBe("json_schema");
-    expect(format.json_schema?.schema).toMatchObject({ required: ["city", "population"] });
+    expect(result.object).toEqual({ city: "Lyon", population: 522000 });
+    expect(result.usage.totalTokens).toBeGreaterThan(0);
   });
 
-  it("explains an object that does not match the schema", async () => {
-    const schema = { type: "object", properties: { n: { type: "number" } }, required: ["n"] };
-    server.enqueue(JSON.stringify({ n: "not a number" }));
-    await expect(
+  it("fails a call whose object breaks the schema, naming provider and model", async () => {
+    fake().enqueue({ text: JSON.stringify({ city: "Lyon", population: "many" }) });
+    const error = await failure(
       service().generateObject({
-        credentialId,
-        model: "gpt-test",
-        prompt: "n?",
+        credentialId: credentialId(),
+        model,
+        prompt: "x",
         jsonSchema: schema,
       }),
-    ).rejects.toThrow(/did not return an object matching the output schema/);
+    );
+    expect(error.message).toMatch(new RegExp(`model ${model} did not return an object matching`));
   });
 
-  it("embeds values", async () => {
+  it("reports a 401 once, not retried, naming provider, model and status and never the key", async () => {
+    const before = fake().requests.length;
+    fake().enqueue({ error: { status: 401, message: `Incorrect API key provided: ${KEY}` } });
+    const error = await failure(
+      service().generateText({ credentialId: credentialId(), model, prompt: "x" }),
+    );
+    expect(fake().requests.length).toBe(before + 1);
+    expect(error.details).toMatchObject({ provider, model, status: 401, retryable: false });
+    expect(error.message).toMatch(
+      new RegExp(`model ${model}: the provider rejected the credential \\(status 401\\)`),
+    );
+    expect(error.message).not.toContain(KEY);
+  });
+
+  it("retries a 429 after its Retry-After and succeeds", async () => {
+    const before = fake().requests.length;
+    fake().enqueue({ error: { status: 429, message: "Slow down", retryAfter: 0 } }, "Done.");
+    const result = await service().generateText({
+      credentialId: credentialId(),
+      model,
+      prompt: "x",
+    });
+    expect(result.text).toBe("Done.");
+    expect(fake().requests.length).toBe(before + 2);
+  });
+
+  it("gives up on 429s after the retries, saying so with the Retry-After", async () => {
+    const busy: FakeReply = { error: { status: 429, message: "Slow down", retryAfter: 0 } };
+    fake().enqueue(busy, busy, busy);
+    const error = await failure(
+      service({ maxRetries: 2 }).generateText({ credentialId: credentialId(), model, prompt: "x" }),
+    );
+    expect(error.details).toMatchObject({ status: 429, retryable: true, retryAfterMs: 0 });
+    expect(error.message).toMatch(
+      /rate limited by the provider \(status 429\) after 3 attempts: Slow down/,
+    );
+  });
+
+  it("retries a 500 and reports it when it persists", async () => {
+    const before = fake().requests.length;
+    const broken: FakeReply = { error: { status: 500, message: "Internal error", retryAfter: 0 } };
+    fake().enqueue(broken, broken);
+    const error = await failure(
+      service({ maxRetries: 1 }).generateText({ credentialId: credentialId(), model, prompt: "x" }),
+    );
+    expect(fake().requests.length).toBe(before + 2);
+    expect(error.details).toMatchObject({ provider, model, status: 500, retryable: true });
+    expect(error.message).toMatch(/the provider failed \(status 500\) after 2 attempts/);
+  });
+
+  it("reports a malformed answer without retrying it", async () => {
+    const before = fake().requests.length;
+    fake().enqueue({ malformed: true });
+    const error = await failure(
+      service().generateText({ credentialId: credentialId(), model, prompt: "x" }),
+    );
+    expect(fake().requests.length).toBe(before + 1);
+    expect(error.details.retryable).toBe(false);
+    expect(error.message).toMatch(new RegExp(`model ${model}`));
+  });
+
+  it("reports a body cut mid-JSON", async () => {
+    fake().enqueue({ truncated: true, text: "Half an ans" });
+    const error = await failure(
+      service().generateText({ credentialId: credentialId(), model, prompt: "x" }),
+    );
+    expect(error.message).toMatch(new RegExp(`model ${model}`));
+    expect(error.message).not.toContain(KEY);
+  });
+});
+
+describe("AI service credentials and guards", () => {
+  it("refuses a credential of a type that is not a model provider", async () => {
+    const bearer = await seedCredential(handle.db, {
+      masterKey,
+      orgId,
+      type: "httpBearer",
+      data: { token: "t" },
+    });
+    await expect(
+      service().generateText({ credentialId: bearer, model: "m", prompt: "x" }),
+    ).rejects.toThrow(
+      /is of type "httpBearer", but this node needs a "openai" or "openaiCompatible" or "anthropic" or "gemini" credential/,
+    );
+  });
+
+  it("refuses a provider credential without an API key", async () => {
+    const noKey = await seedCredential(handle.db, {
+      masterKey,
+      orgId,
+      type: "anthropic",
+      data: {},
+    });
+    await expect(
+      service().generateText({ credentialId: noKey, model: "m", prompt: "x" }),
+    ).rejects.toThrow(new RegExp(`Credential ${noKey} \\(Anthropic\\) has no apiKey`));
+  });
+
+  it("calls an OpenAI-compatible server that needs no key", async () => {
+    const open = await startFakeOpenAI();
+    try {
+      const id = await seedCredential(handle.db, {
+        masterKey,
+        orgId,
+        type: "openaiCompatible",
+        data: { baseUrl: open.baseUrl },
+      });
+      open.enqueue("Hi from Ollama");
+      const result = await service().generateText({
+        credentialId: id,
+        model: "llama3.2",
+        prompt: "hi",
+      });
+      expect(result.text).toBe("Hi from Ollama");
+    } finally {
+      await open.close();
+    }
+  });
+
+  it("embeds values with an OpenAI credential", async () => {
     const result = await service().embed({
-      credentialId,
-      model: "embed-test",
+      credentialId: credentialIds.get("openai") as string,
+      model: "text-embedding-3-small",
       values: ["a b", "c"],
     });
     expect(result.embeddings).toHaveLength(2);
     expect(result.usage).toEqual({ inputTokens: 3, outputTokens: 0, totalTokens: 3 });
   });
 
-  it("reports provider errors with status and model", async () => {
-    server.enqueue({
-      error: { status: 500, message: "The server had an error", type: "server_error" },
+  it("sends model calls through the SSRF guard: a private base URL is blocked without an allow-list entry", async () => {
+    const guarded = createHttpService();
+    const fake = fakes.get("anthropic") as Fake;
+    const before = fake.requests.length;
+    const ai = createAiService({
+      credentials: createCredentialsService({ db: handle.db, masterKey, orgId }),
+      http: guarded,
+      maxRetries: 0,
     });
-    const error = await service()
-      .generateText({ credentialId, model: "gpt-test", prompt: "x" })
+    const error = await ai
+      .generateText({
+        credentialId: credentialIds.get("anthropic") as string,
+        model: "m",
+        prompt: "x",
+      })
       .then(
         () => null,
         (e: unknown) => e,
       );
-    expect(error).toBeInstanceOf(AiCallError);
-    expect((error as AiCallError).status).toBe(500);
-    expect((error as Error).message).toMatch(/Model gpt-test call to .* failed with status 500/);
-    expect((error as Error).message).not.toContain("sk-live");
-  });
-
-  it("refuses a credential without an API key", async () => {
-    await expect(
-      service().generateText({ credentialId: noKeyCredentialId, model: "m", prompt: "x" }),
-    ).rejects.toThrow(new RegExp(`Credential ${noKeyCredentialId} has no apiKey`));
-  });
-
-  it("sends model calls through the SSRF guard: a private base URL is blocked without an allow-list entry", async () => {
-    const guarded = createHttpService();
-    const before = server.requests.length;
-    const ai = createAiService({
-      credentials: createCredentialsService({ db: handle.db, masterKey, orgId }),
-      http: guarded,
-    });
-    const error = await ai.generateText({ credentialId, model: "m", prompt: "x" }).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(SsrfBlockedError);
-    expect(server.requests.length).toBe(before);
+    expect(String(error)).toMatch(/blocked|private|not allowed/i);
+    expect(fake.requests.length).toBe(before);
     await guarded.close();
   });
 });

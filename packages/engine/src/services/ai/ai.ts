@@ -1,21 +1,29 @@
-import { createOpenAI } from "@ai-sdk/openai";
-import {
-  APICallError,
-  embedMany,
-  generateText,
-  jsonSchema,
-  NoObjectGeneratedError,
-  Output,
-} from "ai";
+import { embedMany, generateText, jsonSchema, Output } from "ai";
 
 import type {
   AiService,
   CredentialsService,
   HttpService,
   JsonValue,
+  LlmUsage,
   TokenUsage,
 } from "@runnel/nodes";
 import { checkAgainstJsonSchema } from "@runnel/nodes";
+
+import type { PriceTable } from "./pricing";
+import type { ProviderCredential } from "./providers";
+import { pricesFromEnv } from "./env";
+import { AiCallError, explainAiError } from "./errors";
+import { costOf } from "./pricing";
+import {
+  AI_CREDENTIAL_TYPES,
+  AI_PROVIDERS,
+  embeddingModel,
+  isAiProvider,
+  languageModel,
+  providerCredential,
+} from "./providers";
+import { safeFetchFor } from "./safe-fetch";
 
 export interface AiServiceOptions {
   credentials: CredentialsService;
@@ -25,68 +33,10 @@ export interface AiServiceOptions {
   timeoutMs?: number;
   /** Largest model response, bytes (default 20 MiB). */
   maxResponseBytes?: number;
-  /** Retries inside one call (default 0: retries are the node's own setting). */
+  /** Retries of a transient failure (429, 5xx, connection) inside one call (default 2; docs/ai.md). */
   maxRetries?: number;
-}
-
-/** The credential type the AI service reads: `{ apiKey, baseUrl? }`. */
-export const OPENAI_CREDENTIAL_TYPE = "openai";
-
-export class AiCallError extends Error {
-  override readonly name = "AiCallError";
-  readonly code = "AI_CALL_FAILED";
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
-const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const);
-type Method = typeof METHODS extends Set<infer M> ? M : never;
-
-function isMethod(value: string): value is Method {
-  return (METHODS as Set<string>).has(value);
-}
-
-/**
- * A `fetch` for the AI SDK that sends every request through the SSRF-safe HTTP service (so a
- * credential's base URL is subject to the same allow-list as the HTTP node).
- */
-export function safeFetchFor(
-  http: HttpService,
-  limits: { timeoutMs: number; maxResponseBytes: number },
-): typeof fetch {
-  return async (input, init) => {
-    const request = input instanceof Request ? input : undefined;
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    const method = (init?.method ?? request?.method ?? "GET").toUpperCase();
-    if (!isMethod(method)) throw new AiCallError(`Unsupported HTTP method ${method} for ${url}`);
-    const headers: Record<string, string> = {};
-    new Headers(init?.headers ?? request?.headers).forEach((value, name) => {
-      headers[name] = value;
-    });
-    let body: string | Uint8Array | undefined;
-    const rawBody = init?.body ?? (request ? await request.text() : undefined);
-    if (typeof rawBody === "string") body = rawBody;
-    else if (rawBody instanceof Uint8Array) body = rawBody;
-    else if (rawBody !== undefined && rawBody !== null)
-      body = new Uint8Array(await new Response(rawBody).arrayBuffer());
-    const response = await http.fetch({
-      url,
-      method,
-      headers,
-      ...(body === undefined ? {} : { body }),
-      timeoutMs: limits.timeoutMs,
-      maxResponseBytes: limits.maxResponseBytes,
-    });
-    const nullBody = response.status === 204 || response.status === 304 || method === "HEAD";
-    return new Response(nullBody ? null : Buffer.from(response.body), {
-      status: response.status,
-      headers: response.headers,
-    });
-  };
+  /** Prices per model; default: the documented table with RUNNEL_AI_PRICES laid over it. */
+  prices?: PriceTable;
 }
 
 function toUsage(usage: {
@@ -103,70 +53,81 @@ function toUsage(usage: {
   };
 }
 
-function explain(error: unknown, model: string): Error {
-  if (APICallError.isInstance(error)) {
-    return new AiCallError(
-      `Model ${model} call to ${error.url} failed${error.statusCode === undefined ? "" : ` with status ${error.statusCode}`}: ${error.message}`,
-      error.statusCode,
-    );
-  }
-  if (NoObjectGeneratedError.isInstance(error)) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return new AiCallError(
-      `Model ${model} did not return an object matching the output schema${cause}`,
-    );
-  }
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** LLM calls through the AI SDK with an `openai` credential (OpenAI or any compatible server). */
+/** Model calls through the AI SDK with the provider the credential's type names (docs/ai.md). */
 export function createAiService(options: AiServiceOptions): AiService {
   const limits = {
     timeoutMs: options.timeoutMs ?? 120_000,
     maxResponseBytes: options.maxResponseBytes ?? 20 * 1024 * 1024,
   };
-  const maxRetries = options.maxRetries ?? 0;
+  const maxRetries = options.maxRetries ?? 2;
   const fetchThroughGuard = safeFetchFor(options.http, limits);
+  let prices = options.prices;
+  const priceTable = () => (prices ??= pricesFromEnv());
 
-  async function provider(credentialId: string) {
-    const secret = await options.credentials.get(credentialId, OPENAI_CREDENTIAL_TYPE);
-    const apiKey = secret.apiKey;
-    if (apiKey === undefined || apiKey === "") {
-      throw new AiCallError(`Credential ${credentialId} has no apiKey`);
-    }
-    const baseUrl =
-      secret.baseUrl === undefined || secret.baseUrl === "" ? undefined : secret.baseUrl;
-    return createOpenAI({
-      apiKey,
-      ...(baseUrl === undefined ? {} : { baseURL: baseUrl }),
-      fetch: fetchThroughGuard,
-    });
+  async function credentialFor(credentialId: string): Promise<ProviderCredential> {
+    const { type, data } = await options.credentials.resolve(credentialId, AI_CREDENTIAL_TYPES);
+    if (!isAiProvider(type))
+      throw new AiCallError(`Credential ${credentialId} is not a model provider credential`);
+    const credential = providerCredential(type, data);
+    if (credential.apiKey === undefined && type !== "openaiCompatible")
+      throw new AiCallError(
+        `Credential ${credentialId} (${AI_PROVIDERS[type].label}) has no apiKey`,
+        {
+          provider: type,
+          retryable: false,
+        },
+      );
+    if (type === "openaiCompatible" && credential.baseUrl === undefined)
+      throw new AiCallError(`Credential ${credentialId} (OpenAI-compatible) has no baseUrl`, {
+        provider: type,
+        retryable: false,
+      });
+    return credential;
   }
+
+  async function call<T>(
+    credential: ProviderCredential,
+    model: string,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw explainAiError(error, {
+        provider: credential.provider,
+        model,
+        secrets: credential.apiKey === undefined ? [] : [credential.apiKey],
+      });
+    }
+  }
+
+  const priced = (model: string, usage: TokenUsage): LlmUsage => ({
+    ...usage,
+    costUsd: costOf(priceTable(), model, usage),
+  });
 
   return {
     async generateText({ credentialId, model, system, prompt, temperature, maxOutputTokens }) {
-      const openai = await provider(credentialId);
-      try {
-        const result = await generateText({
-          model: openai.chat(model),
+      const credential = await credentialFor(credentialId);
+      const result = await call(credential, model, () =>
+        generateText({
+          model: languageModel(credential, model, fetchThroughGuard),
           ...(system === undefined ? {} : { instructions: system }),
           prompt,
           ...(temperature === undefined ? {} : { temperature }),
           ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
           maxRetries,
-        });
-        return {
-          text: result.text,
-          usage: toUsage(result.usage),
-          finishReason: result.finishReason,
-        };
-      } catch (error) {
-        throw explain(error, model);
-      }
+        }),
+      );
+      return {
+        text: result.text,
+        usage: priced(model, toUsage(result.usage)),
+        finishReason: result.finishReason,
+      };
     },
 
     async generateObject({ credentialId, model, system, prompt, jsonSchema: schema, temperature }) {
-      const openai = await provider(credentialId);
+      const credential = await credentialFor(credentialId);
       const outputSchema = jsonSchema<JsonValue>(schema, {
         validate: (value) => {
           const problem = checkAgainstJsonSchema(schema, value);
@@ -178,33 +139,35 @@ export function createAiService(options: AiServiceOptions): AiService {
               };
         },
       });
-      try {
-        const result = await generateText({
-          model: openai.chat(model),
+      const result = await call(credential, model, () =>
+        generateText({
+          model: languageModel(credential, model, fetchThroughGuard),
           ...(system === undefined ? {} : { instructions: system }),
           prompt,
           ...(temperature === undefined ? {} : { temperature }),
           output: Output.object({ schema: outputSchema }),
           maxRetries,
-        });
-        return { object: result.output, usage: toUsage(result.usage) };
-      } catch (error) {
-        throw explain(error, model);
-      }
+        }),
+      );
+      return { object: result.output, usage: priced(model, toUsage(result.usage)) };
     },
 
     async embed({ credentialId, model, values }) {
-      const openai = await provider(credentialId);
-      try {
-        const result = await embedMany({ model: openai.embedding(model), values, maxRetries });
-        const tokens = result.usage.tokens;
-        return {
-          embeddings: result.embeddings,
-          usage: { inputTokens: tokens, outputTokens: 0, totalTokens: tokens },
-        };
-      } catch (error) {
-        throw explain(error, model);
-      }
+      const credential = await credentialFor(credentialId);
+      const embedder = embeddingModel(credential, model, fetchThroughGuard);
+      if (embedder === undefined)
+        throw new AiCallError(
+          `${AI_PROVIDERS[credential.provider].label} has no embedding models; use another provider's credential`,
+          { provider: credential.provider, model, retryable: false },
+        );
+      const result = await call(credential, model, () =>
+        embedMany({ model: embedder, values, maxRetries }),
+      );
+      const tokens = result.usage.tokens;
+      return {
+        embeddings: result.embeddings,
+        usage: { inputTokens: tokens, outputTokens: 0, totalTokens: tokens },
+      };
     },
   };
 }

@@ -32,31 +32,37 @@ export function createCredentialsService({
   masterKey,
   orgId,
 }: CredentialsServiceOptions): CredentialsService {
+  async function resolve(credentialId: string, acceptedTypes: readonly string[]) {
+    const rows = await db
+      .select({ type: schema.credentials.type, secret: schema.credentials.secret })
+      .from(schema.credentials)
+      .where(and(eq(schema.credentials.id, credentialId), eq(schema.credentials.orgId, orgId)))
+      .limit(1);
+    const row = rows[0];
+    if (row === undefined) {
+      throw new CredentialUnavailableError(
+        credentialId,
+        `Credential ${credentialId} does not exist in this org`,
+      );
+    }
+    if (!acceptedTypes.includes(row.type)) {
+      const wanted = acceptedTypes.map((type) => `"${type}"`).join(" or ");
+      throw new CredentialUnavailableError(
+        credentialId,
+        `Credential ${credentialId} is of type "${row.type}", but this node needs a ${wanted} credential`,
+      );
+    }
+    try {
+      const data = decryptCredential({ masterKey, orgId, credentialId, secret: row.secret });
+      return { type: row.type, data };
+    } catch (error) {
+      throw new CredentialUnavailableError(credentialId, (error as Error).message);
+    }
+  }
   return {
     async get(credentialId, expectedType) {
-      const rows = await db
-        .select({ type: schema.credentials.type, secret: schema.credentials.secret })
-        .from(schema.credentials)
-        .where(and(eq(schema.credentials.id, credentialId), eq(schema.credentials.orgId, orgId)))
-        .limit(1);
-      const row = rows[0];
-      if (row === undefined) {
-        throw new CredentialUnavailableError(
-          credentialId,
-          `Credential ${credentialId} does not exist in this org`,
-        );
-      }
-      if (row.type !== expectedType) {
-        throw new CredentialUnavailableError(
-          credentialId,
-          `Credential ${credentialId} is of type "${row.type}", but this node needs a "${expectedType}" credential`,
-        );
-      }
-      try {
-        return decryptCredential({ masterKey, orgId, credentialId, secret: row.secret });
-      } catch (error) {
-        throw new CredentialUnavailableError(credentialId, (error as Error).message);
-      }
+      return (await resolve(credentialId, [expectedType])).data;
     },
+    resolve,
   };
 }

@@ -38,6 +38,7 @@ function handler(request: Request): Promise<Response> {
           appUrl: appUrlFor(request.url),
           mailer: getMailer(),
           engine: { sendEvent: engine.sendEvent, bus: engine.bus },
+          http: engine.services.http,
           rateLimits: getRateLimits(),
         }),
       responseMeta: rateLimitResponseMeta,
