@@ -183,7 +183,7 @@ function toRequest(req: IncomingMessage, body: Buffer, origin: string): Request 
   return new Request(new URL(req.url ?? "/", origin), {
     method: req.method,
     headers,
-    body: hasBody ? body : undefined,
+    body: hasBody ? new Uint8Array(body) : undefined,
   });
 }
 
