@@ -40,6 +40,7 @@ export async function createEngineHarness(
   });
   const { bus } = runtime;
   const engine: EngineDeps = runtime.engine;
+  const { http } = runtime.services;
   let counter = 0;
 
   async function caller(
@@ -54,6 +55,7 @@ export async function createEngineHarness(
       session: options.userId ? { userId: options.userId } : null,
       encryptionKey,
       appUrl: "http://localhost:3000",
+      http,
       ...(options.withEngine === false ? {} : { engine }),
     });
     return createCaller(ctx);
@@ -65,6 +67,7 @@ export async function createEngineHarness(
     db: handle.db,
     bus,
     engine,
+    http,
     encryptionKey,
     caller,
     /** Signs a user up (personal org, owner) and returns their id, org id, e-mail and a caller. */

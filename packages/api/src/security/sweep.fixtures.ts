@@ -15,6 +15,8 @@ import { ZodError } from "zod";
 
 import type { Database } from "@runnel/db";
 import type { FlowDefinitionInput } from "@runnel/engine";
+import type { FakeOpenAIServer } from "@runnel/engine/testing";
+import type { HttpService } from "@runnel/nodes";
 import { eq } from "@runnel/db";
 import {
   apiKeys,
@@ -33,6 +35,7 @@ import {
   runSteps,
   triggers,
 } from "@runnel/db/schema";
+import { startFakeOpenAI } from "@runnel/engine/testing";
 
 import type { EngineHarness } from "../router/runs.fixtures";
 import type { EngineDeps } from "../trpc";
@@ -70,6 +73,8 @@ export interface Seed {
   runId: string;
   approvalId: string;
   credentialId: string;
+  /** An OpenAI-compatible credential pointing at the fake provider on loopback (Test connection, model list). */
+  providerCredentialId: string;
   apiKeyId: string;
   invitationId: string;
   webhookTriggerId: string;
@@ -111,6 +116,12 @@ function flowDocument() {
  */
 export const SWEEP_INPUTS: Record<string, SweepEntry> = {
   "auth.signUp": own(() => ({ name: "Sweep", email: freshEmail(), password: "password-123" })),
+  // A wrong current password: the sweep must not change anyone's password (the refusal is a field error).
+  "auth.changePassword": own(() => ({
+    currentPassword: "not-the-password",
+    newPassword: "sweep-new-password-1",
+  })),
+  "auth.signOutEverywhere": own(() => undefined),
   "me.get": own(() => undefined),
 
   "orgs.list": own(() => undefined),
@@ -135,6 +146,8 @@ export const SWEEP_INPUTS: Record<string, SweepEntry> = {
     name: "sweep",
     data: { token: "sweep-token" },
   })),
+  "credentials.test": victims((s) => ({ id: s.providerCredentialId })),
+  "credentials.models": victims((s) => ({ id: s.providerCredentialId })),
   "credentials.update": victims((s) => ({ id: s.credentialId, name: "renamed" })),
   "credentials.delete": victims((s) => ({ id: s.credentialId })),
 
@@ -189,9 +202,15 @@ export const PUBLIC_PROCEDURES = ["auth.signUp", "orgs.invitePreview"];
 
 /**
  * Mutations a viewer of the victim org may call because they are not acts in that org: creating an account, an org of
- * one's own, or accepting an invite (which needs the invite's secret token).
+ * one's own, accepting an invite (which needs the invite's secret token), or acts on their own account.
  */
-export const VIEWER_MUTATIONS_NOT_ROLE_GATED = ["auth.signUp", "orgs.acceptInvite", "orgs.create"];
+export const VIEWER_MUTATIONS_NOT_ROLE_GATED = [
+  "auth.signUp",
+  "auth.changePassword",
+  "auth.signOutEverywhere",
+  "orgs.acceptInvite",
+  "orgs.create",
+];
 
 function triggerDefinition(): FlowDefinitionInput {
   return {
@@ -216,6 +235,8 @@ function triggerDefinition(): FlowDefinitionInput {
 
 export interface World {
   seed: Seed;
+  /** The fake model provider the provider credential points at; closed with the world. */
+  provider: FakeOpenAIServer;
   /** The attacker: a user of another org (owner there) and an API key of that org. */
   attacker: { userId: string; orgId: string; apiKey: string };
 }
@@ -249,6 +270,15 @@ export async function seedWorld(t: EngineHarness): Promise<World> {
     name: "victim",
     data: { token: "victim-secret" },
   });
+  const provider = await startFakeOpenAI({
+    apiKey: "victim-provider-key",
+    models: ["gpt-4.1-mini"],
+  });
+  const providerCredential = await ada.credentials.create({
+    type: "openaiCompatible",
+    name: "victim provider",
+    data: { baseUrl: provider.baseUrl, apiKey: "victim-provider-key" },
+  });
   const key = await ada.apiKeys.create({ name: "victim" });
   const invite = await ada.orgs.invite({ role: "editor" });
 
@@ -267,6 +297,7 @@ export async function seedWorld(t: EngineHarness): Promise<World> {
       runId: run.id,
       approvalId: approval.id,
       credentialId: credential.id,
+      providerCredentialId: providerCredential.id,
       apiKeyId: key.id,
       invitationId: invite.id,
       webhookTriggerId: webhook.id,
@@ -275,6 +306,7 @@ export async function seedWorld(t: EngineHarness): Promise<World> {
       deploymentId: deployment.id,
     },
     attacker: { userId: attacker.userId, orgId: attacker.orgId, apiKey: attackerKey.key },
+    provider,
   };
 }
 
@@ -377,7 +409,7 @@ export interface SweepServer {
 
 /** tRPC's fetch adapter behind node:http on 127.0.0.1 (port 0), as apps/web mounts it, with the rate-limit header. */
 export async function startServer(
-  t: { db: Database; encryptionKey: Buffer; engine?: EngineDeps },
+  t: { db: Database; encryptionKey: Buffer; engine?: EngineDeps; http?: HttpService },
   options: { rateLimits?: RateLimits } = {},
 ): Promise<SweepServer> {
   const server: Server = createServer((req, res) => {
@@ -405,6 +437,7 @@ export async function startServer(
             session: sessionUser ? { userId: sessionUser } : null,
             encryptionKey: t.encryptionKey,
             appUrl: "http://localhost:3000",
+            ...(t.http ? { http: t.http } : {}),
             ...(t.engine ? { engine: t.engine } : {}),
             ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
           }),

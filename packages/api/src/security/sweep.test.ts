@@ -33,12 +33,13 @@ let world: World;
 let server: SweepServer;
 
 beforeAll(async () => {
-  t = await createEngineHarness();
+  t = await createEngineHarness({ httpAllow: ["127.0.0.1/32"] });
   world = await seedWorld(t);
   server = await startServer(t);
 }, 180_000);
 afterAll(async () => {
   await server.close();
+  await world.provider.close();
   await t.close();
 });
 
