@@ -47,8 +47,30 @@ export async function resolveRecord(
   return out;
 }
 
+/**
+ * False when the error itself says another attempt cannot succeed: `details.retryable === false`, as an
+ * AiCallError has for a provider's 401/403, another 4xx, a malformed answer or a schema mismatch (docs/ai.md).
+ * The node's own retries are not spent on such an error.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (typeof error !== "object" || error === null || !("details" in error)) return true;
+  const details = error.details;
+  return !(
+    typeof details === "object" &&
+    details !== null &&
+    "retryable" in details &&
+    details.retryable === false
+  );
+}
+
 export function storedError(error: unknown, nodeId: string): StoredError {
-  if (error instanceof Error) return { message: error.message, name: error.name, nodeId };
+  if (error instanceof Error)
+    return {
+      message: error.message,
+      name: error.name,
+      nodeId,
+      ...(isRetryable(error) ? {} : { retryable: false }),
+    };
   if (typeof error === "object" && error !== null) {
     const record = error as Record<string, unknown>;
     return {

@@ -7,7 +7,7 @@ import type { StepStart } from "./step-start";
 import type { FirstStep, Pending } from "./types";
 import { resolveConfig } from "../../expressions";
 import { createNodeContext } from "../../services/node-context";
-import { resolveDeep, resolveRecord, storedError } from "./context";
+import { isRetryable, resolveDeep, resolveRecord, storedError } from "./context";
 import { createChildren, startApproval } from "./directives";
 import { onErrorOutcome, succeed } from "./outcome";
 import { stepStart } from "./step-start";
@@ -179,7 +179,7 @@ export async function firstStep(
       status: "failed",
       error: stored,
     });
-    if (stepAttempt < node.settings.retries) throw error;
+    if (stepAttempt < node.settings.retries && isRetryable(error)) throw error;
     return onErrorOutcome(node, stored, stepAttempt + 1);
   }
   const { directive } = outcome;
