@@ -9,8 +9,9 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import type { FlowDefinitionInput } from "@runnel/engine";
+import type { JsonValue } from "@runnel/nodes";
 import { eq } from "@runnel/db";
-import { runs, runSteps } from "@runnel/db/schema";
+import { flows, runs, runSteps } from "@runnel/db/schema";
 
 import type { LoopbackServer } from "../rest/serve.fixtures";
 import type { AppRouter } from "../root";
@@ -265,6 +266,71 @@ describe("keys named constructor, __proto__ and prototype are ordinary data", ()
     expectReadAnswer(got.output);
     expect(canonical(got.input)).toBe(canonical(hostile()));
     await expectStored(id, (input) => input);
+  });
+
+  it("typed into a flow's config and variables: saveDraft → get → publish → run keep them (tRPC and REST)", async () => {
+    const typed = (): FlowDefinitionInput => ({
+      nodes: [
+        manual,
+        {
+          id: "build",
+          type: "set",
+          version: 1,
+          name: "Build",
+          config: {
+            keep: "none",
+            fields: [
+              { name: "literal", value: hostile() as JsonValue },
+              { name: "__proto__", value: "a field named __proto__" },
+              { name: "constructor.prototype", value: "{{ vars.settings.constructor }}" },
+              { name: "fromVars", value: "{{ vars.settings }}" },
+            ],
+          },
+        },
+      ],
+      edges: [edge("start", "build")],
+      vars: JSON.parse(`{"settings": ${HOSTILE}, "__proto__": {"polluted": true}}`) as Record<
+        string,
+        JsonValue
+      >,
+    });
+    /** The Set node's config and the variables as typed, `__proto__` keys included. */
+    const expectTyped = (definition: unknown) => {
+      const { nodes, vars } = definition as FlowDefinitionInput;
+      expect(canonical(nodes[1]?.config)).toBe(canonical(typed().nodes[1]?.config));
+      expect(canonical(vars)).toBe(canonical(typed().vars));
+    };
+    const expected = (): unknown => ({
+      literal: hostile(),
+      ...(JSON.parse('{"__proto__": "a field named __proto__"}') as object),
+      constructor: { prototype: "x" },
+      fromVars: hostile(),
+    });
+    const client = trpc();
+    const flow = await client.flows.create.mutate({ name: "Typed data" });
+    await client.flows.saveDraft.mutate({ id: flow.id, definition: typed() });
+    const got = await client.flows.get.query({ id: flow.id });
+    expectTyped(got.draft);
+    const [stored] = await h.db.select().from(flows).where(eq(flows.id, flow.id));
+    expectTyped(stored?.draft);
+
+    const published = await client.flows.publish.mutate({ id: flow.id });
+    const version = await client.flows.version.query({ id: flow.id, number: published.number });
+    expectTyped(version.definition);
+    const deployment = await client.deployments.publish.mutate({ flowId: flow.id });
+    const response = await fetch(`${server.url}/api/v1/flows/${deployment.slug}/runs?wait=30`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+    const body = JSON.parse(text) as { id: string; status: string; output: unknown };
+    expect(body.status, text).toBe("succeeded");
+    expect(canonical(body.output)).toBe(canonical(expected()));
+    expect(Object.getPrototypeOf(body.output)).toBe(Object.prototype);
+    const run = await client.runs.get.query({ id: body.id });
+    expect(canonical(run.output)).toBe(canonical(expected()));
   });
 
   it("in approval form data, over REST and over tRPC: the next node reads them", async () => {

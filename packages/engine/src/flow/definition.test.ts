@@ -51,6 +51,33 @@ describe("FlowDefinition", () => {
     ]);
   });
 
+  it("keeps config and variables as sent, __proto__ keys included, and still names bad values", () => {
+    const sent = JSON.parse(`{
+      "nodes": [{ "id": "a", "type": "set", "version": 1, "name": "A",
+                  "config": { "__proto__": { "polluted": true }, "deep": { "constructor": { "__proto__": 1 } } } }],
+      "edges": [],
+      "vars": { "__proto__": "v", "prototype": { "__proto__": [] } }
+    }`) as { nodes: [{ config: object }]; vars: object };
+    const flow = FlowDefinition.parse(sent);
+    expect(flow.nodes[0]?.config).toBe(sent.nodes[0].config);
+    expect(flow.vars).toBe(sent.vars);
+    expect(Object.hasOwn(flow.nodes[0]?.config ?? {}, "__proto__")).toBe(true);
+    expect(Reflect.get(Object.prototype, "polluted")).toBeUndefined();
+
+    const bad = FlowDefinition.safeParse({
+      nodes: [
+        { id: "a", type: "set", version: 1, name: "A", config: { x: [1, { y: Number.NaN }] } },
+      ],
+      edges: [],
+      vars: { "not a name": 1, ok: () => 1 },
+    });
+    expect(bad.error?.issues.map((issue) => issue.path.join(".")).sort()).toEqual([
+      "nodes.0.config.x",
+      "vars.not a name",
+      "vars.ok",
+    ]);
+  });
+
   it("is published, up to date, as docs/flow.schema.json", () => {
     const committed: unknown = JSON.parse(readFileSync(FLOW_SCHEMA_FILE, "utf8"));
     const regenerate = "run: pnpm --filter @runnel/engine exec tsx src/flow/write-schema.ts";

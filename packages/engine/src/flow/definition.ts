@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { keptAsSent } from "./kept-as-sent";
+
 /** Node ids are stable and human-readable (`fetch_page`): they name steps and appear in expressions. */
 export const NodeId = z
   .string()
@@ -39,7 +41,10 @@ export const FlowNode = z.object({
   version: z.number().int().positive(),
   name: z.string().min(1).max(200),
   /** Node config; string values may hold `{{ expressions }}`. Checked against the node type's zod schema. */
-  config: z.record(z.string(), z.json()).default({}),
+  config: keptAsSent(z.record(z.string(), z.json()), {
+    type: "object",
+    additionalProperties: {},
+  }).default({}),
   position: z.object({ x: z.number(), y: z.number() }).default({ x: 0, y: 0 }),
   settings: NodeSettings.default({ retries: 0, timeoutMs: 300_000, onError: "fail" }),
 });
@@ -54,10 +59,12 @@ export const FlowEdge = z.object({
 });
 export type FlowEdge = z.infer<typeof FlowEdge>;
 
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Flow variables, readable in expressions as `vars.<name>`. */
-export const FlowVars = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is an identifier"),
-  z.json(),
+export const FlowVars = keptAsSent(
+  z.record(z.string().regex(VAR_NAME, "a variable name is an identifier"), z.json()),
+  { type: "object", propertyNames: { pattern: VAR_NAME.source }, additionalProperties: {} },
 );
 
 export const MAX_NODES = 500;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import type { JsonObject } from "../ports";
 import { runPure } from "../test-context";
 import { setNode } from "./set";
 
@@ -52,13 +53,42 @@ describe("set node", () => {
     ).resolves.toMatchObject({ value: { a: { b: 2 } } });
   });
 
-  it("refuses field names that reach prototypes", async () => {
-    for (const name of ["__proto__", "a.__proto__.polluted", "constructor.prototype", "a..b", ""]) {
+  it("treats __proto__, constructor and prototype as ordinary field names", async () => {
+    const source = JSON.parse('{"__proto__": {"kept": 1}, "constructor": "c"}') as JsonObject;
+    const result = await runPure(
+      setNode,
+      {
+        keep: "all",
+        fields: [
+          { name: "__proto__.polluted", value: true },
+          { name: "a.__proto__", value: { b: 1 } },
+          { name: "constructor.prototype", value: "p" },
+        ],
+      },
+      { in: source },
+    );
+    const out = (result as { value: JsonObject }).value;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.hasOwn(out, "__proto__")).toBe(true);
+    expect(JSON.stringify(out)).toBe(
+      '{"__proto__":{"kept":1,"polluted":true},"constructor":{"prototype":"p"},"a":{"__proto__":{"b":1}}}',
+    );
+    expect(JSON.stringify(source)).toBe('{"__proto__":{"kept":1},"constructor":"c"}');
+    await expect(
+      runPure(setNode, { keep: "selected", selected: ["__proto__.kept"] }, { in: source }),
+    ).resolves.toMatchObject({ value: JSON.parse('{"__proto__": {"kept": 1}}') as JsonObject });
+    const removed = await runPure(setNode, { remove: ["__proto__"] }, { in: source });
+    expect(JSON.stringify((removed as { value: JsonObject }).value)).toBe('{"constructor":"c"}');
+    expect(Reflect.get(Object.prototype, "polluted")).toBeUndefined();
+    expect(Reflect.get(Object.prototype, "b")).toBeUndefined();
+  });
+
+  it("refuses field names that are not dot paths", async () => {
+    for (const name of ["a..b", "", ".a", "a b"]) {
       await expect(runPure(setNode, { fields: [{ name, value: 1 }] }), name).rejects.toThrow(
         /config\.fields\.0\.name/,
       );
     }
-    expect(Object.prototype).not.toHaveProperty("polluted");
   });
 
   it("describes its output fields for expression checks", () => {

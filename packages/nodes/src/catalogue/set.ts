@@ -8,7 +8,7 @@ import { FieldPath, JsonConfigData } from "./shared";
 /**
  * Builds an object: starts from the input object (all of it, none of it, or selected fields), removes
  * fields, then assigns each field's value (usually an expression such as `{{ nodes.fetch.body.id }}`).
- * Dot paths (`customer.name`) create nested objects.
+ * Dot paths (`customer.name`) create nested objects. Every name is an own field, `__proto__` included.
  */
 export const setNode = defineNode({
   type: "set",
@@ -84,11 +84,21 @@ function setPath(object: JsonObject, path: string, value: JsonValue): void {
       current = next;
     } else {
       const created: JsonObject = {};
-      current[segment] = created;
+      defineField(current, segment, created);
       current = created;
     }
   }
-  current[last] = value;
+  defineField(current, last, value);
+}
+
+/** Sets an own field; assigning `__proto__` would replace the object's prototype instead. */
+function defineField(object: JsonObject, name: string, value: JsonValue): void {
+  Object.defineProperty(object, name, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function removePath(object: JsonObject, path: string): void {

@@ -76,19 +76,17 @@ export function checkAgainstJsonSchema(schema: JsonSchema, value: unknown): stri
   return where === "" ? issue.message : `${where}: ${issue.message}`;
 }
 
-const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
-
-/** A dot path of field names (`customer.address.city`); segments that reach prototypes are refused. */
+/**
+ * A dot path of field names (`customer.address.city`). Any name is a field, `constructor` and `__proto__` included
+ * (data is data, docs/expressions.md): the nodes that follow a path read and write own properties only.
+ */
 export const FieldPath = z
   .string()
   .min(1)
   .regex(
     /^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/,
     "a field path is names joined by dots, e.g. customer.name",
-  )
-  .refine((path) => path.split(".").every((segment) => !FORBIDDEN_SEGMENTS.has(segment)), {
-    message: "__proto__, constructor and prototype are not allowed as field names",
-  });
+  );
 
 /** True when an IANA time zone name is known to this runtime's Intl. */
 export function isTimeZone(name: string): boolean {
