@@ -1,5 +1,7 @@
 export * from "./client";
 export * from "./errors";
+export { listenOnChannel } from "./listen";
+export type { ChannelListener, ChannelListenOptions } from "./listen";
 export { pendingMigrations } from "./migration-status";
 export { createDbFromEnv, dbEnv, DEFAULT_DATA_DIR, resolveDataDir } from "./env";
 export type { DbEnv } from "./env";

@@ -1,7 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
-
 import type { DbHandle } from "@runnel/db";
+import { listenOnChannel } from "@runnel/db";
 
 /** The channel the database's triggers notify on (packages/db/drizzle/0006_lookups_notify.sql), payload: org id. */
 export const LOOKUPS_CHANNEL = "runnel_lookups";
@@ -42,82 +40,29 @@ function fanOut() {
  * live (caches are bypassed), is re-established with backoff, and then tells listeners everything may be stale.
  */
 export async function listenOnPostgres(options: PgChangesOptions): Promise<LookupChanges> {
-  const { url, onError } = options;
   const feed = fanOut();
-  const closed = new AbortController();
-  let client: pg.Client | undefined;
-  let reconnecting = false;
-
-  async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: url, keepAlive: true });
-    next.on("notification", (message) => {
-      if (message.channel === LOOKUPS_CHANNEL && message.payload) feed.emit(message.payload);
-    });
-    next.on("error", (error) => {
-      onError?.(error);
-      dropped(next);
-    });
-    next.on("end", () => dropped(next));
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${pg.escapeIdentifier(LOOKUPS_CHANNEL)}`);
-    } catch (error) {
-      next.removeAllListeners();
-      await next.end().catch(() => undefined);
-      throw error;
-    }
-    if (closed.signal.aborted) {
-      next.removeAllListeners();
-      await next.end();
-      return;
-    }
-    client = next;
-  }
-
-  function dropped(lost: pg.Client): void {
-    if (client !== lost) return;
-    client = undefined;
-    feed.emit(null);
-    lost.removeAllListeners();
-    lost.on("error", () => undefined);
-    void lost.end().catch(() => undefined);
-    void reconnect();
-  }
-
-  async function reconnect(): Promise<void> {
-    if (reconnecting) return;
-    reconnecting = true;
-    let delay = options.reconnectDelayMs ?? 100;
-    while (!closed.signal.aborted && !client) {
-      await sleep(delay, undefined, { signal: closed.signal }).catch(() => undefined);
-      if (closed.signal.aborted) break;
-      try {
-        await connect();
-      } catch (error) {
-        onError?.(error instanceof Error ? error : new Error(String(error)));
-        delay = Math.min(delay * 2, 5000);
-      }
-    }
-    reconnecting = false;
-    // Notices sent while the connection was down are lost.
-    if (client) feed.emit(null);
-  }
-
-  await connect();
+  const listening = await listenOnChannel({
+    url: options.url,
+    channel: LOOKUPS_CHANNEL,
+    onNotice: (payload) => {
+      if (payload) feed.emit(payload);
+    },
+    // While the connection is down, and after it comes back, notices may have been lost.
+    onLost: () => feed.emit(null),
+    onResumed: () => feed.emit(null),
+    ...(options.reconnectDelayMs === undefined
+      ? {}
+      : { reconnectDelayMs: options.reconnectDelayMs }),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   return {
     get live() {
-      return client !== undefined;
+      return listening.live;
     },
     subscribe: feed.subscribe,
     async close() {
-      closed.abort();
-      const current = client;
-      client = undefined;
       feed.listeners.clear();
-      if (current) {
-        current.removeAllListeners();
-        await current.end().catch(() => undefined);
-      }
+      await listening.close();
     },
   };
 }

@@ -1,8 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
-
 import type { Database } from "@runnel/db";
-import { sql } from "@runnel/db";
+import { listenOnChannel, sql } from "@runnel/db";
 
 import type { RunEvent } from "../runs/event-types";
 import type {
@@ -59,72 +56,27 @@ export async function createPgEventBus(options: PgEventBusOptions): Promise<RunE
   const listeners = new Map<string, Set<(notice: RunEventNotice) => void>>();
   const closed = new AbortController();
   let active = 0;
-  let client: pg.Client | undefined;
-  let reconnecting = false;
-  const baseDelay = options.reconnectDelayMs ?? 100;
 
   const dispatch = (runId: string, notice: RunEventNotice) => {
     for (const listener of listeners.get(runId) ?? []) listener(notice);
   };
 
-  async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: url, keepAlive: true });
-    next.on("notification", (message) => {
-      if (message.channel !== channel) return;
-      const payload = parsePayload(message.payload);
+  const listening = await listenOnChannel({
+    url,
+    channel,
+    onNotice(raw) {
+      const payload = parsePayload(raw);
       if (payload) dispatch(payload.r, { seq: payload.s });
-    });
-    next.on("error", (error) => {
-      onError?.(error);
-      dropped(next);
-    });
-    next.on("end", () => dropped(next));
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-    } catch (error) {
-      next.removeAllListeners();
-      await next.end().catch(() => undefined);
-      throw error;
-    }
-    if (closed.signal.aborted) {
-      next.removeAllListeners();
-      await next.end();
-      return;
-    }
-    client = next;
-  }
-
-  function dropped(lost: pg.Client) {
-    if (client !== lost) return;
-    client = undefined;
-    lost.removeAllListeners();
-    lost.on("error", () => undefined);
-    void lost.end().catch(() => undefined);
-    void reconnect();
-  }
-
-  async function reconnect(): Promise<void> {
-    if (reconnecting) return;
-    reconnecting = true;
-    let delay = baseDelay;
-    while (!closed.signal.aborted && !client) {
-      // close() aborts the wait; the loop condition then ends the attempts.
-      await sleep(delay, undefined, { signal: closed.signal }).catch(() => undefined);
-      if (closed.signal.aborted) break;
-      try {
-        await connect();
-      } catch (error) {
-        onError?.(error instanceof Error ? error : new Error(String(error)));
-        delay = Math.min(delay * 2, 5000);
-      }
-    }
-    reconnecting = false;
+    },
     // Notices sent while the connection was down are lost: every subscriber re-reads the table.
-    if (client) for (const runId of [...listeners.keys()]) dispatch(runId, { seq: Infinity });
-  }
-
-  await connect();
+    onResumed() {
+      for (const runId of [...listeners.keys()]) dispatch(runId, { seq: Infinity });
+    },
+    ...(options.reconnectDelayMs === undefined
+      ? {}
+      : { reconnectDelayMs: options.reconnectDelayMs }),
+    ...(onError ? { onError } : {}),
+  });
 
   const notifier: RunEventNotifier = {
     listen(runId, onNotice) {
@@ -173,13 +125,7 @@ export async function createPgEventBus(options: PgEventBusOptions): Promise<RunE
     async close() {
       closed.abort();
       listeners.clear();
-      const current = client;
-      client = undefined;
-      if (current) {
-        current.removeAllListeners();
-        current.on("error", () => undefined);
-        await current.end();
-      }
+      await listening.close();
     },
   };
 }
