@@ -63,6 +63,8 @@ export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
+  /** USD from the price table when the call was priced (docs/ai.md); recorded on the step and the run. */
+  costUsd?: number | null;
 }
 
 /** Token usage of one model call with its cost from the price table (docs/ai.md); null when unpriced. */
@@ -127,6 +129,6 @@ export interface NodeContext {
   ai: AiService;
   credentials: CredentialsService;
   log: LogService;
-  /** Reports token usage so it is recorded on the step and the run. */
+  /** Reports token usage (and its cost, when priced) so it is recorded on the step and the run. */
   recordUsage(usage: TokenUsage): void;
 }

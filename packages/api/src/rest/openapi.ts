@@ -101,6 +101,18 @@ const RunStatus = {
   enum: ["queued", "running", "waiting", "succeeded", "failed", "cancelled"],
 };
 
+/** Token and cost totals of model calls (docs/ai.md, Usage and cost). */
+function usageProperties(of: string): Json {
+  return {
+    tokensIn: { type: "integer", description: `Input tokens of ${of}'s model calls` },
+    tokensOut: { type: "integer", description: `Output tokens of ${of}'s model calls` },
+    costUsd: {
+      type: "number",
+      description: `USD of ${of}'s model calls from the price table; unpriced models add 0`,
+    },
+  };
+}
+
 /** The run resource's fields (`GET /runs/{id}` adds `steps`; a `?wait` answer has none). */
 const RUN_REQUIRED = ["id", "flowId", "flowVersionId", "status", "createdAt"];
 const runProperties: Json = {
@@ -116,6 +128,7 @@ const runProperties: Json = {
     properties: { message: { type: "string" }, name: { type: "string" } },
   },
   failedNodeId: { type: ["string", "null"] },
+  ...usageProperties("the run's steps"),
   createdAt: { type: "string", format: "date-time" },
   startedAt: { type: ["string", "null"], format: "date-time" },
   finishedAt: { type: ["string", "null"], format: "date-time" },
@@ -169,6 +182,7 @@ const staticSchemas: Json = {
             status: { type: "string" },
             output: {},
             error: {},
+            ...usageProperties("this attempt"),
             startedAt: { type: ["string", "null"], format: "date-time" },
             finishedAt: { type: ["string", "null"], format: "date-time" },
           },

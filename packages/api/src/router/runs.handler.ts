@@ -89,6 +89,7 @@ const summaryColumns = {
   createdBy: runs.createdBy,
   tokensIn: runs.tokensIn,
   tokensOut: runs.tokensOut,
+  costUsd: runs.costUsd,
   createdAt: runs.createdAt,
   startedAt: runs.startedAt,
   finishedAt: runs.finishedAt,

@@ -18,20 +18,32 @@ export interface TokenCounts {
 export interface UsageFigures {
   runs: RunCounts;
   tokens: TokenCounts;
+  /** USD of the runs' model calls (docs/ai.md, Usage and cost). */
+  costUsd: number;
 }
 
 function zero(): UsageFigures {
   const runs = { total: 0 } as RunCounts;
   for (const status of RUN_STATUSES) runs[status] = 0;
-  return { runs, tokens: { input: 0, output: 0, total: 0 } };
+  return { runs, tokens: { input: 0, output: 0, total: 0 }, costUsd: 0 };
 }
 
-function add(into: UsageFigures, status: RunStatus, count: number, input: number, output: number) {
-  into.runs[status] += count;
-  into.runs.total += count;
+interface UsageRow {
+  status: RunStatus;
+  count: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
+function add(into: UsageFigures, row: UsageRow) {
+  const [input, output] = [Number(row.tokensIn), Number(row.tokensOut)];
+  into.runs[row.status] += Number(row.count);
+  into.runs.total += Number(row.count);
   into.tokens.input += input;
   into.tokens.output += output;
   into.tokens.total += input + output;
+  into.costUsd += Number(row.costUsd);
 }
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -51,7 +63,7 @@ export function usageWindow(input: UsageInput, now = Date.now()): { from: string
 }
 
 /**
- * Runs (by status) and tokens of the org's runs per UTC day of their creation and per flow, every day of the window
+ * Runs (by status), tokens and cost of the org's runs per UTC day of their creation and per flow, every day of the window
  * present (zeros for days without runs) and every flow with runs in the window present on every day. Tokens are the
  * runs' totals, which the engine sums from their steps (LLM and agent nodes record them).
  */
@@ -78,6 +90,7 @@ export async function dailyUsage(
       count: sql<number>`count(*)::float8`,
       tokensIn: sql<number>`coalesce(sum(${runs.tokensIn}), 0)::float8`,
       tokensOut: sql<number>`coalesce(sum(${runs.tokensOut}), 0)::float8`,
+      costUsd: sql<number>`coalesce(sum(${runs.costUsd}), 0)::float8`,
     })
     .from(runs)
     .innerJoin(flows, eq(flows.id, runs.flowId))
@@ -102,9 +115,7 @@ export async function dailyUsage(
   for (const row of rows) {
     const entry = days.get(row.day);
     const figures = [entry, entry?.flows[row.flowId], totals, perFlow.get(row.flowId)];
-    for (const into of figures)
-      if (into)
-        add(into, row.status, Number(row.count), Number(row.tokensIn), Number(row.tokensOut));
+    for (const into of figures) if (into) add(into, row);
   }
   return {
     from,

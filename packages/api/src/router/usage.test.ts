@@ -35,7 +35,7 @@ function askFlow(credential: string): FlowDefinitionInput {
         type: "llm_text",
         version: 1,
         name: "Ask",
-        config: { credential, model: "gpt-test", prompt: "Say {{ trigger.word }}" },
+        config: { credential, model: "gpt-4o-mini", prompt: "Say {{ trigger.word }}" },
       },
     ],
     edges: [
@@ -45,7 +45,7 @@ function askFlow(credential: string): FlowDefinitionInput {
 }
 
 describe("usage router", () => {
-  it("counts runs by status and LLM tokens per day and flow, every day of the window present", async () => {
+  it("counts runs by status, LLM tokens and cost per day and flow, every day of the window present", async () => {
     const ada = await t.user("Ada");
     const credential = await seedCredential(t.db, {
       masterKey: t.encryptionKey,
@@ -125,6 +125,11 @@ describe("usage router", () => {
       runs: { total: 4, succeeded: 3, failed: 1 },
       tokens: { input: 32, output: 8, total: 40 },
     });
+    // gpt-4o-mini: $0.15 in, $0.60 out per million tokens, each call rounded to the micro-dollar
+    // (12/3 tokens: $0.0000036 → $0.000004; 20/5: $0.000006); the Greeter's runs cost nothing.
+    expect(summary.costUsd).toBeCloseTo(0.00001, 12);
+    expect(now?.flows[askId]?.costUsd).toBeCloseTo((20 * 0.15 + 5 * 0.6) / 1_000_000, 12);
+    expect(now?.flows[greetId]?.costUsd).toBe(0);
     expect(summary.byFlow.map((flow) => flow.id)).toEqual([askId, greetId]);
 
     // Another org sees none of it, and cannot name this org's flow.

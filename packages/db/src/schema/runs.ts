@@ -2,6 +2,7 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import {
   check,
+  doublePrecision,
   foreignKey,
   index,
   integer,
@@ -96,6 +97,8 @@ export const runs = pgTable(
     eventSeq: integer("event_seq").notNull().default(0),
     tokensIn: integer("tokens_in").notNull().default(0),
     tokensOut: integer("tokens_out").notNull().default(0),
+    /** USD of the run's model calls from the price table (docs/ai.md); unpriced models add nothing. */
+    costUsd: doublePrecision("cost_usd").notNull().default(0),
     createdAt: createdAt(),
     startedAt: ts("started_at"),
     finishedAt: ts("finished_at"),
@@ -184,6 +187,8 @@ export const runSteps = pgTable(
     finishedAt: ts("finished_at"),
     tokensIn: integer("tokens_in").notNull().default(0),
     tokensOut: integer("tokens_out").notNull().default(0),
+    /** USD of this attempt's model calls (docs/ai.md, Usage and cost). */
+    costUsd: doublePrecision("cost_usd").notNull().default(0),
     /** The output port a succeeded node fired (a rerun reuses the output on the same port). */
     port: text("port"),
     /** Set when this succeeded step was not executed but copied from that earlier run (rerun from a node). */

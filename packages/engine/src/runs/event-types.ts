@@ -23,6 +23,7 @@ export interface RunEventPayloads {
     output: EventValue;
     tokensIn: number;
     tokensOut: number;
+    costUsd: number;
     durationMs: number | null;
     /** The output port fired. */
     port?: string;
@@ -34,6 +35,7 @@ export interface RunEventPayloads {
     error: StoredError;
     tokensIn: number;
     tokensOut: number;
+    costUsd: number;
     durationMs: number | null;
   };
   "step.skipped": { attempt: number };

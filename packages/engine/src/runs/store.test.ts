@@ -238,17 +238,25 @@ describeEachDriver("run store", (suite) => {
         output: { summary: "ok" },
         tokensIn: 10,
         tokensOut: 5,
+        costUsd: 0.0021,
       };
       const first = await recordStepFinish(suite.db, orgId, finish);
       expect(first.step).toMatchObject({
         status: "succeeded",
         output: { summary: "ok" },
         tokensIn: 10,
+        costUsd: 0.0021,
       });
       expect(first.events[0]).toMatchObject({
         type: "step.succeeded",
         nodeId: "summarise",
-        payload: { attempt: 0, output: { value: { summary: "ok" } }, tokensIn: 10, tokensOut: 5 },
+        payload: {
+          attempt: 0,
+          output: { value: { summary: "ok" } },
+          tokensIn: 10,
+          tokensOut: 5,
+          costUsd: 0.0021,
+        },
       });
       const second = await recordStepFinish(suite.db, orgId, finish);
       expect(second.events).toEqual([]);
@@ -256,7 +264,7 @@ describeEachDriver("run store", (suite) => {
       const rows = await suite.db.select().from(runSteps).where(eq(runSteps.runId, run.id));
       expect(rows).toHaveLength(1);
       const totals = await getRun(suite.db, orgId, run.id);
-      expect(totals).toMatchObject({ tokensIn: 10, tokensOut: 5 });
+      expect(totals).toMatchObject({ tokensIn: 10, tokensOut: 5, costUsd: 0.0021 });
       expect((await listRunEvents(suite.db, orgId, run.id)).map((event) => event.type)).toEqual([
         "run.queued",
         "step.started",

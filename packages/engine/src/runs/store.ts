@@ -364,6 +364,7 @@ type StepWrite = StepKey & {
   error?: StoredError | null;
   tokensIn?: number;
   tokensOut?: number;
+  costUsd?: number;
   port?: string | null;
   reusedFromRunId?: string | null;
   started?: boolean;
@@ -421,6 +422,7 @@ async function writeStep(
       ...(write.error !== undefined ? { error: write.error } : {}),
       ...(write.tokensIn !== undefined ? { tokensIn: write.tokensIn } : {}),
       ...(write.tokensOut !== undefined ? { tokensOut: write.tokensOut } : {}),
+      ...(write.costUsd !== undefined ? { costUsd: write.costUsd } : {}),
       ...(write.port !== undefined ? { port: write.port } : {}),
       ...(write.reusedFromRunId !== undefined ? { reusedFromRunId: write.reusedFromRunId } : {}),
       ...(write.started ? { startedAt: sql`coalesce(${runSteps.startedAt}, ${startedAt})` } : {}),
@@ -441,6 +443,7 @@ async function writeStep(
         error: write.error ?? null,
         tokensIn: write.tokensIn ?? 0,
         tokensOut: write.tokensOut ?? 0,
+        costUsd: write.costUsd ?? 0,
         port: write.port ?? null,
         reusedFromRunId: write.reusedFromRunId ?? null,
         startedAt: write.started || write.finished ? startedAt : null,
@@ -516,7 +519,12 @@ async function appendStarted(
   return created ? [event] : [];
 }
 
-export type RecordStepFinishInput = StepKey & { tokensIn?: number; tokensOut?: number } & (
+export type RecordStepFinishInput = StepKey & {
+  tokensIn?: number;
+  tokensOut?: number;
+  /** USD of the attempt's model calls (docs/ai.md, Usage and cost). */
+  costUsd?: number;
+} & (
     | {
         status: "succeeded";
         output: unknown;
@@ -574,7 +582,11 @@ async function writeStepFinish(
   start?: { input: unknown; startedMsAgo: number },
 ): Promise<StepChange> {
   const key: StepKey = { runId: input.runId, nodeId: input.nodeId, attempt: input.attempt };
-  const tokens = { tokensIn: input.tokensIn ?? 0, tokensOut: input.tokensOut ?? 0 };
+  const tokens = {
+    tokensIn: input.tokensIn ?? 0,
+    tokensOut: input.tokensOut ?? 0,
+    costUsd: input.costUsd ?? 0,
+  };
   const startFields = start
     ? { input: { value: start.input }, started: true, startedMsAgo: start.startedMsAgo }
     : {};
@@ -598,12 +610,13 @@ async function writeStepFinish(
   );
   const started = start ? await appendStarted(tx, orgId, key, written.input) : [];
   // Totals are recomputed from the steps, so a replayed attempt is never counted twice.
-  if (tokens.tokensIn > 0 || tokens.tokensOut > 0) {
+  if (tokens.tokensIn > 0 || tokens.tokensOut > 0 || tokens.costUsd > 0) {
     await tx
       .update(runs)
       .set({
         tokensIn: sql`(select coalesce(sum(${runSteps.tokensIn}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
         tokensOut: sql`(select coalesce(sum(${runSteps.tokensOut}), 0)::int from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
+        costUsd: sql`(select coalesce(sum(${runSteps.costUsd}), 0)::float8 from ${runSteps} where ${runSteps.runId} = ${input.runId})`,
         updatedAt: sql`now()`,
       })
       .where(and(eq(runs.id, input.runId), eq(runs.orgId, orgId)));

@@ -70,10 +70,18 @@ export interface NodeContextOptions {
   onUsage?: (usage: TokenUsage) => void;
 }
 
+/** What a step's usage reports add up to: tokens, and the USD of the priced calls (unpriced ones add 0). */
+export interface StepUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  costUsd: number;
+}
+
 /** A NodeContext plus what the step collected: its log lines and summed token usage. */
 export interface StepNodeContext extends NodeContext {
   readonly logs: StepLogEntry[];
-  readonly usage: TokenUsage;
+  readonly usage: StepUsage;
 }
 
 const REDACTED = "[redacted]";
@@ -130,7 +138,7 @@ export function createNodeContext({
     },
   };
   const logs: StepLogEntry[] = [];
-  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+  const usage: StepUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0 };
 
   return {
     run,
@@ -154,6 +162,7 @@ export function createNodeContext({
       usage.inputTokens += reported.inputTokens;
       usage.outputTokens += reported.outputTokens;
       usage.totalTokens += reported.totalTokens;
+      usage.costUsd += reported.costUsd ?? 0;
       onUsage?.(reported);
     },
     logs,

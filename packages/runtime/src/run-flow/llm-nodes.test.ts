@@ -16,7 +16,7 @@ import { RUN_FLOW_BINDINGS, startEmbeddedEngine } from "../testing";
 
 /**
  * LLM nodes inside a run, on both runFlow bindings, against the fake OpenAI server on loopback: the node's retries
- * honour the provider error's `retryable` (docs/ai.md, Errors and retries).
+ * honour the provider error's `retryable` (docs/ai.md, Errors and retries) and their cost is recorded.
  */
 for (const runFlow of RUN_FLOW_BINDINGS)
   describeEachDriver(
@@ -105,6 +105,19 @@ for (const runFlow of RUN_FLOW_BINDINGS)
           [1, "succeeded"],
         ]);
         expect(run.status).toBe("succeeded");
+      });
+
+      it("records the call's cost from the price table on its step and the run", async () => {
+        const { run, steps } = await runAsk({
+          apiKey: "sk-right",
+          retries: 0,
+          replies: [{ text: "hi", usage: { inputTokens: 1000, outputTokens: 500 } }],
+        });
+        // gpt-4o-mini: $0.15 in, $0.60 out per million tokens.
+        const expected = (1000 * 0.15 + 500 * 0.6) / 1_000_000;
+        expect(run.costUsd).toBeCloseTo(expected, 12);
+        expect(steps[0]?.costUsd).toBeCloseTo(expected, 12);
+        expect(steps[0]?.output).toMatchObject({ usage: { costUsd: expected } });
       });
     },
     { drivers: ["pglite", "pg"] },

@@ -15,6 +15,17 @@ export function formatTokens(tokensIn: number, tokensOut: number): string | null
   return `${tokensIn.toLocaleString("en-US")} in / ${tokensOut.toLocaleString("en-US")} out`;
 }
 
+/**
+ * "$1.24", "$0.0045", "< $0.0001"; null when nothing was spent (no model call, or unpriced models such as a
+ * local Ollama one, docs/ai.md).
+ */
+export function formatCost(usd: number): string | null {
+  if (!(usd > 0)) return null;
+  if (usd < 0.0001) return "< $0.0001";
+  if (usd < 0.01) return `$${Number(usd.toPrecision(2))}`;
+  return `$${usd.toFixed(2)}`;
+}
+
 /** Human size of a byte count: "300 KB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

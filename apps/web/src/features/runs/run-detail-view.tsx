@@ -21,7 +21,7 @@ import { FlowCanvas } from "~/features/editor/flow-canvas";
 import { formatDateTime } from "~/lib/format";
 import { atLeast } from "~/lib/roles";
 import { useTRPC } from "~/trpc/react";
-import { formatDuration, formatTokens } from "./format";
+import { formatCost, formatDuration, formatTokens } from "./format";
 import { JsonBlock } from "./json-block";
 import { RunInspector } from "./run-inspector";
 import { durationMs, isTerminal } from "./run-state";
@@ -67,6 +67,8 @@ export function RunDetailView({ runId }: { runId: string }) {
   const canEdit = me.data ? atLeast(me.data.activeOrg.role, "editor") : false;
   const running = !isTerminal(run.status);
   const tokens = formatTokens(run.tokensIn, run.tokensOut);
+  // The run's cost is the sum of its steps' (as the engine totals it), so it follows a live run.
+  const cost = formatCost(steps.reduce((sum, step) => sum + step.costUsd, 0));
   const selectedName = selected ? (nodeNames[selected] ?? selected) : null;
   const rerunFrom = (nodeId: string) => rerun.mutate({ runId: run.id, nodeId, draft: false });
   const actionError = cancel.error?.message ?? rerun.error?.message ?? null;
@@ -123,7 +125,8 @@ export function RunDetailView({ runId }: { runId: string }) {
           Started {triggerLabels[run.triggerKind] ?? run.triggerKind}{" "}
           {formatDateTime(run.startedAt ?? run.createdAt)} · duration{" "}
           {formatDuration(durationMs(run.startedAt, run.finishedAt))}
-          {tokens ? ` · tokens ${tokens}` : ""} · id <code className="font-mono">{run.id}</code>
+          {tokens ? ` · tokens ${tokens}` : ""}
+          {cost ? ` · cost ${cost}` : ""} · id <code className="font-mono">{run.id}</code>
           {run.rerunOf ? (
             <>
               {" "}

@@ -8,7 +8,7 @@ import { Alert, Badge, Button } from "@runnel/ui";
 import type { RunError, RunStep } from "./run-state";
 import type { RunWatch } from "./use-run-watch";
 import { formatDateTime } from "~/lib/format";
-import { formatDuration, formatTokens } from "./format";
+import { formatCost, formatDuration, formatTokens } from "./format";
 import { JsonBlock } from "./json-block";
 import { attemptsOf, durationMs } from "./run-state";
 import { StatusBadge } from "./status-badge";
@@ -100,6 +100,7 @@ export function RunInspector({ runId, nodeId, onRerunFrom, watch, nodeName }: Ru
         attempts.reduce((n, s) => n + s.tokensOut, 0),
       )
     : null;
+  const cost = formatCost(attempts.reduce((n, s) => n + s.costUsd, 0));
 
   return (
     <div className="flex flex-col gap-4" aria-label={`Run of ${name}`} role="region">
@@ -139,6 +140,12 @@ export function RunInspector({ runId, nodeId, onRerunFrom, watch, nodeName }: Ru
               <>
                 <dt className="text-fg-muted">Tokens</dt>
                 <dd className="tabular-nums">{tokens}</dd>
+              </>
+            ) : null}
+            {cost ? (
+              <>
+                <dt className="text-fg-muted">Cost</dt>
+                <dd className="tabular-nums">{cost}</dd>
               </>
             ) : null}
             {latest.reusedFromRunId ? (

@@ -66,7 +66,14 @@ describe("run state reducer", () => {
     event(
       "step.succeeded",
       "ask",
-      { attempt: 1, output: { bytes: 300_000 }, tokensIn: 120, tokensOut: 40, durationMs: 400 },
+      {
+        attempt: 1,
+        output: { bytes: 300_000 },
+        tokensIn: 120,
+        tokensOut: 40,
+        costUsd: 0.0021,
+        durationMs: 400,
+      },
       1450,
     ),
     event("step.waiting", "approve", { attempt: 0, reason: "approval" }, 1460),
@@ -93,6 +100,7 @@ describe("run state reducer", () => {
     expect(ask[1]).toMatchObject({
       tokensIn: 120,
       tokensOut: 40,
+      costUsd: 0.0021,
       startedAt: at(1050),
       finishedAt: at(1450),
     });
@@ -124,6 +132,7 @@ describe("run state reducer", () => {
           finishedAt: at(15),
           tokensIn: 0,
           tokensOut: 0,
+          costUsd: 0,
         },
       ],
     );

@@ -51,6 +51,8 @@ export interface RunStep {
   finishedAt: Date | null;
   tokensIn: number;
   tokensOut: number;
+  /** USD of the attempt's model calls (docs/ai.md, Usage and cost). */
+  costUsd: number;
   /** Set when the step was not executed but its output copied from this earlier run (a rerun from a node). */
   reusedFromRunId?: string | null;
   /** Size in bytes of a value the event stream left out (over its 64 KB limit); `runs.get` has the value. */
@@ -142,6 +144,7 @@ function upsertStep(
     finishedAt: null,
     tokensIn: 0,
     tokensOut: 0,
+    costUsd: 0,
   };
   const next = [...steps];
   if (index === -1) next.push(change(base));
@@ -223,6 +226,7 @@ export function applyRunEvent<R extends RunSummary>(
         step.startedAt ?? (durationMs !== null ? new Date(at.getTime() - durationMs) : null),
       tokensIn: number(payload.tokensIn, step.tokensIn),
       tokensOut: number(payload.tokensOut, step.tokensOut),
+      costUsd: number(payload.costUsd, step.costUsd),
     };
   };
 

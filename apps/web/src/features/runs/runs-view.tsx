@@ -29,7 +29,7 @@ import type { RunFilters } from "./run-filters";
 import type { RunRow } from "./use-run-pages";
 import { formatDateTime } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
-import { formatDuration } from "./format";
+import { formatCost, formatDuration } from "./format";
 import { hasFilters, parseRunFilters, runFiltersQuery, TRIGGER_KINDS } from "./run-filters";
 import { durationMs, isTerminal, RUN_STATUSES } from "./run-state";
 import { StatusBadge, statusLabel } from "./status-badge";
@@ -107,6 +107,7 @@ function RunRowView({ run }: { run: RunRow }) {
         {duration === null ? "—" : formatDuration(duration)}
         {!isTerminal(run.status) && duration !== null ? "…" : ""}
       </TableCell>
+      <TableCell className="text-right tabular-nums">{formatCost(run.costUsd) ?? "—"}</TableCell>
     </TableRow>
   );
 }
@@ -237,6 +238,7 @@ export function RunsView() {
               <TableHead>Trigger</TableHead>
               <TableHead>Started at</TableHead>
               <TableHead>Duration</TableHead>
+              <TableHead className="text-right">Cost</TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>

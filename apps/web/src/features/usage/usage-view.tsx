@@ -19,6 +19,7 @@ import {
 
 import type { Breakdown, RangeDays } from "./chart-data";
 import { useTRPC } from "~/trpc/react";
+import { formatCost } from "../runs/format";
 import { chartData, RANGES, rangeWindow } from "./chart-data";
 import { Segmented } from "./segmented";
 
@@ -50,8 +51,9 @@ export function UsageView() {
       runs: sum.runs + (day.runs.total ?? 0),
       failed: sum.failed + (day.runs.failed ?? 0),
       tokens: sum.tokens + day.tokens.total,
+      costUsd: sum.costUsd + day.costUsd,
     }),
-    { runs: 0, failed: 0, tokens: 0 },
+    { runs: 0, failed: 0, tokens: 0, costUsd: 0 },
   );
 
   return (
@@ -99,11 +101,12 @@ export function UsageView() {
         </div>
       ) : (
         <>
-          <ul className="grid gap-4 sm:grid-cols-3" aria-label="Totals">
+          <ul className="grid gap-4 sm:grid-cols-4" aria-label="Totals">
             {[
               { label: "Runs", value: number.format(totals.runs) },
               { label: "Failed runs", value: number.format(totals.failed) },
               { label: "Tokens", value: number.format(totals.tokens) },
+              { label: "Model cost", value: formatCost(totals.costUsd) ?? "$0" },
             ].map((item) => (
               <li key={item.label}>
                 <Card>

@@ -2,6 +2,7 @@ import type { NodeDefinition, NodeDirective } from "@runnel/nodes";
 
 import type { PlanNode } from "../../compiler";
 import type { ExpressionContext } from "../../expressions";
+import type { StepUsage } from "../../services/node-context";
 import type { RunContext } from "./context";
 import type { StepStart } from "./step-start";
 import type { FirstStep, Pending } from "./types";
@@ -36,7 +37,7 @@ async function attemptNode(
   raw: { inputs: Record<string, unknown>; nodes: Record<string, unknown> },
   stepAttempt: number,
   start: StepStart,
-): Promise<{ directive: NodeDirective; tokensIn: number; tokensOut: number }> {
+): Promise<{ directive: NodeDirective; usage: StepUsage }> {
   const { runId, orgId } = context;
   const triggerOutcome = context.settled[context.startedBy];
   const expressions: ExpressionContext = {
@@ -69,7 +70,7 @@ async function attemptNode(
       node.settings.timeoutMs,
       node.id,
     );
-    return { directive, tokensIn: ctx.usage.inputTokens, tokensOut: ctx.usage.outputTokens };
+    return { directive, usage: ctx.usage };
   } finally {
     // Logs follow step.started.
     if (ctx.logs.length > 0) await start.flush();
@@ -165,7 +166,7 @@ export async function firstStep(
     };
   // Outputs held for a group commit are committed before a node with effects starts.
   if (!definition.pure) await store.flush();
-  let outcome: { directive: NodeDirective; tokensIn: number; tokensOut: number };
+  let outcome: { directive: NodeDirective; usage: StepUsage };
   const start = stepStart(context, node.id, stepAttempt);
   try {
     outcome = await attemptNode(context, node, definition, raw, stepAttempt, start);
@@ -183,7 +184,12 @@ export async function firstStep(
     return onErrorOutcome(node, stored, stepAttempt + 1);
   }
   const { directive } = outcome;
-  const tokens = { tokensIn: outcome.tokensIn, tokensOut: outcome.tokensOut };
+  const { usage } = outcome;
+  const tokens = {
+    tokensIn: usage.inputTokens,
+    tokensOut: usage.outputTokens,
+    costUsd: usage.costUsd,
+  };
   if (directive.kind === "emit")
     return succeed(
       context,

@@ -29,7 +29,11 @@ export async function succeed(
   nodeId: string,
   stepAttempt: number,
   fired: Fired,
-  tokens: { tokensIn: number; tokensOut: number } = { tokensIn: 0, tokensOut: 0 },
+  tokens: { tokensIn: number; tokensOut: number; costUsd: number } = {
+    tokensIn: 0,
+    tokensOut: 0,
+    costUsd: 0,
+  },
   start?: StepStart,
 ): Promise<Fired> {
   const { store } = context;
