@@ -449,7 +449,16 @@ const ROUTES: { template: string; pattern: RegExp; methods: Record<string, Route
     methods: {
       GET: async (deps, caller, request, _id, param) => {
         if (!(await runExists(deps.db, caller.orgId, param))) throw runNotFound(param);
-        return runEventStream(deps.engine.bus, caller.orgId, param, request);
+        return runEventStream(
+          {
+            db: deps.db,
+            bus: deps.engine.bus,
+            orgId: caller.orgId,
+            runId: param,
+            holder: { kind: "apiKey", apiKeyId: caller.key.id, orgId: caller.orgId },
+          },
+          request,
+        );
       },
     },
   },

@@ -1,6 +1,9 @@
+import type { Database } from "@runnel/db";
 import type { RunEvent, RunEventBus } from "@runnel/engine";
 
-import { HttpProblem } from "./problem";
+import type { StreamHolder } from "../security/stream-access";
+import { guardStreamAccess } from "../security/stream-access";
+import { HttpProblem, problemType } from "./problem";
 
 /** Where a stream resumes: `Last-Event-ID` (what EventSource sends on reconnect), else `?lastEventId=`, else 0. */
 function resumeFrom(request: Request): number {
@@ -35,20 +38,36 @@ export function formatEvent(event: RunEvent): string {
 /** How often a comment line keeps idle proxies from closing the stream. */
 const KEEPALIVE_MS = 15_000;
 
+/** The last event of a stream whose key lost access: an `error` event carrying problem details (401). */
+function accessEndedEvent(message: string, request: Request): string {
+  const data = JSON.stringify({
+    type: problemType("unauthorized"),
+    title: "Unauthorized",
+    status: 401,
+    detail: message,
+    instance: new URL(request.url).pathname,
+  });
+  return `event: error\ndata: ${data}\n\n`;
+}
+
+export interface RunEventStreamOptions {
+  db: Database;
+  bus: RunEventBus;
+  orgId: string;
+  runId: string;
+  /** Who opened the stream: re-checked while it is open (security/stream-access). */
+  holder: StreamHolder;
+}
+
 /**
  * The run's events as Server-Sent Events: the stored ones after the resume point, then live ones; the stream ends
- * after the run's terminal event, or when the client disconnects.
+ * after the run's terminal event, when the client disconnects, or (with a last `error` event) when the key that
+ * opened it is revoked.
  */
-export function runEventStream(
-  bus: RunEventBus,
-  orgId: string,
-  runId: string,
-  request: Request,
-): Response {
+export function runEventStream(options: RunEventStreamOptions, request: Request): Response {
+  const { db, bus, orgId, runId, holder } = options;
   const afterSeq = resumeFrom(request);
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  request.signal.addEventListener("abort", onAbort);
+  const access = guardStreamAccess(db, holder, { signal: request.signal });
   const encoder = new TextEncoder();
   let keepalive: ReturnType<typeof setInterval> | undefined;
   const body = new ReadableStream<Uint8Array>({
@@ -61,21 +80,27 @@ export function runEventStream(
         stream.enqueue(encoder.encode("retry: 2000\n\n"));
         for await (const event of bus.subscribe(orgId, runId, {
           afterSeq,
-          signal: controller.signal,
+          signal: access.signal,
         })) {
           stream.enqueue(encoder.encode(formatEvent(event)));
+        }
+        if (access.revoked) {
+          const reason: unknown = access.signal.reason;
+          const message = reason instanceof Error ? reason.message : "Access ended";
+          stream.enqueue(encoder.encode(accessEndedEvent(message, request)));
         }
         stream.close();
       } catch (error) {
         stream.error(error);
       } finally {
         clearInterval(keepalive);
-        request.signal.removeEventListener("abort", onAbort);
+        access.stop();
       }
     },
     cancel() {
       clearInterval(keepalive);
-      controller.abort();
+      access.stop();
+      access.abort();
     },
   });
   return new Response(body, {

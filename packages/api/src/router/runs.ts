@@ -15,6 +15,7 @@ import {
 import { startIdempotently } from "../idempotency/guard";
 import { idempotencyKeyProblem } from "../idempotency/request";
 import { RUN_START_SCOPE, runStartFingerprint } from "../idempotency/run-start";
+import { guardStreamAccess, streamHolder } from "../security/stream-access";
 import { actorFields, orgProcedure } from "../trpc";
 import { loadFlow } from "./flows/shared";
 import { PageDirection } from "./paging";
@@ -226,7 +227,8 @@ export const runsRouter = {
   /**
    * The run's events as they happen: the stored ones after `lastEventId` first, then live ones, each tracked by
    * its seq, so a client that reconnects with the last id it saw resumes with no gap and no duplicate. Ends after
-   * the run's terminal event.
+   * the run's terminal event, or with UNAUTHORIZED within about a second of the session or key that opened it ending
+   * (or of the member leaving the org): security/stream-access.
    */
   watch: orgProcedure("viewer")
     .input(
@@ -241,14 +243,24 @@ export const runsRouter = {
     .subscription(async function* ({ ctx, input, signal }) {
       const engine = requireEngine(ctx.engine);
       if (!(await runExists(ctx.db, ctx.org.id, input.id))) throw runNotFound(input.id);
+      const access = guardStreamAccess(ctx.db, streamHolder(ctx.actor, ctx.org.id), { signal });
       const events = engine.bus.subscribe(ctx.org.id, input.id, {
         afterSeq: input.lastEventId ? Number(input.lastEventId) : 0,
-        ...(signal ? { signal } : {}),
+        signal: access.signal,
       });
       try {
         for await (const event of events) yield tracked(String(event.seq), event);
       } catch (error) {
         throw toTRPCError(error);
+      } finally {
+        access.stop();
+      }
+      if (access.revoked) {
+        const reason: unknown = access.signal.reason;
+        throw new TRPCError({
+          code: "UNAUTHORIZED",
+          message: reason instanceof Error ? reason.message : "Access ended",
+        });
       }
     }),
 } satisfies TRPCRouterRecord;
