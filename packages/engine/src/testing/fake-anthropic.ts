@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 
-import type { FakeReply } from "./fake-provider";
+import type { FakeProviderOptions, FakeProviderRequest, FakeProviderServer } from "./fake-provider";
 import {
   headersOf,
   listenOnLoopback,
@@ -22,34 +22,9 @@ import {
  * AI SDK does for structured output) a text reply is answered as that tool's input, as a real model would.
  */
 
-export interface FakeAnthropicRequest {
-  endpoint: "messages" | "models";
-  headers: Record<string, string>;
-  /** The x-api-key header, or null. */
-  apiKey: string | null;
-  model: string | null;
-  stream: boolean;
-  body: Record<string, unknown>;
-  prompt: string;
-  system: string;
-}
-
-export interface FakeAnthropicOptions {
-  reply?: (request: FakeAnthropicRequest) => FakeReply;
-  /** When set, requests must carry this x-api-key or get a 401 like Anthropic's. */
-  apiKey?: string;
-  /** What GET /v1/models lists. */
-  models?: string[];
-}
-
-export interface FakeAnthropicServer {
-  /** Base URL including /v1 (what createAnthropic's baseURL takes). */
-  baseUrl: string;
-  port: number;
-  requests: FakeAnthropicRequest[];
-  enqueue(...replies: FakeReply[]): void;
-  close(): Promise<void>;
-}
+export type FakeAnthropicRequest = FakeProviderRequest<"messages" | "models">;
+export type FakeAnthropicOptions = FakeProviderOptions<FakeAnthropicRequest>;
+export type FakeAnthropicServer = FakeProviderServer<FakeAnthropicRequest>;
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",

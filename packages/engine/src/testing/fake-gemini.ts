@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 
-import type { FakeReply } from "./fake-provider";
+import type { FakeProviderOptions, FakeProviderRequest, FakeProviderServer } from "./fake-provider";
 import {
   headersOf,
   listenOnLoopback,
@@ -21,34 +21,13 @@ import {
  * functionCall parts and Google's error shape.
  */
 
-export interface FakeGeminiRequest {
-  endpoint: "generateContent" | "streamGenerateContent" | "models";
-  headers: Record<string, string>;
-  /** The x-goog-api-key header (or `key` query parameter), or null. */
-  apiKey: string | null;
-  model: string | null;
-  stream: boolean;
-  body: Record<string, unknown>;
-  prompt: string;
-  system: string;
-}
-
-export interface FakeGeminiOptions {
-  reply?: (request: FakeGeminiRequest) => FakeReply;
-  /** When set, requests must carry this key or get a 400/401 like Google's. */
-  apiKey?: string;
-  /** What GET /v1beta/models lists (all with generateContent), plus one embedding-only model. */
-  models?: string[];
-}
-
-export interface FakeGeminiServer {
-  /** Base URL including /v1beta (what createGoogleGenerativeAI's baseURL takes). */
-  baseUrl: string;
-  port: number;
-  requests: FakeGeminiRequest[];
-  enqueue(...replies: FakeReply[]): void;
-  close(): Promise<void>;
-}
+/** `apiKey`: the x-goog-api-key header or the `key` query parameter; a wrong key gets Google's 400/401. */
+export type FakeGeminiRequest = FakeProviderRequest<
+  "generateContent" | "streamGenerateContent" | "models"
+>;
+/** `models`: listed with generateContent, plus one embedding-only model. */
+export type FakeGeminiOptions = FakeProviderOptions<FakeGeminiRequest>;
+export type FakeGeminiServer = FakeProviderServer<FakeGeminiRequest>;
 
 const STATUS_NAMES: Record<number, string> = {
   400: "INVALID_ARGUMENT",

@@ -1,7 +1,12 @@
 import type { ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
 
-import type { FakeReply, ResolvedReply } from "./fake-provider";
+import type {
+  FakeProviderOptions,
+  FakeProviderRequest,
+  FakeProviderServer,
+  ResolvedReply,
+} from "./fake-provider";
 import {
   headersOf,
   listenOnLoopback,
@@ -27,42 +32,15 @@ import {
 
 export type FakeEndpoint = "chat.completions" | "responses" | "embeddings" | "models";
 
-export interface FakeOpenAIRequest {
-  endpoint: FakeEndpoint;
-  /** Lower-case header names. */
-  headers: Record<string, string>;
-  /** The bearer token sent, or null. */
-  apiKey: string | null;
-  model: string | null;
-  stream: boolean;
-  body: Record<string, unknown>;
-  /** Text of the last user message (chat and responses), or "" when there is none. */
-  prompt: string;
-  /** Text of the system message / instructions, or "". */
-  system: string;
-}
+export type FakeOpenAIRequest = FakeProviderRequest<FakeEndpoint>;
 
-export interface FakeOpenAIOptions {
-  /** Reply when the queue is empty; default: `You said: <prompt>`. */
-  reply?: (request: FakeOpenAIRequest) => FakeReply;
+export interface FakeOpenAIOptions extends FakeProviderOptions<FakeOpenAIRequest> {
   /** Embedding of one input; default: a deterministic 8-dimension vector from a hash of the text. */
   embed?: (input: string, request: FakeOpenAIRequest) => number[];
-  /** When set, requests must carry this bearer token or get a 401 like OpenAI's. */
-  apiKey?: string;
-  /** What GET /v1/models lists (default: gpt-4.1-mini, gpt-4o-mini). */
-  models?: string[];
 }
 
-export interface FakeOpenAIServer {
-  /** Base URL including /v1 (what an OpenAI client's baseURL takes). */
-  baseUrl: string;
-  port: number;
-  /** Every request received, in order. */
-  requests: FakeOpenAIRequest[];
-  /** Queues replies used (first in, first out) before the reply function. */
-  enqueue(...replies: FakeReply[]): void;
-  close(): Promise<void>;
-}
+/** `models` default: gpt-4.1-mini, gpt-4o-mini. */
+export type FakeOpenAIServer = FakeProviderServer<FakeOpenAIRequest>;
 
 const CREATED = 1_700_000_000;
 

@@ -55,6 +55,42 @@ export type ResolvedReply =
   | { kind: "truncated"; text: string }
   | { kind: "malformed" };
 
+/** What a fake provider records of each request. */
+export interface FakeProviderRequest<Endpoint extends string> {
+  endpoint: Endpoint;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** The key the provider's auth scheme carried (bearer, x-api-key, x-goog-api-key), or null. */
+  apiKey: string | null;
+  model: string | null;
+  stream: boolean;
+  body: Record<string, unknown>;
+  /** Text of the last user message, or "" when there is none. */
+  prompt: string;
+  /** Text of the system message / instructions, or "". */
+  system: string;
+}
+
+export interface FakeProviderOptions<Request> {
+  /** Reply when the queue is empty; default: `You said: <prompt>`. */
+  reply?: (request: Request) => FakeReply;
+  /** When set, requests must carry this key or get the provider's own 401. */
+  apiKey?: string;
+  /** What the provider's model list answers. */
+  models?: string[];
+}
+
+export interface FakeProviderServer<Request> {
+  /** Base URL including the API version segment (what the AI SDK provider's baseURL takes). */
+  baseUrl: string;
+  port: number;
+  /** Every request received, in order. */
+  requests: Request[];
+  /** Queues replies used (first in, first out) before the reply function. */
+  enqueue(...replies: FakeReply[]): void;
+  close(): Promise<void>;
+}
+
 export function words(text: string): number {
   const trimmed = text.trim();
   return trimmed === "" ? 0 : trimmed.split(/\s+/).length;
