@@ -30,19 +30,8 @@ export class Retries {
       await this.lifecycle.finishRun(tx, run, { status: "failed", error });
       return undefined;
     }
-    const now = Date.now();
-    const delay =
-      retryAfterDelay(retryAfter, now) ?? backoffDelay(job.attempt, this.r.settings.backoff);
     await tx.update(runs).set({ error }).where(eq(runs.id, run.id));
-    await this.lifecycle.insertJob(tx, {
-      key: job.key,
-      kind: "call",
-      runId: run.id,
-      stepId: job.stepId,
-      dueAt: new Date(now + delay),
-      attempt: job.attempt + 1,
-      concurrency: run.concurrency,
-    });
+    await this.callAgainLater(tx, run, job, retryAfter);
     return undefined;
   }
 
@@ -60,10 +49,6 @@ export class Retries {
   ): Promise<boolean> {
     if (job.attempt + 1 >= run.maxAttempts) return false;
     const error = toError(op.error, "step failed");
-    const now = Date.now();
-    const delay =
-      retryAfterDelay(headers.get("retry-after"), now) ??
-      backoffDelay(job.attempt, this.r.settings.backoff);
     await tx
       .insert(steps)
       .values({
@@ -82,6 +67,20 @@ export class Retries {
         set: { status: "retrying", error, attempts: job.attempt + 1 },
         setWhere: eq(steps.hasResult, false),
       });
+    await this.callAgainLater(tx, run, job, headers.get("retry-after"));
+    return true;
+  }
+
+  /** The job's next attempt, after the answer's Retry-After or the backoff of this attempt. */
+  private async callAgainLater(
+    tx: Tx,
+    run: RunRow,
+    job: JobRow,
+    retryAfter: string | null | undefined,
+  ): Promise<void> {
+    const now = Date.now();
+    const delay =
+      retryAfterDelay(retryAfter, now) ?? backoffDelay(job.attempt, this.r.settings.backoff);
     await this.lifecycle.insertJob(tx, {
       key: job.key,
       kind: "call",
@@ -91,6 +90,5 @@ export class Retries {
       attempt: job.attempt + 1,
       concurrency: run.concurrency,
     });
-    return true;
   }
 }

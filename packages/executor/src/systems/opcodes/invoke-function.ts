@@ -26,20 +26,21 @@ export const invokeFunction: OpHandler = async (deps, ctx, op) => {
   }
   if (!(await planStep(tx, run.id, op, "invoking"))) return noProgress;
   const meta = { id: op.id, name: op.name, displayName: op.displayName };
-  const target = r.registry.get(opts.data.function_id);
-  if (!target) {
+  // The step fails at once (its result is the error), so the function can handle it.
+  const failInvoke = async (message: string) => {
     await lifecycle.saveResult(
       tx,
       run.id,
       { ...meta, op: "InvokeFunction", status: "failed" },
-      {
-        error: {
-          name: "Error",
-          message: `invoked function "${opts.data.function_id}" is not registered with the executor`,
-        },
-      },
+      { error: { name: "Error", message } },
     );
     return { progressed: true };
+  };
+  const target = r.registry.get(opts.data.function_id);
+  if (!target) {
+    return failInvoke(
+      `invoked function "${opts.data.function_id}" is not registered with the executor`,
+    );
   }
   const data = opts.data.payload?.data;
   const event: StoredEvent = {
@@ -50,18 +51,9 @@ export const invokeFunction: OpHandler = async (deps, ctx, op) => {
   };
   const childId = await lifecycle.createRun(tx, target, event, { runId: run.id, stepId: op.id });
   if (!childId) {
-    await lifecycle.saveResult(
-      tx,
-      run.id,
-      { ...meta, op: "InvokeFunction", status: "failed" },
-      {
-        error: {
-          name: "Error",
-          message: `invoked function "${target.id}" did not start: its idempotency key was already used`,
-        },
-      },
+    return failInvoke(
+      `invoked function "${target.id}" did not start: its idempotency key was already used`,
     );
-    return { progressed: true };
   }
   await tx
     .update(steps)

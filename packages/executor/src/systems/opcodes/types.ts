@@ -45,3 +45,28 @@ export async function failOnBadStep(
   });
   return { ended: true };
 }
+
+/** Memoizes a StepRun's entry (completed or failed) unless a result is already recorded. */
+export async function memoizeStepRun(
+  { lifecycle }: OpDeps,
+  { tx, run, job, startedAt }: OpContext,
+  op: OutgoingOp,
+  status: "completed" | "failed",
+  entry: MemoEntry,
+): Promise<OpOutcome> {
+  const written = await lifecycle.saveResult(
+    tx,
+    run.id,
+    {
+      id: op.id,
+      name: op.name,
+      displayName: op.displayName,
+      op: "StepRun",
+      status,
+      attempts: job.attempt + 1,
+      startedAt,
+    },
+    entry,
+  );
+  return written ? { progressed: true, added: { id: op.id, entry } } : noProgress;
+}
