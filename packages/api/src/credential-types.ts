@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { parseHeaderObject } from "@runnel/engine/services";
+
 /**
  * The kinds of credential a node can use. `data` holds the secret fields; it is validated against the type's
  * schema, encrypted, and never returned by any procedure. The JSON Schema of each type drives the web form.
@@ -76,6 +78,37 @@ export const CREDENTIAL_TYPES = {
         .meta({ title: "Header name" }),
       value: secret("Header value"),
     }),
+  },
+  mcp: {
+    label: "MCP server",
+    schema: z
+      .strictObject({
+        bearerToken: z.string().min(1).optional().meta({
+          title: "Bearer token",
+          description: "Sent as Authorization: Bearer …",
+          writeOnly: true,
+        }),
+        headers: z
+          .string()
+          .min(1)
+          .optional()
+          .superRefine((text, context) => {
+            if (text === undefined) return;
+            try {
+              parseHeaderObject(text);
+            } catch (error) {
+              context.addIssue({ code: "custom", message: (error as Error).message });
+            }
+          })
+          .meta({
+            title: "Headers",
+            description: 'A JSON object of header → value, e.g. {"X-Api-Key": "..."}',
+            writeOnly: true,
+          }),
+      })
+      .refine((data) => data.bearerToken !== undefined || data.headers !== undefined, {
+        message: "Give a bearer token, headers, or both",
+      }),
   },
 } as const;
 

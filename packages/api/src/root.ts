@@ -4,6 +4,7 @@ import { authRouter } from "./router/auth";
 import { credentialsRouter } from "./router/credentials";
 import { deploymentsRouter } from "./router/deployments";
 import { flowsRouter } from "./router/flows";
+import { mcpRouter } from "./router/mcp";
 import { meRouter } from "./router/me";
 import { nodesRouter } from "./router/nodes";
 import { invitesProcedures } from "./router/orgs/invites";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   orgs: { ...orgsProcedures, ...invitesProcedures, ...membersProcedures },
   apiKeys: apiKeysRouter,
   credentials: credentialsRouter,
+  mcp: mcpRouter,
   flows: flowsRouter,
   nodes: nodesRouter,
   deployments: deploymentsRouter,

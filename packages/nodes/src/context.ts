@@ -30,9 +30,27 @@ export interface HttpResponse {
   json(): unknown;
 }
 
+export interface HttpStreamRequest {
+  url: string;
+  method?: HttpRequest["method"];
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Time until the response headers arrive, milliseconds; the body may then stream for as long as it lasts. */
+  timeoutMs?: number;
+  /** Largest number of body bytes read over the whole stream; more fails the stream. */
+  maxResponseBytes?: number;
+  /** Ends the request and its body stream. */
+  signal?: AbortSignal;
+}
+
 /** Outbound HTTP: the one SSRF-safe fetch (DESIGN §7). */
 export interface HttpService {
   fetch(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * The same checks, with the body as a stream (Server-Sent Events, long-lived protocol connections). Redirects
+   * are not followed: a 3xx is returned as it is, for the caller to follow through `stream` again.
+   */
+  stream(request: HttpStreamRequest): Promise<Response>;
 }
 
 export interface SandboxRunInput {

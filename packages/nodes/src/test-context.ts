@@ -16,7 +16,7 @@ export function pureContext(): NodeContext {
       nodeId: "node_test",
       attempt: 1,
     },
-    http: { fetch: refuse("http") },
+    http: { fetch: refuse("http"), stream: refuse("http") },
     sandbox: { run: refuse("sandbox") },
     ai: { generateText: refuse("ai"), generateObject: refuse("ai"), embed: refuse("ai") },
     credentials: { get: refuse("credentials"), resolve: refuse("credentials") },

@@ -90,6 +90,8 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await server.close();
+  await world.provider.close();
+  await world.mcpServer.close();
   await t.close();
 });
 

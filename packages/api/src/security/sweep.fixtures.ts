@@ -15,7 +15,7 @@ import { ZodError } from "zod";
 
 import type { Database } from "@runnel/db";
 import type { FlowDefinitionInput } from "@runnel/engine";
-import type { FakeOpenAIServer } from "@runnel/engine/testing";
+import type { FakeOpenAIServer, McpTestServer } from "@runnel/engine/testing";
 import type { HttpService } from "@runnel/nodes";
 import { eq } from "@runnel/db";
 import {
@@ -35,7 +35,7 @@ import {
   runSteps,
   triggers,
 } from "@runnel/db/schema";
-import { startFakeOpenAI } from "@runnel/engine/testing";
+import { startFakeOpenAI, startMcpTestServer } from "@runnel/engine/testing";
 
 import type { EngineHarness } from "../router/runs.fixtures";
 import type { EngineDeps } from "../trpc";
@@ -75,6 +75,9 @@ export interface Seed {
   credentialId: string;
   /** An OpenAI-compatible credential pointing at the fake provider on loopback (Test connection, model list). */
   providerCredentialId: string;
+  /** The Streamable HTTP URL of the MCP server on loopback, and the `mcp` credential its bearer check needs. */
+  mcpServerUrl: string;
+  mcpCredentialId: string;
   apiKeyId: string;
   invitationId: string;
   webhookTriggerId: string;
@@ -150,6 +153,8 @@ export const SWEEP_INPUTS: Record<string, SweepEntry> = {
   "credentials.models": victims((s) => ({ id: s.providerCredentialId })),
   "credentials.update": victims((s) => ({ id: s.credentialId, name: "renamed" })),
   "credentials.delete": victims((s) => ({ id: s.credentialId })),
+
+  "mcp.tools": victims((s) => ({ url: s.mcpServerUrl, credentialId: s.mcpCredentialId })),
 
   "flows.list": own(() => ({ limit: 25 })),
   "flows.get": victims((s) => ({ id: s.flowId })),
@@ -237,6 +242,8 @@ export interface World {
   seed: Seed;
   /** The fake model provider the provider credential points at; closed with the world. */
   provider: FakeOpenAIServer;
+  /** The MCP server the mcp credential is for; closed with the world. */
+  mcpServer: McpTestServer;
   /** The attacker: a user of another org (owner there) and an API key of that org. */
   attacker: { userId: string; orgId: string; apiKey: string };
 }
@@ -279,6 +286,14 @@ export async function seedWorld(t: EngineHarness): Promise<World> {
     name: "victim provider",
     data: { baseUrl: provider.baseUrl, apiKey: "victim-provider-key" },
   });
+  const mcpServer = await startMcpTestServer({
+    requireHeaders: { authorization: "Bearer victim-mcp-token" },
+  });
+  const mcpCredential = await ada.credentials.create({
+    type: "mcp",
+    name: "victim MCP server",
+    data: { bearerToken: "victim-mcp-token" },
+  });
   const key = await ada.apiKeys.create({ name: "victim" });
   const invite = await ada.orgs.invite({ role: "editor" });
 
@@ -298,6 +313,8 @@ export async function seedWorld(t: EngineHarness): Promise<World> {
       approvalId: approval.id,
       credentialId: credential.id,
       providerCredentialId: providerCredential.id,
+      mcpServerUrl: `${mcpServer.url}/mcp`,
+      mcpCredentialId: mcpCredential.id,
       apiKeyId: key.id,
       invitationId: invite.id,
       webhookTriggerId: webhook.id,
@@ -307,6 +324,7 @@ export async function seedWorld(t: EngineHarness): Promise<World> {
     },
     attacker: { userId: attacker.userId, orgId: attacker.orgId, apiKey: attackerKey.key },
     provider,
+    mcpServer,
   };
 }
 

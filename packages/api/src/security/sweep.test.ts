@@ -40,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   await world.provider.close();
+  await world.mcpServer.close();
   await t.close();
 });
 

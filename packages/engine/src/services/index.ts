@@ -46,3 +46,9 @@ export type {
   StepLogEntry,
   StepNodeContext,
 } from "./node-context";
+export { McpServerConfig, MCP_TRANSPORTS } from "./mcp/config";
+export type { McpTransportKind } from "./mcp/config";
+export { McpCallError } from "./mcp/errors";
+export { MCP_CREDENTIAL_TYPES, parseHeaderObject } from "./mcp/headers";
+export { createMcpService } from "./mcp/mcp";
+export type { McpService, McpServiceOptions, McpTool, McpToolResult } from "./mcp/mcp";

@@ -20,3 +20,5 @@ export { startHitServer } from "./hit-server";
 export type { HitServer } from "./hit-server";
 export { seedFlowVersion } from "../runs/fixtures";
 export type { SeededFlow } from "../runs/fixtures";
+export { startMcpTestServer } from "./mcp-server";
+export type { McpTestServer, McpTestServerOptions } from "./mcp-server";

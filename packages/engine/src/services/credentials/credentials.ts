@@ -18,6 +18,8 @@ export class CredentialUnavailableError extends Error {
   constructor(
     readonly credentialId: string,
     message: string,
+    /** `missing` also covers another org's credential (the two are indistinguishable on purpose). */
+    readonly reason: "missing" | "wrongType" | "undecryptable",
   ) {
     super(message);
   }
@@ -43,6 +45,7 @@ export function createCredentialsService({
       throw new CredentialUnavailableError(
         credentialId,
         `Credential ${credentialId} does not exist in this org`,
+        "missing",
       );
     }
     if (!acceptedTypes.includes(row.type)) {
@@ -50,13 +53,14 @@ export function createCredentialsService({
       throw new CredentialUnavailableError(
         credentialId,
         `Credential ${credentialId} is of type "${row.type}", but this node needs a ${wanted} credential`,
+        "wrongType",
       );
     }
     try {
       const data = decryptCredential({ masterKey, orgId, credentialId, secret: row.secret });
       return { type: row.type, data };
     } catch (error) {
-      throw new CredentialUnavailableError(credentialId, (error as Error).message);
+      throw new CredentialUnavailableError(credentialId, (error as Error).message, "undecryptable");
     }
   }
   return {

@@ -5,7 +5,7 @@ import { lookup as dnsLookup } from "node:dns";
 import { isIP } from "node:net";
 import { Agent, buildConnector } from "undici";
 
-import type { HttpRequest, HttpResponse, HttpService } from "@runnel/nodes";
+import type { HttpRequest, HttpResponse, HttpService, HttpStreamRequest } from "@runnel/nodes";
 
 import type { AllowList } from "./address-policy";
 import {
@@ -337,7 +337,109 @@ export function createHttpService(options: SafeHttpOptions = {}): SafeHttpServic
     }
   }
 
-  return { fetch, close: () => dispatcher.close() };
+  async function stream(request: HttpStreamRequest): Promise<Response> {
+    const timeoutMs = Math.min(
+      request.timeoutMs ?? options.defaultTimeoutMs ?? 30_000,
+      maxTimeoutMs,
+    );
+    const maxBytes = Math.min(
+      request.maxResponseBytes ?? options.defaultMaxResponseBytes ?? 10 * 1024 * 1024,
+      maxBytesLimit,
+    );
+    const url = checkUrl(request.url, allow);
+    const method: Dispatcher.HttpMethod = request.method ?? "GET";
+    const headers = lowerCaseHeaders(request.headers);
+    if (options.userAgent !== undefined && headers["user-agent"] === undefined)
+      headers["user-agent"] = options.userAgent;
+    if (request.body !== undefined && (method === "GET" || method === "HEAD")) {
+      throw new HttpRequestError(`A ${method} request to ${url.href} cannot carry a body`);
+    }
+    const controller = new AbortController();
+    const abortFromCaller = () => controller.abort(request.signal?.reason);
+    if (request.signal?.aborted === true) abortFromCaller();
+    request.signal?.addEventListener("abort", abortFromCaller, { once: true });
+    const timer = setTimeout(
+      () => controller.abort(new HttpTimeoutError(url.href, timeoutMs)),
+      timeoutMs,
+    );
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers,
+        body: request.body ?? null,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      request.signal?.removeEventListener("abort", abortFromCaller);
+      if (controller.signal.aborted && controller.signal.reason instanceof HttpTimeoutError) {
+        throw controller.signal.reason;
+      }
+      throw unwrapConnectError(error);
+    } finally {
+      clearTimeout(timer);
+    }
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(flattenHeaders(response.headers)))
+      responseHeaders.set(name, value);
+    const nullBody =
+      response.statusCode === 204 || response.statusCode === 304 || method === "HEAD";
+    if (nullBody) {
+      request.signal?.removeEventListener("abort", abortFromCaller);
+      await response.body.dump();
+      return new Response(null, { status: response.statusCode, headers: responseHeaders });
+    }
+    response.body.once("close", () =>
+      request.signal?.removeEventListener("abort", abortFromCaller),
+    );
+    return new Response(cappedStream(response.body, url.href, maxBytes), {
+      status: response.statusCode,
+      headers: responseHeaders,
+    });
+  }
+
+  return { fetch, stream, close: () => dispatcher.close() };
+}
+
+/** The body as a web stream, passed on as it arrives and failing once more than `maxBytes` came. */
+function cappedStream(
+  body: Dispatcher.ResponseData["body"],
+  url: string,
+  maxBytes: number,
+): ReadableStream<Uint8Array> {
+  let total = 0;
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const finish = (end: () => void) => {
+        if (finished) return;
+        finished = true;
+        end();
+      };
+      body.on("data", (chunk: Buffer) => {
+        if (finished) return;
+        total += chunk.byteLength;
+        if (total > maxBytes) {
+          finish(() => controller.error(new HttpResponseTooLargeError(url, maxBytes)));
+          body.destroy();
+          return;
+        }
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 1) <= 0) body.pause();
+      });
+      body.once("end", () => finish(() => controller.close()));
+      body.once("error", (error) => finish(() => controller.error(error)));
+    },
+    pull() {
+      body.resume();
+    },
+    cancel() {
+      finished = true;
+      body.destroy();
+    },
+  });
 }
 
 /** undici may wrap connector errors; surface our own blocking error when it is the cause. */
