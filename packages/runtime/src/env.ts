@@ -18,6 +18,13 @@ export function runtimeEnv(source: Record<string, string | undefined> = process.
        * or exact host names, separated by commas or spaces. Unset: only public addresses.
        */
       RUNNEL_HTTP_ALLOW: z.string().optional(),
+      /**
+       * Embedded mode only: how runFlow is driven — "direct" (default: the engine's direct driver, no protocol hop) or
+       * "sdk" (the built-in executor through the Inngest protocol).
+       */
+      RUNNEL_RUN_FLOW: z
+        .enum(["direct", "sdk"], { error: 'RUNNEL_RUN_FLOW must be "direct" or "sdk"' })
+        .optional(),
       INNGEST_EVENT_KEY: z.string().optional(),
       INNGEST_SIGNING_KEY: z.string().optional(),
       INNGEST_SIGNING_KEY_FALLBACK: z.string().optional(),
@@ -38,12 +45,12 @@ function devFlag(value: string): boolean {
   return value !== "0" && value.toLowerCase() !== "false";
 }
 
-/** "inngest" when any INNGEST_* setting is present, else "embedded". */
+/** "inngest" when any INNGEST_* setting is present, else "embedded" (driven as RUNNEL_RUN_FLOW says). */
 export function modeFromEnv(env: RuntimeEnv): RuntimeMode {
   const dev = env.INNGEST_DEV;
   const devOn = dev !== undefined && devFlag(dev);
   if (!env.INNGEST_EVENT_KEY && !env.INNGEST_SIGNING_KEY && !env.INNGEST_BASE_URL && !devOn)
-    return { kind: "embedded" };
+    return { kind: "embedded", runFlow: env.RUNNEL_RUN_FLOW ?? "direct" };
   const devUrl = dev && /^https?:\/\//.test(dev) ? dev : undefined;
   const baseUrl = env.INNGEST_BASE_URL ?? devUrl;
   return {

@@ -1,8 +1,8 @@
 /**
  * How runs are executed (docs/architecture.md, "Runtime"):
- * - "embedded": runs execute in this process on the app's database: by the built-in executor calling runFlow
- *   through an in-process Inngest serve handler (default), or with `runFlow: "direct"` by the engine's direct
- *   driver (no protocol hop, docs/executor.md "Direct runs"). The built-in executor runs either way (the scheduler);
+ * - "embedded": runs execute in this process on the app's database: by the engine's direct driver (default; no
+ *   protocol hop, docs/executor.md "Direct runs"), or with `runFlow: "sdk"` by the built-in executor calling runFlow
+ *   through an in-process Inngest serve handler. The built-in executor runs either way (the scheduler's cron);
  * - "inngest": events go to an Inngest server — Inngest Cloud, self-hosted Inngest, or Runnel's standalone
  *   executor (`pnpm --filter @runnel/executor start`), which speaks the same protocol — and that server calls the
  *   functions back over HTTP at /api/inngest.
@@ -11,7 +11,7 @@ export type RuntimeMode = EmbeddedMode | InngestMode;
 
 export interface EmbeddedMode {
   kind: "embedded";
-  /** How runFlow is driven: "sdk" (default: the executor through the Inngest protocol) or "direct". */
+  /** How runFlow is driven: "direct" (default) or "sdk" (the executor through the Inngest protocol). */
   runFlow?: "direct" | "sdk";
 }
 

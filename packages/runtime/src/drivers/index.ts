@@ -10,5 +10,5 @@ export { routeHandler } from "./driver";
 /** The one place that decides how runFlow is driven in each mode (docs/architecture.md, "Runtime"). */
 export function createRunFlowDriver(mode: RuntimeMode, deps: DriverDeps): RunFlowDriver {
   if (mode.kind === "inngest") return inngestDriver(mode, deps);
-  return mode.runFlow === "direct" ? embeddedDirectDriver(deps) : embeddedSdkDriver(deps);
+  return mode.runFlow === "sdk" ? embeddedSdkDriver(deps) : embeddedDirectDriver(deps);
 }
