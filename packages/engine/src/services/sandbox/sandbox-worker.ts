@@ -4,6 +4,7 @@ import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from "quick
 
 import type { WorkerJob, WorkerReply } from "./protocol";
 import { runInQuickJs } from "./quickjs-run";
+import { embeddedQuickJsWasm } from "./quickjs-wasm";
 
 /**
  * A sandbox worker thread: runs one job at a time in QuickJS and replies. Each QuickJS module gets a
@@ -45,9 +46,19 @@ function moduleFor(capBytes: number): Promise<QuickJSWASMModule> {
     initial: INITIAL_PAGES,
     maximum: Math.max(INITIAL_PAGES, Math.floor(capBytes / PAGE_BYTES)),
   });
-  const quickjs = newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: memory }));
+  const quickjs = newQuickJSWASMModuleFromVariant(
+    newVariant(RELEASE_SYNC, {
+      wasmMemory: memory,
+      ...(embeddedQuickJsWasm ? { wasmBinary: wasmBinary(embeddedQuickJsWasm) } : {}),
+    }),
+  );
   modules.set(capBytes, { memory, quickjs });
   return quickjs;
+}
+
+/** The embedded binary as the ArrayBuffer emscripten takes (a copy: a view may share a larger buffer). */
+function wasmBinary(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 function wasmBytes(): number {

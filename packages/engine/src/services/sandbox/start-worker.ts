@@ -7,26 +7,40 @@ import { Worker } from "node:worker_threads";
 import type { WorkerReply } from "./protocol";
 
 /**
- * How the worker entry is loaded. Bundled (the Next app), `new Worker(new URL(…))` points at compiled
- * JavaScript. Run from source (vitest, tsx) it points at TypeScript, which Node 20 refuses in a worker
- * (ERR_UNKNOWN_FILE_EXTENSION); the worker then starts from a bootstrap that registers tsx's loader (a dev
- * dependency of the engine) before the entry. The first failure decides for the process. A production build of
- * the Next app copies the entry alone into its assets (not compiled, its imports left behind), so the worker then
- * starts from the workspace's source as well (docs/nodes-http-code-ai.md, Code node).
+ * How the worker entry is loaded (docs/nodes-http-code-ai.md, "Loading the worker"). Run from source (vitest, tsx,
+ * the standalone executor) the TypeScript entry sits beside its modules; Node 20 refuses TypeScript in a worker, so
+ * the worker starts from a bootstrap that registers tsx's loader (a dev dependency of the engine) first. Otherwise
+ * (the Next app's build) the worker is the compiled, self-contained `dist/sandbox-worker.mjs` that the engine's build
+ * makes (`scripts/build-sandbox-worker.ts`, run by the app's build); the bundler copies it into the build's assets,
+ * so production needs neither tsx nor the workspace's sources.
  */
-let fromSource = false;
+const SOURCE_ENTRY = new URL("./sandbox-worker.ts", import.meta.url);
+const COMPILED_ENTRY = new URL("../../../dist/sandbox-worker.mjs", import.meta.url);
 
 /** Starts a sandbox worker and resolves once its QuickJS module is loaded. */
-export async function startSandboxWorker(options: WorkerOptions): Promise<Worker> {
-  if (!fromSource) {
-    try {
-      return await untilReady(new Worker(new URL("./sandbox-worker.ts", import.meta.url), options));
-    } catch {
-      fromSource = true;
-    }
+export function startSandboxWorker(options: WorkerOptions): Promise<Worker> {
+  const source = fileURLToPath(SOURCE_ENTRY);
+  if (existsSync(join(dirname(source), "quickjs-run.ts"))) {
+    return untilReady(new Worker(tsxBootstrap(source), { ...options, eval: true }));
   }
-  const entry = sourceEntry();
-  const bootstrap = [
+  return startCompiledWorker(COMPILED_ENTRY, options);
+}
+
+/** Starts the compiled worker entry; a missing file says how to make it. */
+export function startCompiledWorker(entry: URL, options: WorkerOptions): Promise<Worker> {
+  if (!existsSync(fileURLToPath(entry))) {
+    return Promise.reject(
+      new Error(
+        `the Code sandbox worker ${fileURLToPath(entry)} is missing: build it with \`pnpm --filter @runnel/engine build\` (the web app's build does)`,
+      ),
+    );
+  }
+  return untilReady(new Worker(entry, options));
+}
+
+/** A worker script that registers tsx's loader, then imports the TypeScript entry. */
+function tsxBootstrap(entry: string): string {
+  return [
     'const { createRequire } = require("node:module");',
     'const { dirname, join } = require("node:path");',
     'const { pathToFileURL } = require("node:url");',
@@ -35,18 +49,6 @@ export async function startSandboxWorker(options: WorkerOptions): Promise<Worker
     'const api = join(dirname(manifest), require(manifest).exports["./esm/api"].import.default);',
     "import(pathToFileURL(api).href).then((tsx) => { tsx.register(); return import(pathToFileURL(entry).href); });",
   ].join("\n");
-  return untilReady(new Worker(bootstrap, { ...options, eval: true }));
-}
-
-/** The worker's TypeScript entry beside its modules: here when run from source, else in the workspace. */
-function sourceEntry(): string {
-  const beside = fileURLToPath(new URL("./sandbox-worker.ts", import.meta.url));
-  if (existsSync(join(dirname(beside), "quickjs-run.ts"))) return beside;
-  for (let dir = process.cwd(); dirname(dir) !== dir; dir = dirname(dir)) {
-    const candidate = join(dir, "packages/engine/src/services/sandbox/sandbox-worker.ts");
-    if (existsSync(candidate)) return candidate;
-  }
-  return beside;
 }
 
 function untilReady(worker: Worker): Promise<Worker> {
