@@ -96,7 +96,57 @@ export interface AiModelRef {
   model: string;
 }
 
+/**
+ * One message of a conversation with tools (an agent's history). `assistant.content` is what `generateTurn`
+ * returned as `assistant`, passed back unchanged (it may carry provider data such as reasoning or signatures).
+ */
+export type AiMessage =
+  | { role: "user"; text: string }
+  | { role: "assistant"; content: JsonValue }
+  | {
+      role: "tool";
+      results: { toolCallId: string; toolName: string; output: JsonValue; isError: boolean }[];
+    };
+
+/** A tool the model may call: Runnel runs it itself, so there is no implementation here. */
+export interface AiToolDeclaration {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments (an object schema). */
+  parameters: Record<string, unknown>;
+}
+
+export interface AiToolCall {
+  id: string;
+  name: string;
+  /** The parsed arguments, or the raw text when the model sent something that is not JSON. */
+  arguments: JsonValue;
+}
+
+export interface AiTurn {
+  text: string;
+  toolCalls: AiToolCall[];
+  /** The assistant message to append to the history (JSON). */
+  assistant: JsonValue;
+  /** With `outputSchema` and no tool calls: the answer, validated against the schema. */
+  object?: JsonValue;
+  usage: LlmUsage;
+  finishReason: string;
+}
+
 export interface AiService {
+  /** One model call over a message history with tool declarations; the caller runs any tool calls. */
+  generateTurn(
+    input: AiModelRef & {
+      system?: string;
+      messages: AiMessage[];
+      tools: AiToolDeclaration[];
+      toolChoice?: "auto" | "required" | "none";
+      temperature?: number;
+      /** The final answer must match this JSON Schema (structured output). */
+      outputSchema?: Record<string, unknown>;
+    },
+  ): Promise<AiTurn>;
   generateText(
     input: AiModelRef & {
       system?: string;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import type { AgentTool } from "./catalogue/agent-tools";
 import type { JsonValue, NodeContext } from "./context";
 import type { InputPorts, NodeInputs, OutputPorts, OutputPortSpec, PortData } from "./ports";
 import { isJsonValue } from "./json";
@@ -12,6 +13,7 @@ import { checkPortType } from "./ports";
  * - `wait`, `approval`, `subflow`, `loop`, `respond`: control nodes. Their execute is pure: it returns a
  *   typed directive (sleep, approval request, invoke, loop, respond) that the engine carries out with its
  *   durable step tools, then fires the port named in the directive's documentation.
+ * - `agent`: returns an {@link AgentDirective}; the engine runs the model/tool loop, one step per call.
  */
 export const NODE_KINDS = [
   "trigger",
@@ -21,6 +23,7 @@ export const NODE_KINDS = [
   "subflow",
   "loop",
   "respond",
+  "agent",
 ] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
@@ -141,6 +144,27 @@ export interface RespondDirective<E = Emit> {
   then: E;
 }
 
+/**
+ * Agent node: the engine runs the model/tool loop with its durable step tools — every model call and every tool
+ * call its own step — and emits the answer on `out` (docs/ai.md, Agents).
+ */
+export interface AgentDirective {
+  kind: "agent";
+  request: {
+    credentialId: string;
+    model: string;
+    instructions?: string;
+    message: string;
+    tools: AgentTool[];
+    maxSteps: number;
+    toolChoice: "auto" | "required" | "none";
+    output: { type: "text" } | { type: "structured"; schema: JsonSchema };
+    temperature?: number;
+    /** Who decides gated tool calls, and how long a decision may take (then the call counts as rejected). */
+    approval: { assignees: string[]; timeoutMs: number };
+  };
+}
+
 /** What each node kind's execute returns. */
 export interface KindResults<O extends OutputPorts> {
   trigger: EmitOf<O>;
@@ -150,11 +174,25 @@ export interface KindResults<O extends OutputPorts> {
   subflow: InvokeDirective;
   loop: LoopDirective;
   respond: RespondDirective<EmitOf<O>>;
+  agent: AgentDirective;
 }
 
 /** The type-erased result the engine receives from {@link NodeDefinition.run}. */
 export type NodeDirective =
-  Emit | SleepDirective | ApprovalDirective | InvokeDirective | LoopDirective | RespondDirective;
+  | Emit
+  | SleepDirective
+  | ApprovalDirective
+  | InvokeDirective
+  | LoopDirective
+  | RespondDirective
+  | AgentDirective;
+
+/** A flow a node's config names (an agent's flow tool), for the compiler to check it is published. */
+export interface FlowReference {
+  /** Path inside the node's config, e.g. ["tools", 0, "flowId"]. */
+  path: (string | number)[];
+  flowId: string;
+}
 
 export interface ExecuteArgs<C extends z.ZodType, I extends InputPorts> {
   /** The node's config with every `{{ }}` expression already evaluated and validated by the zod schema. */
@@ -206,6 +244,8 @@ export interface NodeSpec<
    * Called at compile time with the config when it validates; static port `schema`s need not be repeated.
    */
   outputSchemas?: (config: z.output<C>) => Partial<Record<keyof O & string, JsonSchema>>;
+  /** Flows the config refers to; the compiler checks each is a published flow of the org. */
+  flowReferences?: (config: z.output<C>) => FlowReference[];
   execute(args: ExecuteArgs<C, I>): KindResults<O>[K] | Promise<KindResults<O>[K]>;
 }
 
@@ -239,6 +279,8 @@ export interface NodeDefinition {
   outputPorts(rawConfig: unknown): OutputPorts;
   /** JSON Schema of each output port whose data shape is known for this (raw, compile-time) config. */
   outputSchemas(rawConfig: unknown): Record<string, JsonSchema>;
+  /** Flows this (raw, compile-time) config refers to; none when the config does not validate. */
+  flowReferences(rawConfig: unknown): FlowReference[];
   /**
    * Validates config and inputs, runs execute, and validates its result (declared port, JSON value
    * of the port's type). Throws {@link NodeRunError} with a path on any mismatch.
@@ -389,6 +431,7 @@ export function defineNode<
       case "approval":
       case "invoke":
       case "loop":
+      case "agent":
         return result;
     }
   }
@@ -422,6 +465,11 @@ export function defineNode<
         }
       }
       return schemas;
+    },
+    flowReferences(rawConfig) {
+      if (spec.flowReferences === undefined) return [];
+      const parsed = spec.config.safeParse(rawConfig);
+      return parsed.success ? spec.flowReferences(parsed.data) : [];
     },
     async run({ config, inputs, ctx, event }) {
       const parsed = spec.config.safeParse(config);

@@ -18,6 +18,23 @@ export {
   isTimeZone,
 } from "./catalogue/shared";
 export { WebhookRequest } from "./catalogue/webhook-trigger";
+export {
+  AgentResult,
+  AgentStep,
+  AgentToolApproval,
+  AgentToolCall,
+  agentNode,
+  MAX_AGENT_STEPS,
+} from "./catalogue/agent";
+export {
+  AgentTool,
+  AgentTools,
+  CodeTool,
+  FlowTool,
+  HttpTool,
+  TOOL_NAME_PATTERN,
+} from "./catalogue/agent-tools";
+export type { AgentToolKind } from "./catalogue/agent-tools";
 export { apiTrigger } from "./catalogue/api-trigger";
 export { approvalNode } from "./catalogue/approval";
 export { codeNode } from "./catalogue/code";

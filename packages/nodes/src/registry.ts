@@ -9,6 +9,7 @@ import type {
   TriggerType,
 } from "./define";
 import type { PortType } from "./ports";
+import { agentNode } from "./catalogue/agent";
 import { apiTrigger } from "./catalogue/api-trigger";
 import { approvalNode } from "./catalogue/approval";
 import { codeNode } from "./catalogue/code";
@@ -49,6 +50,7 @@ export const nodeRegistry: readonly NodeDefinition[] = [
   codeNode,
   llmTextNode,
   llmStructuredNode,
+  agentNode,
 ];
 
 /** A lookup over a list of node definitions (the compiler and engine take one as an argument). */

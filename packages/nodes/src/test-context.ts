@@ -18,7 +18,12 @@ export function pureContext(): NodeContext {
     },
     http: { fetch: refuse("http"), stream: refuse("http") },
     sandbox: { run: refuse("sandbox") },
-    ai: { generateText: refuse("ai"), generateObject: refuse("ai"), embed: refuse("ai") },
+    ai: {
+      generateTurn: refuse("ai"),
+      generateText: refuse("ai"),
+      generateObject: refuse("ai"),
+      embed: refuse("ai"),
+    },
     credentials: { get: refuse("credentials"), resolve: refuse("credentials") },
     log: { log: () => undefined },
     recordUsage: () => undefined,

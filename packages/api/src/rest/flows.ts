@@ -1,10 +1,9 @@
 import type { Database } from "@runnel/db";
-import type { FlowDefinition } from "@runnel/engine";
+import type { FlowContract } from "@runnel/engine";
 import type { JsonSchema } from "@runnel/nodes";
 import { and, eq, isNull, or } from "@runnel/db";
 import { deployments, flows, flowVersions } from "@runnel/db/schema";
-import { FlowDefinition as FlowDefinitionSchema } from "@runnel/engine";
-import { apiTrigger, manualTrigger } from "@runnel/nodes";
+import { flowContract } from "@runnel/engine";
 
 /** A deployed flow as the REST surface serves it: the pinned version and its public contract. */
 export interface DeployedFlow {
@@ -47,34 +46,9 @@ function deployedQuery(db: Database) {
 
 type DeployedRow = Awaited<ReturnType<typeof deployedQuery>>[number];
 
-/** The contract of a stored definition: the API trigger's schemas, else the manual trigger's input schema. */
-export function publicContract(stored: unknown): {
-  triggerNodeId: string | null;
-  inputSchema: JsonSchema;
-  outputSchema: JsonSchema | null;
-} {
-  const parsed = FlowDefinitionSchema.safeParse(stored);
-  const nodes: FlowDefinition["nodes"] = parsed.success ? parsed.data.nodes : [];
-  const api = nodes.find((node) => node.type === apiTrigger.type);
-  if (api) {
-    const config = apiTrigger.config.safeParse(api.config);
-    if (config.success) {
-      const output = config.data.outputSchema;
-      return {
-        triggerNodeId: api.id,
-        inputSchema: config.data.inputSchema,
-        outputSchema: Object.keys(output).length > 0 ? output : null,
-      };
-    }
-  }
-  const manual = nodes.find((node) => node.type === manualTrigger.type);
-  if (manual) {
-    const config = manualTrigger.config.safeParse(manual.config);
-    if (config.success) {
-      return { triggerNodeId: manual.id, inputSchema: config.data.inputSchema, outputSchema: null };
-    }
-  }
-  return { triggerNodeId: null, inputSchema: { type: "object" }, outputSchema: null };
+/** The contract of a stored definition (the engine's flowContract, shared with agents' flow tools). */
+export function publicContract(stored: unknown): FlowContract {
+  return flowContract(stored);
 }
 
 function toDeployed(row: DeployedRow): DeployedFlow {

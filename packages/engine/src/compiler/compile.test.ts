@@ -543,6 +543,62 @@ describe("compileFlow: problems", () => {
     ]);
   });
 
+  it("checks an agent's flow tools name published flows of the org, and its tool names", () => {
+    const agent = (id: string, tools: JsonValue) =>
+      node(id, "agent", { credential: "cred_openai", model: "m", message: "hi", tools });
+    const definition = {
+      nodes: [
+        node("start", "manual_trigger"),
+        agent("ok", [{ kind: "flow", name: "a", flowId: "flow_pub" }]),
+        agent("gone", [
+          { kind: "http", name: "h", url: "https://x.test/" },
+          { kind: "flow", name: "b", flowId: "flow_gone" },
+        ]),
+        agent("draft", [{ kind: "flow", name: "c", flowId: "flow_draft" }]),
+        agent("dupe", [
+          { kind: "flow", name: "same", flowId: "flow_pub" },
+          { kind: "flow", name: "same", flowId: "flow_pub" },
+        ]),
+      ],
+      edges: ["ok", "gone", "draft", "dupe"].map((id) => edge("start", id)),
+    };
+    const result = compileFlow(definition, {
+      catalogue,
+      credentials,
+      flows: [
+        { id: "flow_pub", published: true },
+        { id: "flow_draft", published: false },
+      ],
+    });
+    if (result.ok) throw new Error("expected problems");
+    expect(result.problems.map((p) => [p.nodeId, p.path.join("."), p.code, p.message])).toEqual([
+      [
+        "dupe",
+        "nodes.4.config.tools.1.name",
+        "invalid_config",
+        expect.stringContaining('tool name "same" is already used by tool 0') as unknown,
+      ],
+      [
+        "gone",
+        "nodes.2.config.tools.1.flowId",
+        "unknown_flow",
+        'flow "flow_gone" does not exist in this organisation',
+      ],
+      [
+        "draft",
+        "nodes.3.config.tools.0.flowId",
+        "unpublished_flow",
+        'flow "flow_draft" has no published version: publish it before draft uses it',
+      ],
+    ]);
+    // Without the org's flows (a run's own compile), references are not checked.
+    const valid = {
+      nodes: definition.nodes.slice(0, 4),
+      edges: definition.edges.slice(0, 3),
+    };
+    expect(compileFlow(valid, { catalogue, credentials }).ok).toBe(true);
+  });
+
   it("checks credentials: missing, unknown, wrong type, or chosen by expression", () => {
     const problems = problemsOf({
       nodes: [

@@ -25,6 +25,16 @@ export interface CompileOptions {
   catalogue: NodeCatalogue;
   /** Credentials of the org the flow belongs to (ids and types only). */
   credentials: readonly AvailableCredential[];
+  /**
+   * The org's flows (ids, and whether each has a published version): when given, a flow a node refers to (an
+   * agent's flow tool) must be one of them and published.
+   */
+  flows?: readonly AvailableFlow[];
+}
+
+export interface AvailableFlow {
+  id: string;
+  published: boolean;
 }
 
 /** Fields of `run` in expressions; the runtime provides exactly these. */
@@ -351,6 +361,7 @@ export function compileFlow(definition: unknown, options: CompileOptions): Compi
       ),
     );
     checkCredentials(entry, entry.definition, options.credentials, report);
+    if (options.flows) checkFlowReferences(entry, entry.definition, options.flows, report);
   }
 
   if (problems.length > 0) return { ok: false, problems };
@@ -665,6 +676,33 @@ function checkCredentials(
         code: "credential_type_mismatch",
       });
     }
+  }
+}
+
+function checkFlowReferences(
+  entry: CompiledNode,
+  definition: NodeDefinition,
+  available: readonly AvailableFlow[],
+  report: Report,
+): void {
+  const { node, index } = entry;
+  for (const reference of definition.flowReferences(node.config)) {
+    const flow = available.find((candidate) => candidate.id === reference.flowId);
+    const at = ["nodes", index, "config", ...reference.path];
+    if (flow === undefined)
+      report({
+        nodeId: node.id,
+        path: at,
+        message: `flow "${reference.flowId}" does not exist in this organisation`,
+        code: "unknown_flow",
+      });
+    else if (!flow.published)
+      report({
+        nodeId: node.id,
+        path: at,
+        message: `flow "${reference.flowId}" has no published version: publish it before ${node.id} uses it`,
+        code: "unpublished_flow",
+      });
   }
 }
 

@@ -1,4 +1,4 @@
-export type { AvailableCredential, CompileOptions } from "./compile";
+export type { AvailableCredential, AvailableFlow, CompileOptions } from "./compile";
 export { compileFlow, ERROR_OUTPUT_SCHEMA, RUN_FIELDS } from "./compile";
 export type {
   CompileResult,

@@ -38,7 +38,9 @@ export type ProblemCode =
   | "missing_credential"
   | "unknown_credential"
   | "credential_type_mismatch"
-  | "credential_expression";
+  | "credential_expression"
+  | "unknown_flow"
+  | "unpublished_flow";
 
 export interface PlanEdge {
   id: string;

@@ -10,6 +10,7 @@ import type { CreatedRun, Run } from "../runs/store";
 import type { SendEvent } from "./events";
 import type { RunTrigger, StartedRun } from "./starter";
 import { compileFlow } from "../compiler";
+import { listAvailableFlows } from "../flow/available";
 import { FlowDefinition } from "../flow/definition";
 import { FlowVersionNotFoundError, RunNotFoundError } from "../runs/errors";
 import { createRun, getRun, getStepOutcomes } from "../runs/store";
@@ -164,6 +165,7 @@ export async function startRerun(options: StartRerunOptions): Promise<StartedRun
   const compiled = compileFlow(definition, {
     catalogue: options.catalogue ?? builtInCatalogue,
     credentials: available,
+    flows: await listAvailableFlows(db, orgId),
   });
   if (!compiled.ok)
     throw new FlowCompileProblemsError(

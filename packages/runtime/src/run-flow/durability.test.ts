@@ -1,9 +1,6 @@
-import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TestDb } from "@runnel/db/testing";
@@ -12,6 +9,7 @@ import { availableDrivers, createTestDb } from "@runnel/db/testing";
 import { startHitServer } from "@runnel/engine/testing";
 
 import { RUN_FLOW_BINDINGS } from "../testing";
+import { children, kill, startEngineProcess, until } from "./fixtures/engine-processes";
 
 /**
  * kill -9 mid-run, and kill -9 between a run's commit and its start request: a child process runs the executor and runFlow on a PGlite data folder (or, with
@@ -19,79 +17,12 @@ import { RUN_FLOW_BINDINGS } from "../testing";
  * started again on the same database: the run finishes, and the nodes that had completed are not executed again
  * (counted at the local HTTP server the HTTP nodes call).
  */
-const pkgDir = fileURLToPath(new URL("../..", import.meta.url));
-const children = new Set<ChildProcess>();
 let server: HitServer;
 let work: string;
 let serverDb: TestDb | undefined;
 
-type Line = {
-  ready?: { runId: string; orgId: string };
-  finished?: { runId: string; status: string; output: unknown };
-};
-
-function startEngine(args: string[]): { proc: ChildProcess; next(key: keyof Line): Promise<Line> } {
-  const proc = spawn(
-    process.execPath,
-    ["--import", "tsx", "src/run-flow/fixtures/engine-process.ts", ...args],
-    {
-      cwd: pkgDir,
-      env: process.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  children.add(proc);
-  proc.once("exit", () => children.delete(proc));
-  const lines: Line[] = [];
-  const waiters: (() => void)[] = [];
-  let buffer = "";
-  let stderr = "";
-  proc.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  proc.stdout?.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const parts = buffer.split("\n");
-    buffer = parts.pop() ?? "";
-    for (const raw of parts) {
-      if (!raw.startsWith("{")) continue;
-      lines.push(JSON.parse(raw) as Line);
-      for (const wake of waiters.splice(0)) wake();
-    }
-  });
-  return {
-    proc,
-    next: (key) =>
-      new Promise<Line>((resolve, reject) => {
-        const check = () => {
-          const found = lines.find((line) => line[key] !== undefined);
-          if (found) resolve(found);
-          else waiters.push(check);
-        };
-        proc.once("exit", (code, signal) => {
-          if (!lines.some((line) => line[key] !== undefined))
-            reject(
-              new Error(`engine process exited (${code ?? signal}) before "${key}": ${stderr}`),
-            );
-        });
-        check();
-      }),
-  };
-}
-
-function kill(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once("exit", () => resolve());
-    proc.kill("SIGKILL");
-  });
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const startEngine = (args: string[]) =>
+  startEngineProcess("src/run-flow/fixtures/engine-process.ts", args);
 
 beforeAll(async () => {
   server = await startHitServer();

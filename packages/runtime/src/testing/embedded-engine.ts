@@ -35,6 +35,8 @@ export interface EmbeddedEngineOptions {
   handlerTime?: { ms: number };
   /** Where the runtime logs (default: nowhere). */
   log?: RuntimeOptions["log"];
+  /** Credential master key (default: random); a restarted process passes the same one to read its credentials. */
+  masterKey?: Buffer;
 }
 
 export type EmbeddedEngine = Awaited<ReturnType<typeof startEmbeddedEngine>>;
@@ -46,7 +48,7 @@ export type EmbeddedEngine = Awaited<ReturnType<typeof startEmbeddedEngine>>;
 export async function startEmbeddedEngine(options: EmbeddedEngineOptions) {
   const runtime: Runtime = await startRuntime({
     handle: options.handle,
-    masterKey: randomBytes(32),
+    masterKey: options.masterKey ?? randomBytes(32),
     mode: { kind: "embedded", runFlow: options.runFlow ?? "direct" },
     httpAllow: options.allow ?? ["127.0.0.1/32"],
     eventBus: "in-process",

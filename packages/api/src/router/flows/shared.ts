@@ -8,7 +8,7 @@ import type { CompileResult, FlowDefinitionInput, Problem } from "@runnel/engine
 import { isUniqueViolation, slugify } from "@runnel/auth";
 import { and, desc, eq, isNull } from "@runnel/db";
 import { credentials, deployments, flows, flowVersions } from "@runnel/db/schema";
-import { compileFlow, FlowDefinition } from "@runnel/engine";
+import { compileFlow, FlowDefinition, listAvailableFlows } from "@runnel/engine";
 import { catalogue } from "@runnel/nodes";
 
 import type { Actor } from "../../trpc";
@@ -138,7 +138,10 @@ export function parseDefinition(value: unknown, field: (string | number)[]): Flo
   });
 }
 
-/** Compiles a definition against the node catalogue and the org's credentials (ids and types only). */
+/**
+ * Compiles a definition against the node catalogue, the org's credentials (ids and types only) and its flows (an
+ * agent's flow tools must name published ones).
+ */
 export async function compileForOrg(
   db: DbOrTx,
   orgId: string,
@@ -148,7 +151,11 @@ export async function compileForOrg(
     .select({ id: credentials.id, type: credentials.type })
     .from(credentials)
     .where(eq(credentials.orgId, orgId));
-  return compileFlow(definition, { catalogue, credentials: available });
+  return compileFlow(definition, {
+    catalogue,
+    credentials: available,
+    flows: await listAvailableFlows(db, orgId),
+  });
 }
 
 /** A problem as the API returns it. */

@@ -9,7 +9,7 @@ import type { FirstStep, Pending } from "./types";
 import { resolveConfig } from "../../expressions";
 import { createNodeContext } from "../../services/node-context";
 import { isRetryable, resolveDeep, resolveRecord, storedError } from "./context";
-import { createChildren, startApproval } from "./directives";
+import { createChildren, startAgent, startApproval } from "./directives";
 import { onErrorOutcome, succeed } from "./outcome";
 import { stepStart } from "./step-start";
 
@@ -138,6 +138,8 @@ async function startWait(
           timeoutMs: null,
         },
       };
+    case "agent":
+      return { reason: "agent", pending: await startAgent(context, directive.request) };
   }
 }
 
@@ -216,6 +218,8 @@ export async function firstStep(
   // Only a node that fired writes its start together with its outcome.
   await start.flush();
   const { pending, reason } = await startWait(context, node, directive);
+  // An agent keeps running: its steps mark the run waiting only while a tool call waits for approval.
+  if (pending.kind === "agent") return { status: "pending", attempt: stepAttempt, pending };
   await store.upsertStep(orgId, {
     runId,
     nodeId: node.id,

@@ -62,22 +62,31 @@ export async function succeed(
   };
 }
 
-/** A node resumed after a wait: the run is `running` again and the node's result is recorded. */
+/**
+ * A node resumed after a wait: the run is `running` again and the node's result is recorded (with the tokens and cost
+ * its model calls used, for an agent).
+ */
 export async function resumed(
   context: RunContext,
   node: PlanNode,
   stepAttempt: number,
   result: NodeResult,
+  tokens: { tokensIn: number; tokensOut: number; costUsd: number } = {
+    tokensIn: 0,
+    tokensOut: 0,
+    costUsd: 0,
+  },
 ): Promise<NodeResult> {
   const { store } = context;
   await store.markRunStatus(context.orgId, context.runId, "running");
-  if (result.status === "fired") return succeed(context, node.id, stepAttempt, result);
+  if (result.status === "fired") return succeed(context, node.id, stepAttempt, result, tokens);
   await store.recordStepFinish(context.orgId, {
     runId: context.runId,
     nodeId: node.id,
     attempt: stepAttempt,
     status: "failed",
     error: result.error,
+    ...tokens,
   });
   return onErrorOutcome(node, result.error, stepAttempt + 1);
 }

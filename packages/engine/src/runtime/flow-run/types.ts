@@ -1,5 +1,7 @@
 import type { StoredError } from "@runnel/db/schema";
-import type { JsonValue } from "@runnel/nodes";
+import type { AgentDirective, JsonValue } from "@runnel/nodes";
+
+import type { PreparedTool } from "./directives/agent";
 
 export type Fired = { status: "fired"; port: string; value: JsonValue };
 export type Failed = { status: "failed"; error: StoredError };
@@ -35,6 +37,7 @@ export type Pending =
       continueOnItemError: boolean;
       loop: boolean;
       timeoutMs: number | null;
-    };
+    }
+  | { kind: "agent"; request: AgentDirective["request"]; tools: PreparedTool[] };
 
 export type FirstStep = NodeResult | { status: "pending"; pending: Pending; attempt: number };

@@ -23,7 +23,13 @@ const http = createHttpService({ allow: ["127.0.0.1"] });
 
 interface Fake {
   baseUrl: string;
-  requests: { endpoint: string; model: string | null; apiKey: string | null; system: string }[];
+  requests: {
+    endpoint: string;
+    model: string | null;
+    apiKey: string | null;
+    system: string;
+    body: Record<string, unknown>;
+  }[];
   enqueue(...replies: FakeReply[]): void;
   close(): Promise<void>;
 }
@@ -144,6 +150,68 @@ describe.each(providers)("AI service with $provider", ({ provider, model, endpoi
     else expect(result.usage.costUsd).toBeCloseTo(expected, 9);
     const request = fake().requests.at(-1);
     expect(request).toMatchObject({ endpoint, model, apiKey: KEY, system: "Be brief." });
+  });
+
+  it("runs a tool turn and sends the calls and their results back in the next turn", async () => {
+    fake().enqueue({
+      toolCalls: [{ id: "call_w1", name: "weather", arguments: { city: "Lyon" } }],
+      usage: { inputTokens: 30, outputTokens: 5 },
+    });
+    const tools = [
+      {
+        name: "weather",
+        description: "Weather in a city",
+        parameters: {
+          type: "object",
+          properties: { city: { type: "string" } },
+          required: ["city"],
+        },
+      },
+    ];
+    const first = await service().generateTurn({
+      credentialId: credentialId(),
+      model,
+      system: "Use tools.",
+      messages: [{ role: "user", text: "Weather in Lyon?" }],
+      tools,
+    });
+    expect(first.toolCalls).toEqual([
+      {
+        id: provider === "gemini" ? (expect.any(String) as unknown) : "call_w1",
+        name: "weather",
+        arguments: { city: "Lyon" },
+      },
+    ]);
+    expect(first.usage).toMatchObject({ inputTokens: 30, outputTokens: 5 });
+    expect(JSON.stringify(fake().requests.at(-1)?.body)).toContain("Weather in a city");
+    const call = first.toolCalls[0];
+    if (!call) throw new Error("no tool call");
+
+    fake().enqueue({ text: "Sunny, 21 °C." });
+    const second = await service().generateTurn({
+      credentialId: credentialId(),
+      model,
+      messages: [
+        { role: "user", text: "Weather in Lyon?" },
+        { role: "assistant", content: first.assistant },
+        {
+          role: "tool",
+          results: [
+            {
+              toolCallId: call.id,
+              toolName: "weather",
+              output: { sky: "sunny-21" },
+              isError: false,
+            },
+          ],
+        },
+      ],
+      tools,
+    });
+    expect(second).toMatchObject({ text: "Sunny, 21 °C.", toolCalls: [], finishReason: "stop" });
+    const sent = JSON.stringify(fake().requests.at(-1)?.body);
+    expect(sent).toContain("sunny-21");
+    expect(sent).toContain("weather");
   });
 
   it("generates an object matching a JSON Schema", async () => {

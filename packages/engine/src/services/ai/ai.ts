@@ -24,6 +24,7 @@ import {
   providerCredential,
 } from "./providers";
 import { safeFetchFor } from "./safe-fetch";
+import { assistantContent, declaredTools, toModelMessages, toolCallsOf } from "./turn";
 
 export interface AiServiceOptions {
   credentials: CredentialsService;
@@ -106,7 +107,59 @@ export function createAiService(options: AiServiceOptions): AiService {
     costUsd: costOf(priceTable(), model, usage),
   });
 
+  const outputOf = (schema: Record<string, unknown>) =>
+    Output.object({
+      schema: jsonSchema<JsonValue>(schema, {
+        validate: (value) => {
+          const problem = checkAgainstJsonSchema(schema, value);
+          return problem === undefined
+            ? { success: true, value: value as JsonValue }
+            : {
+                success: false,
+                error: new Error(`the object does not match the output schema (${problem})`),
+              };
+        },
+      }),
+    });
+
   return {
+    async generateTurn({
+      credentialId,
+      model,
+      system,
+      messages,
+      tools,
+      toolChoice,
+      temperature,
+      outputSchema,
+    }) {
+      const credential = await credentialFor(credentialId);
+      const result = await call(credential, model, () =>
+        generateText({
+          model: languageModel(credential, model, fetchThroughGuard),
+          ...(system === undefined ? {} : { instructions: system }),
+          messages: toModelMessages(messages),
+          ...(tools.length === 0
+            ? {}
+            : { tools: declaredTools(tools), toolChoice: toolChoice ?? "auto" }),
+          ...(temperature === undefined ? {} : { temperature }),
+          ...(outputSchema === undefined ? {} : { output: outputOf(outputSchema) }),
+          maxRetries,
+        }),
+      );
+      const toolCalls = toolCallsOf(result.toolCalls);
+      return {
+        text: result.text,
+        toolCalls,
+        assistant: assistantContent(result.response.messages),
+        ...(outputSchema !== undefined && toolCalls.length === 0
+          ? { object: await call(credential, model, () => Promise.resolve(result.output)) }
+          : {}),
+        usage: priced(model, toUsage(result.usage)),
+        finishReason: result.finishReason,
+      };
+    },
+
     async generateText({ credentialId, model, system, prompt, temperature, maxOutputTokens }) {
       const credential = await credentialFor(credentialId);
       const result = await call(credential, model, () =>
@@ -128,24 +181,13 @@ export function createAiService(options: AiServiceOptions): AiService {
 
     async generateObject({ credentialId, model, system, prompt, jsonSchema: schema, temperature }) {
       const credential = await credentialFor(credentialId);
-      const outputSchema = jsonSchema<JsonValue>(schema, {
-        validate: (value) => {
-          const problem = checkAgainstJsonSchema(schema, value);
-          return problem === undefined
-            ? { success: true, value: value as JsonValue }
-            : {
-                success: false,
-                error: new Error(`the object does not match the output schema (${problem})`),
-              };
-        },
-      });
       const result = await call(credential, model, () =>
         generateText({
           model: languageModel(credential, model, fetchThroughGuard),
           ...(system === undefined ? {} : { instructions: system }),
           prompt,
           ...(temperature === undefined ? {} : { temperature }),
-          output: Output.object({ schema: outputSchema }),
+          output: outputOf(schema),
           maxRetries,
         }),
       );

@@ -1,6 +1,7 @@
 import type { ApprovalDirective, JsonValue } from "@runnel/nodes";
 
 import type { PlanNode } from "../../../compiler";
+import type { Approval } from "../../../runs/approvals";
 import type { RunContext } from "../context";
 import type { NodeResult, Pending } from "../types";
 import { APPROVAL_DECIDED_EVENT } from "../../events";
@@ -28,6 +29,41 @@ export async function startApproval(
 }
 
 /**
+ * Waits durably for the decision on an approval (`<prefix>:decision`, `<prefix>:recheck`, `<prefix>:decision-wait`).
+ * It first waits briefly, then rereads the row: a decision sent before this wait was registered is not lost.
+ */
+export async function waitForDecision(
+  context: RunContext,
+  prefix: string,
+  approvalId: string,
+  timeoutMs: number,
+): Promise<void> {
+  const { steps, orgId, store } = context;
+  const recheckMs = Math.min(timeoutMs, context.resources.approvalRecheckMs);
+  const awaited = (ms: number) => ({
+    event: APPROVAL_DECIDED_EVENT,
+    match: { approvalId },
+    timeoutMs: Math.max(ms, 1000),
+  });
+  const decided = await steps.waitForEvent(`${prefix}:decision`, awaited(recheckMs));
+  if (decided !== null || recheckMs >= timeoutMs) return;
+  const status = await steps.run(
+    `${prefix}:recheck`,
+    async () => (await store.getApproval(orgId, approvalId))?.status ?? "pending",
+  );
+  if (status === "pending")
+    await steps.waitForEvent(`${prefix}:decision-wait`, awaited(timeoutMs - recheckMs));
+}
+
+/** Inside a step after the wait: the approval as decided, or marked timed out when nobody decided. */
+export async function settledApproval(context: RunContext, approvalId: string): Promise<Approval> {
+  const current = await context.store.getApproval(context.orgId, approvalId);
+  return current?.status === "pending" || !current
+    ? (await context.store.expireApproval(context.orgId, approvalId)).approval
+    : current;
+}
+
+/**
  * Approval node: waits for the decision event, then reads the decision from the row (the row is authoritative)
  * and fires `approved`, `rejected` or `timeout`.
  */
@@ -37,34 +73,9 @@ export async function finishApproval(
   pending: ApprovalPending,
   stepAttempt: number,
 ): Promise<NodeResult> {
-  const { steps, orgId } = context;
-  const { store } = context;
-  // First wait briefly, then reread the row: a decision sent before this wait was registered is not lost.
-  const recheckMs = Math.min(pending.timeoutMs, context.resources.approvalRecheckMs);
-  const awaited = (timeoutMs: number) => ({
-    event: APPROVAL_DECIDED_EVENT,
-    match: { approvalId: pending.approvalId },
-    timeoutMs: Math.max(timeoutMs, 1000),
-  });
-  let decided = await steps.waitForEvent(`${node.id}:decision`, awaited(recheckMs));
-  if (decided === null && recheckMs < pending.timeoutMs) {
-    const status = await steps.run(
-      `${node.id}:recheck`,
-      async () => (await store.getApproval(orgId, pending.approvalId))?.status ?? "pending",
-    );
-    if (status === "pending") {
-      decided = await steps.waitForEvent(
-        `${node.id}:decision-wait`,
-        awaited(pending.timeoutMs - recheckMs),
-      );
-    }
-  }
-  return steps.run(`${node.id}:done`, async () => {
-    const current = await store.getApproval(orgId, pending.approvalId);
-    const approval =
-      current?.status === "pending" || !current
-        ? (await store.expireApproval(orgId, pending.approvalId)).approval
-        : current;
+  await waitForDecision(context, node.id, pending.approvalId, pending.timeoutMs);
+  return context.steps.run(`${node.id}:done`, async () => {
+    const approval = await settledApproval(context, pending.approvalId);
     const decision =
       approval.status === "approved"
         ? "approved"

@@ -1,6 +1,7 @@
 import type { PlanNode } from "../../../compiler";
 import type { RunContext } from "../context";
 import type { NodeResult, Pending } from "../types";
+import { finishAgent } from "./agent";
 import { finishApproval } from "./approval";
 import { finishInvoke } from "./invoke";
 import { finishSleep } from "./sleep";
@@ -19,8 +20,11 @@ export function finishPending(
       return finishApproval(context, node, pending, stepAttempt);
     case "invoke":
       return finishInvoke(context, node, pending, stepAttempt);
+    case "agent":
+      return finishAgent(context, node, pending, stepAttempt);
   }
 }
 
 export { createChildren } from "./invoke";
 export { startApproval } from "./approval";
+export { startAgent } from "./agent";
