@@ -38,6 +38,8 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 /** Outputs of every procedure, e.g. `RouterOutputs["me"]["get"]`. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { createRestHandler, MAX_WAIT_SECONDS, restRoutes } from "./rest/handler";
+export { createMcpHandler } from "./mcp/server";
+export type { McpHandlerDeps } from "./mcp/server";
 export type { RestDeps } from "./rest/handler";
 export { buildOpenApiDocument } from "./rest/openapi";
 export { createHookHandler } from "./hooks/handler";

@@ -15,7 +15,7 @@ import { orgs } from "@runnel/db/schema";
 
 import type { RateLimits, RateLimitScope } from "./security/rate-limit";
 import { RateLimitExceededError } from "./security/rate-limit";
-import { keyRole } from "./security/scopes";
+import { keyAllows, keyRole } from "./security/scopes";
 import { transformer } from "./transformer";
 
 /** Header and cookie that pick the active org of a signed-in user (checked against their memberships). */
@@ -238,6 +238,11 @@ export function orgProcedure(minRole: Role) {
     const org = await activeOrgFor(ctx, ctx.actor);
     if (!org)
       throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of any org" });
+    if (ctx.actor.kind === "apiKey" && !keyAllows(ctx.actor.key.scopes, "runs:read"))
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This API key has the scopes ${ctx.actor.key.scopes.join(", ")}; the API needs runs:read or runs:write`,
+      });
     await consumeBudget(ctx, "org", org.id);
     if (!hasRole(org.role, minRole)) {
       throw new TRPCError({

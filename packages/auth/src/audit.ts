@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   "flow.deleted",
   "deployment.published",
   "deployment.unpublished",
+  "deployment.mcp_changed",
   "trigger.secret_rotated",
   "trigger.schedule_created",
   "trigger.schedule_updated",

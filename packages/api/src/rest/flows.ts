@@ -5,6 +5,9 @@ import { and, eq, isNull, or } from "@runnel/db";
 import { deployments, flows, flowVersions } from "@runnel/db/schema";
 import { flowContract } from "@runnel/engine";
 
+import type { DeploymentMcpSettings } from "../mcp/settings";
+import { mcpSettingsOf } from "../mcp/settings";
+
 /** A deployed flow as the REST surface serves it: the pinned version and its public contract. */
 export interface DeployedFlow {
   deploymentId: string;
@@ -19,6 +22,8 @@ export interface DeployedFlow {
   inputSchema: JsonSchema;
   /** The API trigger's declared output schema; null when the flow declares none. */
   outputSchema: JsonSchema | null;
+  /** Whether (and as what) it is a tool on the org's MCP endpoint; null when never set. */
+  mcp: DeploymentMcpSettings | null;
 }
 
 const deployedColumns = {
@@ -30,6 +35,7 @@ const deployedColumns = {
   versionId: flowVersions.id,
   versionNumber: flowVersions.number,
   definition: flowVersions.definition,
+  settings: deployments.settings,
 };
 
 function deployedQuery(db: Database) {
@@ -52,8 +58,8 @@ export function publicContract(stored: unknown): FlowContract {
 }
 
 function toDeployed(row: DeployedRow): DeployedFlow {
-  const { definition, ...rest } = row;
-  return { ...rest, ...publicContract(definition) };
+  const { definition, settings, ...rest } = row;
+  return { ...rest, ...publicContract(definition), mcp: mcpSettingsOf(settings) };
 }
 
 /** The org's enabled deployment of a flow named by deployment slug or flow id; undefined when there is none. */

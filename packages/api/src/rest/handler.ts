@@ -15,8 +15,6 @@ import {
   getRun,
   getRunWithSteps,
   runExists,
-  startRun,
-  TERMINAL_RUN_STATUSES,
 } from "@runnel/engine";
 import { JsonObjectData } from "@runnel/nodes";
 
@@ -24,18 +22,16 @@ import type { Lookups } from "../lookups";
 import type { RateLimits } from "../security/rate-limit";
 import type { ApiKeyScope } from "../security/scopes";
 import type { EngineDeps } from "../trpc";
-import { startIdempotently } from "../idempotency/guard";
 import { idempotencyKeyProblem } from "../idempotency/request";
-import { RUN_START_SCOPE, runStartFingerprint } from "../idempotency/run-start";
 import { RateLimitExceededError } from "../security/rate-limit";
 import { keyAllows, scopeForMethod } from "../security/scopes";
 import { clientIp } from "../trpc";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body";
 import { buildOpenApiDocument } from "./openapi";
 import { fieldProblems, HttpProblem, jsonResponse, REPLAYED_HEADER, withProblems } from "./problem";
+import { runDeployment } from "./run-deployment";
 import { runEventStream } from "./sse";
 import { checkRunInput, deployedFlowOrProblem } from "./start";
-import { watchRun } from "./wait";
 
 /** What the REST and webhook handlers are composed from (the web app passes its runtime's pieces). */
 export interface RestDeps {
@@ -218,66 +214,22 @@ async function startFlowRun(
   const input = await readJsonBody(request, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   checkRunInput(flow, input);
   const idempotencyKey = idempotencyKeyHeader(request);
-  const { run, created, replayed } = await startIdempotently(
-    deps.db,
-    idempotencyKey === undefined
-      ? undefined
-      : {
-          orgId: caller.orgId,
-          scope: RUN_START_SCOPE,
-          key: idempotencyKey,
-          requestHash: runStartFingerprint(flow.flowId, undefined, input),
-        },
-    (runIdempotencyKey) =>
-      startRun({
-        db: deps.db,
-        sendEvent: deps.engine.sendEvent,
-        bus: deps.engine.bus,
-        orgId: caller.orgId,
-        versionId: flow.versionId,
-        input,
-        trigger: {
-          kind: "api",
-          info: { apiKeyId: caller.key.id, deploymentId: flow.deploymentId, requestId },
-          ...(flow.triggerNodeId ? { nodeId: flow.triggerNodeId } : {}),
-        },
-        ...(runIdempotencyKey ? { idempotencyKey: runIdempotencyKey } : {}),
-        ...(caller.key.createdBy ? { createdBy: caller.key.createdBy } : {}),
-      }),
-  );
-  if (created) {
-    await writeAudit(deps.db, {
-      action: "run.started",
-      orgId: caller.orgId,
-      actorUserId: caller.key.createdBy,
-      actorApiKeyId: caller.key.id,
-      ip: clientIp(request.headers),
-      requestId,
-      targetType: "run",
-      targetId: run.id,
-      metadata: { flowId: flow.flowId, flowVersionId: flow.versionId, trigger: "api" },
-    });
-  }
+  const result = await runDeployment(deps, {
+    orgId: caller.orgId,
+    flow,
+    input,
+    key: caller.key,
+    requestId,
+    ip: clientIp(request.headers),
+    via: "rest",
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    waitMs: waitSeconds * 1000,
+    signal: request.signal,
+  });
   // A replay answers as the first request did: the same wait, the same status and body, marked as replayed.
-  const replay: Record<string, string> = replayed ? { [REPLAYED_HEADER]: "true" } : {};
-  if (waitSeconds > 0 && !TERMINAL_RUN_STATUSES.has(run.status)) {
-    const outcome = await watchRun(
-      deps.engine.bus,
-      caller.orgId,
-      run.id,
-      waitSeconds * 1000,
-      () => undefined,
-      request.signal,
-    );
-    if (outcome === "timeout") {
-      return accepted((await getRun(deps.db, caller.orgId, run.id)) ?? run, replay);
-    }
-  }
-  if (waitSeconds > 0) {
-    const ended = await getRun(deps.db, caller.orgId, run.id);
-    if (ended && TERMINAL_RUN_STATUSES.has(ended.status)) return endedResponse(ended, replay);
-  }
-  return accepted(run, replay);
+  const replay: Record<string, string> = result.replayed ? { [REPLAYED_HEADER]: "true" } : {};
+  if (result.ended) return endedResponse(result.run, replay);
+  return accepted(result.run, replay);
 }
 
 /** The public view of a run with every attempt of every step (`GET /runs/{id}`, `runnel runs get`). */

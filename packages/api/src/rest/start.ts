@@ -38,7 +38,7 @@ function validatorFor(schema: Record<string, unknown>): z.ZodType {
 }
 
 /** Checks the run input against the deployed version's input schema; every issue with its field path. */
-function validateInput(schema: Record<string, unknown>, input: unknown): FieldProblem[] {
+export function inputProblems(schema: Record<string, unknown>, input: unknown): FieldProblem[] {
   const validator = validatorFor(schema);
   const result = validator.safeParse(input);
   return result.success ? [] : fieldProblems(result.error.issues);
@@ -46,7 +46,7 @@ function validateInput(schema: Record<string, unknown>, input: unknown): FieldPr
 
 /** A 400 problem listing every field that misses the deployment's input schema (the REST API and the CLI). */
 export function checkRunInput(flow: DeployedFlow, input: unknown, what = "The request body"): void {
-  const errors = validateInput(flow.inputSchema, input);
+  const errors = inputProblems(flow.inputSchema, input);
   if (errors.length > 0) {
     throw new HttpProblem(
       400,

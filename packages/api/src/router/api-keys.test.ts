@@ -85,7 +85,7 @@ describe("apiKeys", () => {
     );
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.fieldErrors).toEqual({
-      "scopes.1": ['Unknown scope "flows:delete"; known scopes: runs:read, runs:write'],
+      "scopes.1": ['Unknown scope "flows:delete"; known scopes: runs:read, runs:write, mcp'],
     });
     const rows = await t.db.select().from(apiKeys).where(eq(apiKeys.orgId, ada.orgId));
     expect(rows).toEqual([]);

@@ -5,8 +5,9 @@ import { z } from "zod";
 import { and, desc, eq, isNull } from "@runnel/db";
 import { deployments, flows, flowVersions } from "@runnel/db/schema";
 
+import { DeploymentMcpSettings, mcpSettingsOf, toolNameOf } from "../mcp/settings";
 import { buildOpenApiDocument } from "../rest/openapi";
-import { orgProcedure } from "../trpc";
+import { fieldError, orgProcedure } from "../trpc";
 import { FlowId, loadFlow } from "./flows/shared";
 
 const columns = {
@@ -17,6 +18,7 @@ const columns = {
   versionNumber: flowVersions.number,
   slug: deployments.slug,
   enabled: deployments.enabled,
+  settings: deployments.settings,
   createdAt: deployments.createdAt,
   updatedAt: deployments.updatedAt,
 };
@@ -37,7 +39,14 @@ function listQuery(db: Parameters<typeof loadFlow>[0], orgId: string) {
 }
 
 type Row = Awaited<ReturnType<typeof listQuery>>[number];
-const withEndpoint = (row: Row) => ({ ...row, endpoint: endpointPath(row.slug) });
+const withEndpoint = ({ settings, ...row }: Row) => {
+  const mcp = mcpSettingsOf(settings);
+  return {
+    ...row,
+    endpoint: endpointPath(row.slug),
+    mcp: mcp === null ? null : { ...mcp, toolName: toolNameOf(row.slug, mcp) },
+  };
+};
 
 async function loadDeployment(db: Parameters<typeof loadFlow>[0], orgId: string, flowId: string) {
   const [row] = await listQuery(db, orgId).where(
@@ -125,6 +134,57 @@ export const deploymentsRouter = {
           },
         });
         return deployment;
+      }),
+    ),
+
+  /**
+   * Makes the flow's deployment a tool on the org's MCP endpoint (`/api/mcp`), or stops it being one. The tool name
+   * (default: the slug) must be unique among the org's MCP tools.
+   */
+  setMcp: orgProcedure("editor")
+    .input(DeploymentMcpSettings.extend({ flowId: FlowId }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        const flow = await loadFlow(tx, ctx.org.id, input.flowId);
+        const { flowId: _flowId, ...settings } = input;
+        const deployment = await loadDeployment(tx, ctx.org.id, flow.id);
+        if (!deployment)
+          throw new TRPCError({
+            code: "BAD_REQUEST",
+            message: `Flow "${flow.name}" is not deployed; deploy it before offering it as an MCP tool`,
+          });
+        if (settings.enabled) {
+          const name = toolNameOf(deployment.slug, settings);
+          const others = await listQuery(tx, ctx.org.id);
+          const taken = others.find(
+            (other) =>
+              other.id !== deployment.id &&
+              mcpSettingsOf(other.settings)?.enabled === true &&
+              toolNameOf(other.slug, mcpSettingsOf(other.settings)) === name,
+          );
+          if (taken)
+            throw fieldError(
+              ["toolName"],
+              `The MCP tool name "${name}" is already used by ${taken.flowName}; choose another`,
+            );
+        }
+        const [current] = await tx
+          .select({ settings: deployments.settings })
+          .from(deployments)
+          .where(and(eq(deployments.orgId, ctx.org.id), eq(deployments.id, deployment.id)));
+        await tx
+          .update(deployments)
+          .set({ settings: { ...current?.settings, mcp: settings }, updatedAt: new Date() })
+          .where(and(eq(deployments.orgId, ctx.org.id), eq(deployments.id, deployment.id)));
+        await ctx.audit(tx, {
+          action: "deployment.mcp_changed",
+          targetType: "deployment",
+          targetId: deployment.id,
+          metadata: { flowId: flow.id, ...settings },
+        });
+        const updated = await loadDeployment(tx, ctx.org.id, flow.id);
+        if (!updated) throw new Error(`Deployment of flow ${flow.id} vanished after saving it`);
+        return updated;
       }),
     ),
 

@@ -176,6 +176,7 @@ export const SWEEP_INPUTS: Record<string, SweepEntry> = {
   "deployments.get": victims((s) => ({ flowId: s.flowId })),
   "deployments.publish": victims((s) => ({ flowId: s.flowId, versionId: s.versionId })),
   "deployments.unpublish": victims((s) => ({ flowId: s.flowId })),
+  "deployments.setMcp": victims((s) => ({ flowId: s.flowId, enabled: true })),
   "deployments.openapi": own(() => undefined),
 
   "triggers.list": victims((s) => ({ flowId: s.triggerFlowId })),

@@ -28,6 +28,7 @@ import { useTRPC } from "~/trpc/react";
 import { CodeBlock } from "./code-block";
 import { DeployDialog } from "./deploy-dialog";
 import { curlExample, openapiFetchExample, runnelClientExample } from "./examples";
+import { McpTool } from "./mcp-tool";
 
 export type Deployment = RouterOutputs["deployments"]["list"][number];
 
@@ -116,6 +117,7 @@ export function DeploymentCard({
           label={`Endpoint URL of ${deployment.flowName}`}
           value={target.url}
         />
+        <McpTool deployment={deployment} origin={origin} canEdit={canEdit} />
         <Tabs defaultValue="curl">
           <TabsList aria-label={`Examples for ${deployment.flowName}`}>
             <TabsTrigger value="curl">curl</TabsTrigger>

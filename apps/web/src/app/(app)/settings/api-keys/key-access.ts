@@ -21,6 +21,12 @@ export const KEY_ACCESS = [
     hint: "Scope runs:read: read runs and their events; acts as a viewer and cannot change anything.",
     scopes: ["runs:read"],
   },
+  {
+    value: "mcp",
+    label: "MCP tools only",
+    hint: "Scope mcp: list and call the deployments offered as MCP tools at /api/mcp; nothing else.",
+    scopes: ["mcp"],
+  },
 ] as const;
 
 export type KeyAccess = (typeof KEY_ACCESS)[number]["value"];
@@ -34,5 +40,6 @@ export function describeScopes(scopes: readonly string[]): string {
   if (scopes.length === 0) return "Full access";
   if (scopes.includes("runs:write")) return "Read and write runs";
   if (scopes.includes("runs:read")) return "Read runs only";
+  if (scopes.includes("mcp")) return "MCP tools only";
   return scopes.join(", ");
 }
