@@ -169,6 +169,39 @@ for (const runFlow of RUN_FLOW_BINDINGS)
         expect(String(fed[0]?.content)).toContain("launch_rockets");
       });
 
+      it("runs a code tool in the sandbox with the arguments as input", async () => {
+        openai.enqueue(
+          { toolCalls: [{ id: "call_sum", name: "sum", arguments: { values: [1, 2, 39] } }] },
+          "The sum is 42.",
+        );
+        const { orgId, runId } = await start({
+          agent: {
+            tools: [
+              {
+                kind: "code",
+                name: "sum",
+                description: "Adds numbers",
+                code: "return { total: input.values.reduce((a, b) => a + b, 0) };",
+                parameters: {
+                  type: "object",
+                  properties: { values: { type: "array", items: { type: "number" } } },
+                  required: ["values"],
+                },
+              },
+            ],
+          },
+        });
+        const { run, output } = await finish(orgId, runId);
+        expect(run.error).toBeNull();
+        expect(output?.steps[1]).toMatchObject({
+          kind: "tool",
+          tool: "sum",
+          result: { total: 42 },
+        });
+        const fed = chatMessages(openai.requests.at(-1)?.body ?? {}).find((m) => m.role === "tool");
+        expect(String(fed?.content)).toContain('"total":42');
+      });
+
       it("fails the node when the model still calls tools after maxSteps", async () => {
         openai.enqueue(
           { toolCalls: [{ id: "c1", name: "double", arguments: { n: 1 } }] },
