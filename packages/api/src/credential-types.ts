@@ -146,6 +146,8 @@ export function describeCredentialTypes() {
   return CREDENTIAL_TYPE_NAMES.map((type) => ({
     type,
     label: CREDENTIAL_TYPES[type].label,
+    /** A model provider's credential: `credentials.test` and `credentials.models` accept it. */
+    modelProvider: isModelProviderType(type),
     schema: z.toJSONSchema(CREDENTIAL_TYPES[type].schema),
   }));
 }

@@ -45,6 +45,27 @@ export interface NodeUi {
 /** A JSON Schema document (draft 2020-12), as produced by `z.toJSONSchema`. */
 export type JsonSchema = Record<string, unknown>;
 
+/** Where a field's suggested values come from: `models` = the model ids of a model provider credential. */
+export const FIELD_OPTION_SOURCES = ["models"] as const;
+export type FieldOptionSource = (typeof FIELD_OPTION_SOURCES)[number];
+
+/**
+ * Form hints of one config field, attached with `.meta(fieldUi({ … }))` on its zod schema. `z.toJSONSchema` copies
+ * them into the catalogue's config JSON Schema under `ui`, where the editor's form reads them (docs/flows.md,
+ * "Form hints"). Hints only shape the form: validation stays the schema's.
+ */
+export interface FieldUi {
+  /** Offer values from this source in a searchable list; any other value may still be typed. */
+  options?: FieldOptionSource;
+  /** The sibling config key the options depend on (the credential whose models are listed). */
+  dependsOn?: string;
+}
+
+/** The `.meta()` argument carrying form hints: `z.string().meta(fieldUi({ options: "models", dependsOn: "credential" }))`. */
+export function fieldUi(ui: FieldUi): { ui: FieldUi } {
+  return { ui };
+}
+
 /** A config field that holds a credential id; the compiler checks it against the org's credentials. */
 export interface CredentialSlot<Key extends string = string> {
   /** Top-level config key holding the credential id (always a literal id, never an expression). */

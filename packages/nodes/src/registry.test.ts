@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
-import { NODE_CATEGORIES } from "./define";
+import type { FieldUi } from "./define";
+import { FIELD_OPTION_SOURCES, NODE_CATEGORIES } from "./define";
 import { catalogue, catalogueEntries, createCatalogue, getNode, nodeRegistry } from "./registry";
 
 describe("node registry", () => {
@@ -51,6 +52,25 @@ describe("node registry", () => {
         .map((node) => node.trigger)
         .sort(),
     ).toEqual(["api", "manual", "schedule", "webhook"]);
+  });
+
+  it("gives form hints that name a known option source and a credential slot of the node", () => {
+    const hinted: string[] = [];
+    for (const entry of catalogueEntries()) {
+      const properties = (entry.configSchema.properties ?? {}) as Record<string, { ui?: FieldUi }>;
+      for (const [key, property] of Object.entries(properties)) {
+        const ui = property.ui;
+        if (ui === undefined) continue;
+        hinted.push(`${entry.type}.${key}`);
+        if (ui.options !== undefined) expect(FIELD_OPTION_SOURCES).toContain(ui.options);
+        if (ui.dependsOn !== undefined)
+          expect(
+            entry.credentials.map((slot) => slot.key),
+            `${entry.type}.${key}`,
+          ).toContain(ui.dependsOn);
+      }
+    }
+    expect(hinted).toEqual(expect.arrayContaining(["llm_text.model", "llm_structured.model"]));
   });
 
   it("lists a JSON catalogue for the editor", () => {

@@ -1,6 +1,8 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "@playwright/test";
 
+import type { FakeModelsServer } from "./fixtures/fake-openai-models";
+import { startFakeModelsServer } from "./fixtures/fake-openai-models";
 import { mutate, query } from "./fixtures/trpc";
 import { expectAccessible, fillSignUp, person } from "./helpers";
 
@@ -64,7 +66,16 @@ async function savedConfig(page: Page, flowId: string, nodeId: string) {
   return flow.draft.nodes.find((n) => n.id === nodeId)?.config;
 }
 
-test("configure nodes: expressions with completion, headers, body, a new credential, problems under fields", async ({
+let provider: FakeModelsServer;
+test.beforeAll(async () => {
+  provider = await startFakeModelsServer({
+    apiKey: "sk-test-123",
+    models: ["gpt-4.1-mini", "gpt-4o", "gpt-4o-mini"],
+  });
+});
+test.afterAll(() => provider.close());
+
+test("configure nodes: expressions with completion, headers, body, a new credential, models, problems under fields", async ({
   page,
 }) => {
   await signUp(page);
@@ -93,14 +104,33 @@ test("configure nodes: expressions with completion, headers, body, a new credent
 
   // A credential created in the picker's dialog is selected at once; its secret is never shown again.
   await panel.getByRole("button", { name: "New credential for Credential" }).click();
-  const dialog = page.getByRole("dialog", { name: /New OpenAI/ });
+  const dialog = page.getByRole("dialog", { name: "New model provider credential" });
   await dialog.getByLabel("Name").fill("Team OpenAI");
   await dialog.getByLabel("API key").fill("sk-test-123");
+  await dialog.getByLabel("Base URL").fill(provider.baseUrl);
   await expectAccessible(page, "the new credential dialog");
   await dialog.getByRole("button", { name: "Create and select" }).click();
   await expect(dialog).toBeHidden();
   await expect(panel.getByRole("combobox", { name: "Credential" })).toHaveText("Team OpenAI");
   await expect(page.getByText("sk-test-123")).toHaveCount(0);
+
+  // Test connection lists the provider's models with the credential; the model field offers them, filtered as
+  // typed, and keeps an id the provider does not list (a local model).
+  await panel.getByRole("button", { name: "Test connection of Team OpenAI" }).click();
+  await expect(panel.getByRole("status", { name: "Connection of Team OpenAI" })).toHaveText(
+    "Connected — 3 models",
+  );
+  const model = panel.getByRole("combobox", { name: "Model" });
+  await expect(panel.getByText(/^3 models; type to filter/)).toBeVisible();
+  await model.fill("4o");
+  const models = page.getByRole("listbox", { name: "Models" }).getByRole("option");
+  await expect(models).toHaveText(["gpt-4o", "gpt-4o-mini"]);
+  await expectAccessible(page, "the model picker");
+  await models.filter({ hasText: "gpt-4o-mini" }).click();
+  await expect(model).toHaveValue("gpt-4o-mini");
+  await model.fill("llama3.2");
+  await expect(page.getByRole("listbox", { name: "Models" })).toHaveCount(0);
+  await expect(model).toHaveValue("llama3.2");
 
   await page.locator('.react-flow__node[data-id="fetch"]').click();
   const url = panel.getByLabel("URL", { exact: true });
@@ -124,6 +154,7 @@ test("configure nodes: expressions with completion, headers, body, a new credent
   });
   expect(await savedConfig(page, flowId, "ask")).toMatchObject({
     prompt: "Summarise {{ nodes.fetch.body }}",
+    model: "llama3.2",
     credential: expect.any(String) as unknown,
   });
 });

@@ -36,6 +36,12 @@ describe("credentials", () => {
       "httpBasic",
       "httpHeader",
     ]);
+    expect(types.filter((x) => x.modelProvider).map((x) => x.type)).toEqual([
+      "openai",
+      "openaiCompatible",
+      "anthropic",
+      "gemini",
+    ]);
     const openai = types.find((x) => x.type === "openai");
     expect(openai?.schema).toMatchObject({
       type: "object",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { defineNode } from "../define";
+import { defineNode, fieldUi } from "../define";
 
 export const TokenUsageSchema = z.object({
   inputTokens: z.number().int(),
@@ -23,7 +23,8 @@ export const llmConfigFields = {
   model: z
     .string()
     .min(1)
-    .describe("Model id at that provider, e.g. gpt-4.1-mini, claude-sonnet-4-5, gemini-2.5-flash"),
+    .describe("Model id at that provider, e.g. gpt-4.1-mini, claude-sonnet-4-5, gemini-2.5-flash")
+    .meta(fieldUi({ options: "models", dependsOn: "credential" })),
   system: z.string().optional().describe("System instructions"),
   prompt: z
     .string()

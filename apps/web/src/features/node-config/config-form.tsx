@@ -23,9 +23,12 @@ import { ExpressionInput } from "./expression-input";
 import { emptyValue, variantValue } from "./field-model";
 import { JsonEditor } from "./json-editor";
 import { KeyValueEditor } from "./key-value-editor";
+import { OptionsField } from "./options-field";
 import { getAt, pathKey, setAt } from "./value-path";
 
 export interface FormContext {
+  /** The node's whole config, for fields whose control depends on another field (options of a credential). */
+  config: Record<string, unknown>;
   upstream: readonly UpstreamNode[];
   variables: readonly string[];
   /** Problems by field key (`config.url`), from {@link assignProblems}. */
@@ -511,6 +514,21 @@ function LeafField({ field, value, path, ctx, inList }: FieldProps) {
         value={current}
         options={field.options.map((option) => ({ value: option, label: option }))}
         onValueChange={set}
+        disabled={ctx.readOnly}
+      />
+    );
+  } else if (field.kind === "options") {
+    control = (
+      <OptionsField
+        source={field.source}
+        // A sibling of this field: the same object, the named key (`config.credential` for `config.model`).
+        dependency={
+          field.dependsOn === undefined
+            ? undefined
+            : getAt(ctx.config, [...path.slice(1, -1), field.dependsOn])
+        }
+        value={typeof value === "string" ? value : ""}
+        onValueChange={(text) => set(text === "" ? undefined : text)}
         disabled={ctx.readOnly}
       />
     );

@@ -77,6 +77,7 @@ export function ConfigPanel({
   const keys = [...fieldKeys(model, node.config, ["config"]), ...SETTING_KEYS];
   const assigned = assignProblems(problems, keys);
   const ctx: FormContext = {
+    config: node.config,
     upstream,
     variables,
     problems: assigned.byField,

@@ -26,6 +26,7 @@ import {
 } from "@runnel/ui";
 
 import { CredentialFields } from "~/app/(app)/credentials/credential-fields";
+import { TestConnection } from "~/app/(app)/credentials/test-connection";
 import { formText } from "~/lib/form";
 import { collectData, schemaFields } from "~/lib/schema-fields";
 import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
@@ -67,6 +68,10 @@ export function CredentialPicker({
   const options = (list.data ?? []).filter((c) => credentialTypes.includes(c.type));
   const missing =
     value !== undefined && list.data !== undefined && !options.some((c) => c.id === value);
+  const selected = options.find((c) => c.id === value);
+  const testable =
+    selected !== undefined &&
+    types.data?.find((t) => t.type === selected.type)?.modelProvider === true;
 
   return (
     <div className="flex flex-col gap-1.5">
@@ -97,6 +102,9 @@ export function CredentialPicker({
           />
         ) : null}
       </div>
+      {testable && !disabled ? (
+        <TestConnection key={selected.id} credentialId={selected.id} name={selected.name} />
+      ) : null}
       {list.error ? <p className="text-sm text-danger">{list.error.message}</p> : null}
       {types.data && creatable.length === 0 ? (
         <p className="text-xs text-fg-muted">

@@ -22,6 +22,28 @@ function child(field: Field, name: string): Field {
 }
 
 describe("configModel over the real catalogue", () => {
+  it("makes the LLM nodes' model a field with the credential's models as options", () => {
+    for (const type of ["llm_text", "llm_structured"]) {
+      const llm = modelOf(type);
+      expect(child(llm, "model"), type).toMatchObject({
+        kind: "options",
+        source: "models",
+        dependsOn: "credential",
+        required: true,
+        expressions: true,
+      });
+      expect(child(llm, "credential"), type).toMatchObject({ kind: "credential" });
+    }
+  });
+
+  it("ignores a ui hint naming an unknown option source: the field stays text", () => {
+    const model = configModel({
+      type: "object",
+      properties: { region: { type: "string", ui: { options: "regions" } } },
+    });
+    expect(child(model, "region")).toMatchObject({ kind: "text" });
+  });
+
   it("maps every HTTP request field to a control kind", () => {
     const http = modelOf("http_request");
     expect(child(http, "method")).toMatchObject({ kind: "enum", defaultValue: "GET" });
@@ -60,7 +82,6 @@ describe("configModel over the real catalogue", () => {
       multiline: true,
       expressions: true,
     });
-    expect(child(llm, "model")).toMatchObject({ kind: "text", multiline: false });
     expect(child(llm, "credential")).toMatchObject({
       kind: "credential",
       credentialTypes: ["openai", "openaiCompatible", "anthropic", "gemini"],

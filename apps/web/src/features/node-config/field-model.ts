@@ -19,7 +19,16 @@ export type FieldModel =
   | { kind: "object"; fields: Field[] }
   /** A discriminated union: one variant per value of the `discriminator` property. */
   | { kind: "union"; discriminator: string; variants: UnionVariant[] }
-  | { kind: "credential"; credentialTypes: readonly string[] };
+  | { kind: "credential"; credentialTypes: readonly string[] }
+  /**
+   * Text with suggested values fetched for the form (the `ui` hint of @runnel/nodes' `fieldUi`): `models` lists the
+   * model ids of the credential held by the sibling field `dependsOn`. Any other text is accepted too.
+   */
+  | { kind: "options"; source: OptionSource; dependsOn: string | undefined };
+
+/** The option sources the form can fetch (FIELD_OPTION_SOURCES of @runnel/nodes). */
+export const OPTION_SOURCES = ["models"] as const;
+export type OptionSource = (typeof OPTION_SOURCES)[number];
 
 export interface UnionVariant {
   value: string;
@@ -110,6 +119,18 @@ function discriminatorOf(variants: Schema[]): string | undefined {
   });
 }
 
+/** The `ui` hint of a field (`fieldUi` in @runnel/nodes) as an options field, when it names a known source. */
+function optionsHint(ui: unknown): Extract<FieldModel, { kind: "options" }> | undefined {
+  if (!isSchema(ui)) return undefined;
+  const source = OPTION_SOURCES.find((known) => known === ui.options);
+  if (source === undefined) return undefined;
+  return {
+    kind: "options",
+    source,
+    dependsOn: typeof ui.dependsOn === "string" ? ui.dependsOn : undefined,
+  };
+}
+
 interface Context {
   root: Schema;
   options: ConfigModelOptions;
@@ -148,6 +169,8 @@ function modelOf(name: string, raw: Schema, ctx: Context): FieldModel {
   const type = schema.type;
   const options = strings(schema.enum);
   if (type === "string" && options.length > 0) return { kind: "enum", options };
+  const hinted = optionsHint(schema.ui);
+  if (type === "string" && hinted) return hinted;
   if (type === "string") {
     const format = typeof schema.format === "string" ? schema.format : undefined;
     const long = (num(schema.maxLength) ?? 0) > LONG_TEXT;
@@ -237,6 +260,7 @@ export function emptyValue(field: Field): unknown {
   switch (field.kind) {
     case "text":
     case "credential":
+    case "options":
       return "";
     case "enum":
       return field.options[0] ?? "";

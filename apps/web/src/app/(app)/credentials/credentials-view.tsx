@@ -47,6 +47,7 @@ import { collectData, schemaFields } from "~/lib/schema-fields";
 import { fieldErrorsOf, formErrorOf } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import { CredentialFields } from "./credential-fields";
+import { TestConnection } from "./test-connection";
 
 type CredentialType = RouterOutputs["credentials"]["types"][number];
 type Credential = RouterOutputs["credentials"]["list"][number];
@@ -68,6 +69,8 @@ export function CredentialsView() {
 
   const canEdit = atLeast(me.data.activeOrg.role, "editor");
   const typeLabel = (type: string) => types.data.find((t) => t.type === type)?.label ?? type;
+  const isModelProvider = (type: string) =>
+    types.data.find((t) => t.type === type)?.modelProvider === true;
 
   return (
     <Card>
@@ -98,6 +101,7 @@ export function CredentialsView() {
                 <TableHead>Type</TableHead>
                 <TableHead>Secret</TableHead>
                 <TableHead>Updated</TableHead>
+                <TableHead>Connection</TableHead>
                 <TableHead>
                   <span className="sr-only">Actions</span>
                 </TableHead>
@@ -112,6 +116,13 @@ export function CredentialsView() {
                     <Badge>Stored · hidden</Badge>
                   </TableCell>
                   <TableCell>{formatDateTime(credential.updatedAt)}</TableCell>
+                  <TableCell>
+                    {canEdit && isModelProvider(credential.type) ? (
+                      <TestConnection credentialId={credential.id} name={credential.name} />
+                    ) : (
+                      <span className="text-fg-muted">—</span>
+                    )}
+                  </TableCell>
                   <TableCell>
                     {canEdit ? (
                       <div className="flex justify-end gap-2">
