@@ -22,8 +22,8 @@ function child(field: Field, name: string): Field {
 }
 
 describe("configModel over the real catalogue", () => {
-  it("makes the LLM nodes' model a field with the credential's models as options", () => {
-    for (const type of ["llm_text", "llm_structured"]) {
+  it("makes the LLM and agent nodes' model a field with the credential's models as options", () => {
+    for (const type of ["llm_text", "llm_structured", "agent"]) {
       const llm = modelOf(type);
       expect(child(llm, "model"), type).toMatchObject({
         kind: "options",
