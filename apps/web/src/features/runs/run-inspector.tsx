@@ -8,6 +8,8 @@ import { Alert, Badge, Button } from "@runnel/ui";
 import type { RunError, RunStep } from "./run-state";
 import type { RunWatch } from "./use-run-watch";
 import { formatDateTime } from "~/lib/format";
+import { agentTraceOf } from "./agent-trace";
+import { AgentTraceView } from "./agent-trace-view";
 import { formatCost, formatDuration, formatTokens } from "./format";
 import { JsonBlock } from "./json-block";
 import { attemptsOf, durationMs } from "./run-state";
@@ -101,6 +103,7 @@ export function RunInspector({ runId, nodeId, onRerunFrom, watch, nodeName }: Ru
       )
     : null;
   const cost = formatCost(attempts.reduce((n, s) => n + s.costUsd, 0));
+  const trace = latest ? agentTraceOf(latest.output) : null;
 
   return (
     <div className="flex flex-col gap-4" aria-label={`Run of ${name}`} role="region">
@@ -175,6 +178,11 @@ export function RunInspector({ runId, nodeId, onRerunFrom, watch, nodeName }: Ru
               omittedBytes={latest.omittedBytes?.input}
             />
           </Section>
+          {trace ? (
+            <Section title="Agent trace">
+              <AgentTraceView steps={trace} nodeName={name} />
+            </Section>
+          ) : null}
           <Section title="Output">
             <JsonBlock
               label={`Output of ${name}`}
