@@ -147,6 +147,55 @@ describe("flows", () => {
     expect((await ada.caller.flows.get({ id: flow.id })).draft.nodes[1]?.id).toBe("orphan");
   });
 
+  it("validate checks an agent's flow tools name a published flow of the org", async () => {
+    const ada = await t.user("Ada");
+    const eve = await t.user("Eve");
+    const credential = await ada.caller.credentials.create({
+      type: "openai",
+      name: "OpenAI",
+      data: { apiKey: "sk-ada" },
+    });
+    const tool = await ada.caller.flows.create({ name: "Tool flow" });
+    const eves = await eve.caller.flows.create({ name: "Eve's flow" });
+    await eve.caller.flows.publish({ id: eves.id });
+    const withAgent = (flowId: string) => {
+      const definition = goodDefinition();
+      definition.nodes.push({
+        id: "helper",
+        type: "agent",
+        version: 1,
+        name: "Helper",
+        config: {
+          credential: credential.id,
+          model: "gpt-4o-mini",
+          message: "Help",
+          tools: [{ kind: "flow", name: "tool", flowId }],
+        },
+      });
+      definition.edges.push({
+        id: "e2",
+        source: "greet",
+        sourcePort: "out",
+        target: "helper",
+        targetPort: "in",
+      });
+      return definition;
+    };
+    const flow = await ada.caller.flows.create({ name: "Agentic" });
+    const problems = async (flowId: string) =>
+      (
+        await ada.caller.flows.validate({ id: flow.id, definition: withAgent(flowId) })
+      ).problems.map((p) => [p.nodeId, p.path.join("."), p.code]);
+    expect(await problems(tool.id)).toEqual([
+      ["helper", "nodes.2.config.tools.0.flowId", "unpublished_flow"],
+    ]);
+    expect(await problems(eves.id)).toEqual([
+      ["helper", "nodes.2.config.tools.0.flowId", "unknown_flow"],
+    ]);
+    await ada.caller.flows.publish({ id: tool.id });
+    expect(await problems(tool.id)).toEqual([]);
+  });
+
   it("validate and publish check credentials against the org's own: another org's credential id is unknown", async () => {
     const ada = await t.user("Ada");
     const eve = await t.user("Eve");
