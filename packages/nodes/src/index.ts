@@ -32,6 +32,7 @@ export {
   CodeTool,
   FlowTool,
   HttpTool,
+  McpTool,
   TOOL_NAME_PATTERN,
 } from "./catalogue/agent-tools";
 export type { AgentToolKind } from "./catalogue/agent-tools";

@@ -71,8 +71,33 @@ export const CodeTool = z.object({
 });
 export type CodeTool = z.infer<typeof CodeTool>;
 
+/**
+ * A tool of a remote MCP server (Streamable HTTP or SSE; never stdio). Its description and parameters come from
+ * the server's tools/list when the agent starts; each call is one durable step calling tools/call (docs/mcp.md).
+ */
+export const McpTool = z.object({
+  kind: z.literal("mcp"),
+  ...toolFields,
+  server: z.strictObject({
+    url: z.string().regex(/^https?:\/\//, "an absolute http(s) URL of the MCP endpoint"),
+    transport: z.enum(["streamable-http", "sse"]).optional(),
+    credentialId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("An mcp, httpBearer or httpHeader credential"),
+  }),
+  tool: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The tool's name on the server, when it differs from the name the model sees"),
+  timeoutMs: z.number().int().min(1).max(300_000).default(60_000),
+});
+export type McpTool = z.infer<typeof McpTool>;
+
 /** One tool of an Agent node; `kind` picks the registry entry that runs it (docs/ai.md, Agents). */
-export const AgentTool = z.discriminatedUnion("kind", [FlowTool, HttpTool, CodeTool]);
+export const AgentTool = z.discriminatedUnion("kind", [FlowTool, HttpTool, CodeTool, McpTool]);
 export type AgentTool = z.infer<typeof AgentTool>;
 export type AgentToolKind = AgentTool["kind"];
 

@@ -47,7 +47,7 @@ describe("agent node (the loop itself is tested in @runnel/runtime against fake 
     ],
     [{ ...base, tools: [http("has space")] }, /config\.tools\.0\.name: letters, digits/],
     [{ ...base, tools: [http("x".repeat(65))] }, /config\.tools\.0\.name/],
-    [{ ...base, tools: [{ kind: "mcp", name: "m" }] }, /config\.tools\.0\.kind/],
+    [{ ...base, tools: [{ kind: "shell", name: "m" }] }, /config\.tools\.0\.kind/],
     [{ ...base, maxSteps: 51 }, /config\.maxSteps/],
     [{ ...base, output: "structured" }, /config\.schema: output "structured" needs a JSON Schema/],
     [

@@ -6,15 +6,17 @@ import type { PreparedTool, ToolCall, ToolKind, ToolOutcome } from "./types";
 import { codeTool } from "./code";
 import { flowTool } from "./flow";
 import { httpTool } from "./http";
+import { mcpTool } from "./mcp";
 
 /**
- * The tool kinds an agent can use, one module each. A new kind (MCP tools) adds its config schema to AgentTool in
+ * The tool kinds an agent can use, one module each. A new kind adds its config schema to AgentTool in
  * @runnel/nodes (agent-tools.ts) and its entry here.
  */
 const TOOL_KINDS: { [K in AgentToolKind]: ToolKind<Extract<AgentTool, { kind: K }>> } = {
   flow: flowTool,
   http: httpTool,
   code: codeTool,
+  mcp: mcpTool,
 };
 
 function kindOf<K extends AgentToolKind>(kind: K): ToolKind<Extract<AgentTool, { kind: K }>> {
@@ -29,6 +31,8 @@ export function prepareTool(context: RunContext, tool: AgentTool): Promise<Prepa
       return kindOf("http").prepare(context, tool);
     case "code":
       return kindOf("code").prepare(context, tool);
+    case "mcp":
+      return kindOf("mcp").prepare(context, tool);
   }
 }
 
@@ -46,5 +50,7 @@ export function runTool(
       return kindOf("http").run(context, node, { ...prepared, tool }, call);
     case "code":
       return kindOf("code").run(context, node, { ...prepared, tool }, call);
+    case "mcp":
+      return kindOf("mcp").run(context, node, { ...prepared, tool }, call);
   }
 }
