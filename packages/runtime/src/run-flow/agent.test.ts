@@ -215,6 +215,9 @@ for (const runFlow of RUN_FLOW_BINDINGS)
           /^the agent reached maxSteps \(2\) and the model still wanted to call tools/,
         );
         expect(step?.error).toMatchObject({ name: "AgentMaxStepsError" });
+        // The trace so far stays with the error: both model calls and the one tool call that ran.
+        const failedTrace = (step?.error as { steps?: AgentStep[] } | null)?.steps ?? [];
+        expect(failedTrace.map((s) => s.kind)).toEqual(["model", "tool", "model"]);
       });
 
       it("fails at once on a 401, without retrying the call or the step", async () => {

@@ -59,7 +59,8 @@ export async function finishAgent(
 
   for (let index = 0; index < request.maxSteps; index++) {
     const outcome = await modelStep(context, node, request, tools, messages, index, stepAttempt);
-    if (!outcome.ok) return finish({ status: "failed", error: outcome.error });
+    // A failed agent keeps its trace so far in the step's error (`steps`), for the run inspector.
+    if (!outcome.ok) return finish({ status: "failed", error: { ...outcome.error, steps: trace } });
     const { turn, latencyMs } = outcome;
     usage = addUsage(usage, turn.usage);
     pricedCostUsd += turn.usage.costUsd ?? 0;
@@ -84,6 +85,8 @@ export async function finishAgent(
       };
       return finish({ status: "fired", port: "out", value: answer });
     }
+    // The last model call's tool calls are not run: no model call would see their results.
+    if (index === request.maxSteps - 1) break;
     const stepIds = toolStepIds(
       node.id,
       index,
@@ -116,6 +119,7 @@ export async function finishAgent(
       message: `the agent reached maxSteps (${request.maxSteps}) and the model still wanted to call tools; raise maxSteps or refine the instructions`,
       name: "AgentMaxStepsError",
       nodeId: node.id,
+      steps: trace,
     },
   });
 }
