@@ -35,7 +35,14 @@ describe("credentials", () => {
       "httpBearer",
       "httpBasic",
       "httpHeader",
+      "mcp",
     ]);
+    expect(types.find((x) => x.type === "mcp")?.schema).toMatchObject({
+      properties: {
+        bearerToken: { type: "string", writeOnly: true },
+        headers: { type: "string", writeOnly: true },
+      },
+    });
     expect(types.filter((x) => x.modelProvider).map((x) => x.type)).toEqual([
       "openai",
       "openaiCompatible",
