@@ -30,6 +30,14 @@ export function signalKey(event: string, match: Readonly<Record<string, string>>
   return `signal:${event}:${fields.join("&")}`;
 }
 
+/** A node step's result that `run_steps` holds: a skip (no result), or an output `succeed` recorded. */
+function inRunStore(result: unknown): boolean {
+  return (
+    result === undefined ||
+    (typeof result === "object" && result !== null && Reflect.get(result, "stored") === true)
+  );
+}
+
 /** Never settles: what a step call returns once its execution is halted (the run goes on elsewhere, later). */
 const halted = () => new Promise<never>(() => undefined);
 
@@ -47,7 +55,11 @@ export function directSteps(
   const { recorded, runId } = execution;
 
   const record = async (stepId: string, result: unknown) => {
-    await journal.record(runId, stepId, result);
+    // Once the run's end has committed nothing replays it: its journal is not written any more.
+    if (!group.ended) {
+      execution.journalled = true;
+      await journal.record(runId, stepId, result);
+    }
     recorded.set(stepId, result ?? null);
   };
 
@@ -85,6 +97,7 @@ export function directSteps(
     async run(id, work, options) {
       type T = Awaited<ReturnType<typeof work>>;
       if (recorded.has(id)) return recorded.get(id) as T;
+      if (options?.nodeOutcome && execution.stored.has(id)) return execution.stored.get(id) as T;
       let attempt = Number(recorded.get(`${id}#attempt`) ?? 0);
       for (;;) {
         if (execution.isHalted) return halted();
@@ -92,10 +105,13 @@ export function directSteps(
           return await execution.track(
             (async () => {
               const result = await deps.limit(execution.orgId, () => work(attempt));
-              // A pure step's record commits with the writes its group holds (docs/executor.md, Direct runs).
-              if (options?.pure && group.holdJournal({ runId, stepId: id, result: result ?? null }))
+              // The run store holds the outcome (docs/executor.md, Direct runs): no journal row.
+              if (options?.nodeOutcome && inRunStore(result)) recorded.set(id, result ?? null);
+              // A pure step's record commits with the writes its group holds.
+              else if (options?.pure && !group.ended) {
+                group.holdJournal({ runId, stepId: id, result: result ?? null });
                 recorded.set(id, result ?? null);
-              else await record(id, result);
+              } else await record(id, result);
               return result;
             })(),
           );

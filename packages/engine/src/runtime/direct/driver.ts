@@ -23,6 +23,7 @@ import { groupedWrites } from "./grouped-writes";
 import { createRunJournal } from "./journal";
 import { createLeases } from "./leases";
 import { createOrgLimiter } from "./org-limiter";
+import { readStoredOutcomes } from "./replay";
 
 export interface DirectDriverOptions {
   resources: RunFlowResources;
@@ -86,8 +87,8 @@ export function createDirectDriver(options: DirectDriverOptions) {
   };
 
   /** A run that ended for good: its journal is no longer needed, and a parent waiting on it is woken. */
-  async function ended(execution: Execution) {
-    await journal.forget(execution.runId);
+  async function ended(execution: Execution, group: GroupedWrites) {
+    if (execution.journalled || group.journalled) await journal.forget(execution.runId);
     const parentId = execution.parentRunId;
     if (!parentId) return;
     const parent = executions.get(parentId);
@@ -105,7 +106,7 @@ export function createDirectDriver(options: DirectDriverOptions) {
     halt: Halt,
   ): Promise<ChildOutcome> {
     await execution.settled();
-    await group.writes.flush();
+    await group.flushForHalt();
     if (halt.kind === "park") {
       await leases.park(execution.runId, halt.until, halt.wake);
       return { kind: "pending" };
@@ -134,7 +135,7 @@ export function createDirectDriver(options: DirectDriverOptions) {
         if (!(markError instanceof RunNotFoundError)) throw markError;
       }
     }
-    await ended(execution);
+    await ended(execution, group);
     return { kind: "failed", message };
   }
 
@@ -161,7 +162,7 @@ export function createDirectDriver(options: DirectDriverOptions) {
     if (!outcome) return afterHalt(execution, group, halt ?? { kind: "stopping" });
     if ("error" in outcome) return failed(execution, group, outcome.error);
     await group.writes.flush();
-    await ended(execution);
+    await ended(execution, group);
     return { kind: "ended", result: outcome.result };
   }
 
@@ -181,8 +182,17 @@ export function createDirectDriver(options: DirectDriverOptions) {
         const claimed = await leases.claim(runId);
         if (!claimed) return (outcome = await settledOutcome(runId, orgId));
         // A run that never started has no journal (its `load` step sets started_at before it is recorded).
-        const recorded = claimed.startedAt ? await journal.read(runId) : new Map<string, unknown>();
-        entry.execution = new Execution(runId, claimed.orgId, claimed.parentRunId, recorded);
+        const resumed = claimed.startedAt !== null;
+        const [recorded, stored] = resumed
+          ? await Promise.all([journal.read(runId), readStoredOutcomes(resources.db, runId)])
+          : [new Map<string, unknown>(), new Map<string, unknown>()];
+        entry.execution = new Execution(
+          runId,
+          claimed.orgId,
+          claimed.parentRunId,
+          recorded,
+          stored,
+        );
         return (outcome = await execute(entry.execution));
       } finally {
         executions.delete(runId);
@@ -212,6 +222,7 @@ export function createDirectDriver(options: DirectDriverOptions) {
     await journal.record(runId, key, data);
     const current = executions.get(runId);
     if (current?.execution) {
+      current.execution.journalled = true;
       current.execution.recorded.set(key, data);
       current.execution.notify();
       return;

@@ -19,6 +19,10 @@ interface OpenWait {
  */
 export class Execution {
   readonly recorded: Map<string, unknown>;
+  /** Node outcomes the run store holds (replay.ts): first steps that need no journal row. */
+  readonly stored: ReadonlyMap<string, unknown>;
+  /** The run may have rows in `run_journal` (read at the claim, or written since): its end deletes them. */
+  journalled: boolean;
   private halt: Halt | undefined;
   private readonly halted: Promise<Halt>;
   private resolveHalt: (halt: Halt) => void = () => undefined;
@@ -33,8 +37,11 @@ export class Execution {
     readonly orgId: string,
     readonly parentRunId: string | null,
     recorded: Map<string, unknown>,
+    stored: ReadonlyMap<string, unknown> = new Map(),
   ) {
     this.recorded = recorded;
+    this.stored = stored;
+    this.journalled = recorded.size > 0;
     this.halted = new Promise((resolve) => (this.resolveHalt = resolve));
   }
 

@@ -5,7 +5,7 @@ import type { Written } from "../../runs/store";
 import type { RunFlowResources } from "../flow-run/resources";
 import type { RunWrites } from "../flow-run/run-writes";
 import type { JournalEntry } from "./journal";
-import { markRunStatus, recordStepRun, upsertStep } from "../../runs/store";
+import { markRunStatus, recordStepRun, TERMINAL_RUN_STATUSES, upsertStep } from "../../runs/store";
 import { writeJournal } from "./journal";
 
 /** A held write; `began` is when its group's transaction began (performance.now()), whose now() it shares. */
@@ -33,14 +33,23 @@ export function groupedWrites(resources: RunFlowResources) {
   let held: HeldWrite[] = [];
   let journal: JournalEntry[] = [];
   let chain: Promise<unknown> = Promise.resolve();
+  /** The run's terminal status has committed: nothing replays it, so no journal row is written any more. */
+  let ended = false;
+  /** Journal rows of this run were committed here (its end deletes them). */
+  let journalled = false;
 
-  /** Commits what is held, with `last` in the same transaction; serialised per run. */
-  function commit<T extends Written>(last?: (tx: Database) => Promise<T>) {
+  /**
+   * Commits the held writes, with `last` in the same transaction; serialised per run. The held journal rows go with
+   * them only when `journalToo` (the run halts: it will be resumed from its journal); otherwise they stay held — a
+   * process killed before they commit replays those pure steps, which is harmless — and a run that ends without
+   * halting never writes them.
+   */
+  function commit<T extends Written>(last?: (tx: Database) => Promise<T>, journalToo = false) {
     const run = chain.then(async (): Promise<T | undefined> => {
       const writes = held;
-      const rows = journal;
+      const rows = journalToo ? journal : [];
       held = [];
-      journal = [];
+      journal = journalToo ? [] : journal;
       if (writes.length === 0 && rows.length === 0 && !last) return undefined;
       const events: RunEvent[] = [];
       let result: T | undefined;
@@ -60,6 +69,7 @@ export function groupedWrites(resources: RunFlowResources) {
         journal = [...rows, ...journal];
         throw error;
       }
+      if (rows.length > 0) journalled = true;
       if (bus && events.length > 0) await bus.publish(events);
       return result;
     });
@@ -69,6 +79,10 @@ export function groupedWrites(resources: RunFlowResources) {
 
   const flush = async () => {
     await commit();
+  };
+  /** Commits the held writes and journal rows: the run halts here (parks, stops, is cancelled). */
+  const flushForHalt = async () => {
+    await commit(undefined, true);
   };
   const afterFlush =
     <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
@@ -89,10 +103,17 @@ export function groupedWrites(resources: RunFlowResources) {
     expireApproval: afterFlush(store.expireApproval),
     createRun: afterFlush(store.createRun),
     markRunStatus: async (orgId, runId, status, details) => {
-      if (held.length === 0 && journal.length === 0)
-        return store.markRunStatus(orgId, runId, status, details);
-      const change = await commit((tx) => markRunStatus(tx, orgId, runId, status, details, limits));
+      const ending = TERMINAL_RUN_STATUSES.has(status);
+      const change =
+        held.length === 0
+          ? await chain.then(() => store.markRunStatus(orgId, runId, status, details))
+          : await commit((tx) => markRunStatus(tx, orgId, runId, status, details, limits));
       if (!change) throw new Error(`markRunStatus of run ${runId} returned nothing`);
+      // Once the run's end has committed nothing replays it: its held journal rows are of no use.
+      if (ending) {
+        ended = true;
+        journal = [];
+      }
       return change;
     },
     pureStepRun: (orgId, start, finish) => {
@@ -119,14 +140,20 @@ export function groupedWrites(resources: RunFlowResources) {
   };
   return {
     writes,
+    flushForHalt,
     /**
-     * Holds a pure step's journal row with the group when the group holds writes (the step's own, or earlier ones
-     * it may have read): true when held, false when the caller commits it itself.
+     * Holds a pure step's journal row until the run halts (flushForHalt), or never writes it when the run ends
+     * first. A process killed before it commits replays the step: pure steps repeat harmlessly, and what they
+     * started (an approval, child runs) is found again by its key.
      */
-    holdJournal(entry: JournalEntry): boolean {
-      if (held.length === 0 && journal.length === 0) return false;
+    holdJournal(entry: JournalEntry): void {
       journal.push(entry);
-      return true;
+    },
+    get ended(): boolean {
+      return ended;
+    },
+    get journalled(): boolean {
+      return journalled;
     },
   };
 }

@@ -53,7 +53,8 @@ export async function executeRun(
   { runId, orgId }: { runId: string; orgId: string },
   store: RunWrites = immediateWrites(resources.store),
 ): Promise<RunFlowResult> {
-  const loaded = await steps.run("load", () => loadRun(resources, orgId, runId));
+  // Pure in the step interface's sense: it reaches nothing outside the run store, and repeating it changes nothing.
+  const loaded = await steps.run("load", () => loadRun(resources, orgId, runId), { pure: true });
   if (loaded.state === "failed")
     throw new RunFailedError(
       `run ${runId} had already failed: ${typeof loaded.ended === "string" ? loaded.ended : "the run failed"}`,

@@ -59,6 +59,7 @@ export async function succeed(
     status: "fired",
     port: fired.port,
     value: toJson(await store.offloadValue(context.orgId, context.runId, fired.value)),
+    stored: true,
   };
 }
 

@@ -83,7 +83,7 @@ async function runNode(context: RunContext, id: string): Promise<NodeResult> {
   const first: FirstStep = await context.steps.run(
     id,
     (attempt) => firstStep(context, node, { inputs, nodes }, attempt),
-    { pure },
+    { pure, nodeOutcome: true },
   );
   if (first.status !== "pending") return first;
   return finishPending(context, node, first.pending, first.attempt);
@@ -116,7 +116,7 @@ export async function runSchedule(
       inFlight.set(
         key,
         context.steps
-          .run(key, () => store.skipStep(orgId, runId, id), { pure: true })
+          .run(key, () => store.skipStep(orgId, runId, id), { pure: true, nodeOutcome: true })
           .then(() => ({ key, id, result: "skipped" as const })),
       );
     }

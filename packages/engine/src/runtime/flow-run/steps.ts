@@ -14,6 +14,12 @@ export interface StepOptions {
    * with later ones, before anything with effects runs (docs/runtime.md, Steps committed together).
    */
   pure?: boolean;
+  /**
+   * The step records a node's outcome in the run store (its first step, or its skip): a result that is exactly
+   * what `run_steps` holds (a skip, or a `Fired` marked `stored`) needs no record of its own, and a binding that
+   * reads the run store on replay may take it from there (docs/executor.md, Direct runs).
+   */
+  nodeOutcome?: boolean;
 }
 
 /** An event a run waits for: its name, and the fields of its `data` that must be equal to these values. */

@@ -3,7 +3,11 @@ import type { AgentDirective, JsonValue } from "@runnel/nodes";
 
 import type { PreparedTool } from "./directives/agent";
 
-export type Fired = { status: "fired"; port: string; value: JsonValue };
+/**
+ * A node's output on a port. `stored`: it is the node's succeeded `run_steps` row (output and port), as `succeed`
+ * recorded it — not an onError outcome of a failed attempt — so the run store can give it back on replay.
+ */
+export type Fired = { status: "fired"; port: string; value: JsonValue; stored?: true };
 export type Failed = { status: "failed"; error: StoredError };
 export type NodeResult = Fired | Failed;
 
