@@ -6,4 +6,19 @@ export { pendingMigrations } from "./migration-status";
 export { createDbFromEnv, dbEnv, DEFAULT_DATA_DIR, resolveDataDir } from "./env";
 export type { DbEnv } from "./env";
 export * as schema from "./schema";
-export { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
+export {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  ne,
+  or,
+  sql,
+} from "drizzle-orm";

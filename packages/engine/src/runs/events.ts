@@ -101,6 +101,67 @@ export async function appendRunEvent(
   throw new RunNotFoundError(runId);
 }
 
+/**
+ * Appends several events of one run in one statement, in order, with consecutive sequence numbers taken from
+ * `runs.event_seq` as appendRunEvent takes one (under the run row lock, no gap). An event whose dedupe key is
+ * already stored is left out; returns the events appended. Nothing is appended to a run that is not in the org.
+ */
+export async function appendRunEvents(
+  db: Database,
+  orgId: string,
+  runId: string,
+  inputs: readonly NewRunEvent[],
+): Promise<RunEvent[]> {
+  if (inputs.length === 0) return [];
+  const candidates = sql.join(
+    inputs.map(
+      (input, index) =>
+        sql`(${index}::int, ${input.type}::text, ${input.nodeId ?? null}::text, ${JSON.stringify(input.payload)}::jsonb, ${input.dedupeKey ?? null}::text)`,
+    ),
+    sql`, `,
+  );
+  const rows = await queryRows<{ ord: number; seq: number; created_ms: number }>(
+    db,
+    sql`with candidates (ord, type, node_id, payload, dedupe_key) as (values ${candidates}),
+        fresh as (
+          select c.* from candidates c
+          where c.dedupe_key is null or not exists (
+            select 1 from ${runEvents} e where e.run_id = ${runId} and e.dedupe_key = c.dedupe_key)
+        ),
+        counter as (
+          update ${runs} set "event_seq" = ${runs.eventSeq} + (select count(*) from fresh)::int
+          where ${runs.id} = ${runId} and ${runs.orgId} = ${orgId} and exists (select 1 from fresh)
+          returning ${runs.eventSeq} as last
+        ),
+        numbered as (
+          select fresh.*, counter.last - (select count(*) from fresh)::int
+                 + (row_number() over (order by fresh.ord))::int as seq
+          from fresh, counter
+        )
+        insert into ${runEvents} ("run_id", "seq", "org_id", "type", "node_id", "payload", "dedupe_key")
+        select ${runId}, numbered.seq, ${orgId}, numbered.type, numbered.node_id, numbered.payload,
+               numbered.dedupe_key
+        from numbered order by numbered.seq
+        returning "seq", (extract(epoch from "created_at") * 1000)::float8 as created_ms,
+                  (select n.ord from numbered n where n.seq = ${runEvents.seq}) as ord`,
+  );
+  return rows
+    .sort((a, b) => a.seq - b.seq)
+    .map((row) => {
+      const input = inputs[row.ord];
+      if (!input) throw new Error(`appendRunEvents: no event at ${row.ord}`);
+      return {
+        runId,
+        orgId,
+        seq: row.seq,
+        type: input.type,
+        nodeId: input.nodeId ?? null,
+        payload: input.payload,
+        createdAt: new Date(row.created_ms),
+      };
+    });
+}
+
 export interface ListRunEventsOptions {
   /** Return events with seq greater than this (0 = from the start). */
   afterSeq?: number;

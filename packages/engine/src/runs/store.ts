@@ -2,13 +2,24 @@ import { randomUUID } from "node:crypto";
 
 import type { Database } from "@runnel/db";
 import type { RunStatus, RunTriggerKind, StepStatus, StoredError } from "@runnel/db/schema";
-import { and, asc, desc, eq, isUniqueViolation, lt, pgError, sql } from "@runnel/db";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  isUniqueViolation,
+  lt,
+  pgError,
+  queryRows,
+  sql,
+} from "@runnel/db";
 import { flowVersions, runBlobs, runs, runSteps } from "@runnel/db/schema";
 
 import type { NewRunEvent, RunEvent } from "./event-types";
 import type { MeasuredValue, ValueLimits } from "./values";
 import { FlowVersionNotFoundError, RunNotFoundError } from "./errors";
-import { appendRunEvent } from "./events";
+import { appendRunEvent, appendRunEvents } from "./events";
 import {
   eventValue,
   INLINE_VALUE_LIMIT_BYTES,
@@ -251,8 +262,8 @@ function statusEvent(
   status: RunStatusTarget,
   previous: RunStatus,
   details: RunStatusDetails,
-  updated: Run,
-  output: MeasuredValue,
+  updated: Pick<Run, "error" | "failedNodeId">,
+  output: MeasuredValue | undefined,
 ): NewRunEvent {
   const reason = details.reason ? { reason: details.reason } : {};
   switch (status) {
@@ -261,7 +272,11 @@ function statusEvent(
     case "waiting":
       return { runId, type: "run.waiting", payload: { previous, ...reason } };
     case "succeeded":
-      return { runId, type: "run.succeeded", payload: { previous, output: eventValue(output) } };
+      return {
+        runId,
+        type: "run.succeeded",
+        payload: { previous, output: eventValue(output ?? measureValue(null)) },
+      };
     case "failed":
       return {
         runId,
@@ -290,6 +305,111 @@ export async function markRunStatus(
   status: RunStatusTarget,
   details: RunStatusDetails = {},
   limits: ValueLimits = {},
+): Promise<RunStatusChange> {
+  const output = status === "succeeded" ? measureValue(details.output) : undefined;
+  // An output stored as a blob is written first, in the same transaction (over 256 KB: rare).
+  if (output && output.bytes > (limits.inlineLimitBytes ?? INLINE_VALUE_LIMIT_BYTES))
+    return markRunStatusStepwise(db, orgId, runId, status, details, limits);
+  const change = await changeRunStatus(db, orgId, runId, status, details, output);
+  if (change) return change;
+  // Unchanged: the run had finished or already had this status (or is not in the org).
+  const [current] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.orgId, orgId)));
+  if (!current) throw new RunNotFoundError(runId);
+  return { run: await resolveRow(db, orgId, current), changed: false, events: [] };
+}
+
+const RUN_COLUMNS = Object.entries(getTableColumns(runs));
+
+/** A `runs` row as `row_to_json` gives it (snake_case keys, timestamps as ISO text) in drizzle's shape. */
+function runFromJson(json: Record<string, unknown>): Run {
+  const run: Record<string, unknown> = {};
+  for (const [key, column] of RUN_COLUMNS) {
+    const value = json[column.name] ?? null;
+    run[key] =
+      value !== null && column.columnType === "PgTimestamp" ? new Date(value as string) : value;
+  }
+  return run as Run;
+}
+
+const jsonOrNull = (measured: MeasuredValue) =>
+  measured.value === null ? sql`null` : sql`${measured.json}::jsonb`;
+
+/**
+ * The status change and its event in one statement (no transaction of its own): the run row is locked, changed
+ * when it is unfinished and has another status, and the event takes the next sequence number from the same
+ * update. Undefined when nothing changed.
+ */
+async function changeRunStatus(
+  db: Database,
+  orgId: string,
+  runId: string,
+  status: RunStatusTarget,
+  details: RunStatusDetails,
+  output: MeasuredValue | undefined,
+): Promise<RunStatusChange | undefined> {
+  const terminal = TERMINAL_RUN_STATUSES.has(status);
+  const error = details.error ?? { message: "The run failed" };
+  const failedNodeId = details.failedNodeId ?? null;
+  const sets = [
+    sql`status = ${status}`,
+    sql`updated_at = now()`,
+    sql`event_seq = runs.event_seq + 1`,
+    ...(status === "running" ? [sql`started_at = coalesce(runs.started_at, now())`] : []),
+    ...(terminal ? [sql`finished_at = now()`] : []),
+    ...(output ? [sql`output = ${jsonOrNull(output)}`, sql`output_blob_id = null`] : []),
+    ...(status === "failed"
+      ? [sql`error = ${JSON.stringify(error)}::jsonb`, sql`failed_node_id = ${failedNodeId}`]
+      : []),
+  ];
+  // The previous status is only known inside the statement: the payload's `previous` is set there.
+  const event = statusEvent(runId, status, "queued", details, { error, failedNodeId }, output);
+  const extra: Record<string, unknown> = { ...event.payload };
+  delete extra.previous;
+  const [row] = await queryRows<{ run: Record<string, unknown>; created_ms: number }>(
+    db,
+    sql`with prev as (
+          select id, status from runs where id = ${runId} and org_id = ${orgId} for update
+        ), upd as (
+          update runs set ${sql.join(sets, sql`, `)}
+          from prev
+          where runs.id = prev.id and prev.status not in ('succeeded', 'failed', 'cancelled')
+            and prev.status <> ${status}
+          returning runs.*, prev.status as previous
+        ), ev as (
+          insert into run_events ("run_id", "seq", "org_id", "type", "node_id", "payload", "dedupe_key")
+          select upd.id, upd.event_seq, upd.org_id, ${event.type}, null,
+                 jsonb_build_object('previous', upd.previous) || ${JSON.stringify(extra)}::jsonb, null
+          from upd
+          returning (extract(epoch from "created_at") * 1000)::float8 as created_ms
+        )
+        select row_to_json(upd) as run, (select created_ms from ev) as created_ms from upd`,
+  );
+  if (!row) return undefined;
+  const updated = runFromJson(row.run);
+  const appended = {
+    runId,
+    orgId,
+    seq: updated.eventSeq,
+    type: event.type,
+    nodeId: null,
+    payload: { ...event.payload, previous: row.run.previous },
+    createdAt: new Date(row.created_ms),
+  } as RunEvent;
+  const run = output ? { ...updated, output: output.value } : updated;
+  return { run, changed: true, events: [appended] };
+}
+
+/** markRunStatus in a transaction of several statements: for an output stored as a blob. */
+async function markRunStatusStepwise(
+  db: Database,
+  orgId: string,
+  runId: string,
+  status: RunStatusTarget,
+  details: RunStatusDetails,
+  limits: ValueLimits,
 ): Promise<RunStatusChange> {
   const result = await db.transaction(async (tx) => {
     const [current] = await tx
@@ -503,19 +623,23 @@ async function writeStepStart(
   return { step: written.step, events: await appendStarted(tx, orgId, input, written.input) };
 }
 
+function startedEvent(key: StepKey, input: MeasuredValue | undefined): NewRunEvent {
+  return {
+    runId: key.runId,
+    type: "step.started",
+    nodeId: key.nodeId,
+    payload: { attempt: key.attempt, input: eventValue(input ?? measureValue(null)) },
+    dedupeKey: dedupe("step.started", key),
+  };
+}
+
 async function appendStarted(
   tx: Database,
   orgId: string,
   key: StepKey,
   input: MeasuredValue | undefined,
 ): Promise<RunEvent[]> {
-  const { event, created } = await appendRunEvent(tx, orgId, {
-    runId: key.runId,
-    type: "step.started",
-    nodeId: key.nodeId,
-    payload: { attempt: key.attempt, input: eventValue(input ?? measureValue(null)) },
-    dedupeKey: dedupe("step.started", key),
-  });
+  const { event, created } = await appendRunEvent(tx, orgId, startedEvent(key, input));
   return created ? [event] : [];
 }
 
@@ -608,7 +732,6 @@ async function writeStepFinish(
       : { ...key, ...tokens, status: "failed", error: input.error, finished: true, ...startFields },
     limits,
   );
-  const started = start ? await appendStarted(tx, orgId, key, written.input) : [];
   // Totals are recomputed from the steps, so a replayed attempt is never counted twice.
   if (tokens.tokensIn > 0 || tokens.tokensOut > 0 || tokens.costUsd > 0) {
     await tx
@@ -624,9 +747,9 @@ async function writeStepFinish(
   const { step } = written;
   const durationMs =
     step.startedAt && step.finishedAt ? step.finishedAt.getTime() - step.startedAt.getTime() : null;
-  const appended =
+  const finished: NewRunEvent =
     input.status === "succeeded"
-      ? await appendRunEvent(tx, orgId, {
+      ? {
           runId: input.runId,
           type: "step.succeeded",
           nodeId: input.nodeId,
@@ -639,15 +762,25 @@ async function writeStepFinish(
             ...(input.reusedFromRunId ? { reusedFromRunId: input.reusedFromRunId } : {}),
           },
           dedupeKey: dedupe("step.finished", key),
-        })
-      : await appendRunEvent(tx, orgId, {
+        }
+      : {
           runId: input.runId,
           type: "step.failed",
           nodeId: input.nodeId,
           payload: { attempt: input.attempt, error: input.error, ...tokens, durationMs },
           dedupeKey: dedupe("step.finished", key),
-        });
-  return { step, events: [...started, ...(appended.created ? [appended.event] : [])] };
+        };
+  // A start written with the outcome: both events in one statement, `step.started` first.
+  if (start)
+    return {
+      step,
+      events: await appendRunEvents(tx, orgId, input.runId, [
+        startedEvent(key, written.input),
+        finished,
+      ]),
+    };
+  const appended = await appendRunEvent(tx, orgId, finished);
+  return { step, events: appended.created ? [appended.event] : [] };
 }
 
 export interface UpsertStepInput extends StepKey {
