@@ -5,6 +5,7 @@ import { flowVersions, runBlobs, runEvents, runSteps } from "@runnel/db/schema";
 import { describeEachDriver } from "@runnel/db/testing";
 
 import type { RunEvent } from "./event-types";
+import type { PureStepWrite } from "./store";
 import { FlowVersionNotFoundError, RunNotFoundError } from "./errors";
 import { appendRunEvent, listRunEvents } from "./events";
 import { seedFlowVersion } from "./fixtures";
@@ -15,6 +16,7 @@ import {
   getRunWithSteps,
   listRuns,
   markRunStatus,
+  recordPureSteps,
   recordStepFinish,
   recordStepRun,
   recordStepStart,
@@ -219,6 +221,76 @@ describeEachDriver("run store", (suite) => {
       await expect(
         recordStepRun(suite.db, orgId, start, { ...finish, nodeId: "other" }),
       ).rejects.toThrow(/different step attempts/);
+    });
+
+    it("records pure nodes' outcomes together: one upsert, their events in order, once however often replayed", async () => {
+      const { orgId, flowVersionId } = await seedFlowVersion(suite.db);
+      const { run } = await createRun(suite.db, orgId, { flowVersionId, triggerKind: "manual" });
+      const fired = (nodeId: string, output: unknown, startedMsAgo: number): PureStepWrite => ({
+        kind: "run",
+        start: { runId: run.id, nodeId, attempt: 0, input: { from: nodeId }, startedMsAgo },
+        finish: { runId: run.id, nodeId, attempt: 0, status: "succeeded", output, port: "out" },
+      });
+      const writes: PureStepWrite[] = [
+        fired("hook", { body: 1 }, 30),
+        { kind: "skip", runId: run.id, nodeId: "other" },
+        fired("shape", { hello: "world" }, 1200),
+      ];
+      const written = await recordPureSteps(suite.db, orgId, writes);
+      expect(written.events.map((event) => [event.seq, event.type, event.nodeId])).toEqual([
+        [2, "step.started", "hook"],
+        [3, "step.succeeded", "hook"],
+        [4, "step.skipped", "other"],
+        [5, "step.started", "shape"],
+        [6, "step.succeeded", "shape"],
+      ]);
+      const shapeDone = written.events[4] as RunEvent<"step.succeeded">;
+      expect(shapeDone.payload).toMatchObject({
+        attempt: 0,
+        output: { value: { hello: "world" } },
+        port: "out",
+        tokensIn: 0,
+        tokensOut: 0,
+      });
+      expect(shapeDone.payload.durationMs).toBeGreaterThanOrEqual(1100);
+      // The same events, read back: nothing published that was not stored.
+      expect(
+        (await listRunEvents(suite.db, orgId, run.id)).map((event) => [event.seq, event.type]),
+      ).toEqual([[1, "run.queued"], ...written.events.map((event) => [event.seq, event.type])]);
+      const steps = await getRunWithSteps(suite.db, orgId, run.id);
+      expect(
+        steps?.steps.map((step) => [step.nodeId, step.status, step.port, step.output]),
+      ).toEqual(
+        expect.arrayContaining([
+          ["hook", "succeeded", "out", { body: 1 }],
+          ["other", "skipped", null, null],
+          ["shape", "succeeded", "out", { hello: "world" }],
+        ]),
+      );
+      const replay = await recordPureSteps(suite.db, orgId, writes);
+      expect(replay.events).toEqual([]);
+      expect(await listRunEvents(suite.db, orgId, run.id)).toHaveLength(6);
+      expect(await suite.db.select().from(runSteps).where(eq(runSteps.runId, run.id))).toHaveLength(
+        3,
+      );
+      await expect(
+        recordPureSteps(suite.db, "another-org", [fired("late", null, 0)]),
+      ).rejects.toBeInstanceOf(RunNotFoundError);
+    });
+
+    it("records a pure write a batch cannot take (a value stored as a blob) one by one", async () => {
+      const { orgId, flowVersionId } = await seedFlowVersion(suite.db);
+      const { run } = await createRun(suite.db, orgId, { flowVersionId, triggerKind: "manual" });
+      const big = bigValue(INLINE_VALUE_LIMIT_BYTES + 10);
+      const written = await recordPureSteps(suite.db, orgId, [
+        {
+          kind: "run",
+          start: { runId: run.id, nodeId: "big", attempt: 0, input: {}, startedMsAgo: 0 },
+          finish: { runId: run.id, nodeId: "big", attempt: 0, status: "succeeded", output: big },
+        },
+      ]);
+      expect(written.events.map((event) => event.type)).toEqual(["step.started", "step.succeeded"]);
+      expect(await getNodeOutputs(suite.db, orgId, run.id)).toEqual({ big });
     });
 
     it("records a node attempt once however often a replayed step writes it", async () => {

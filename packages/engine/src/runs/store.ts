@@ -783,6 +783,184 @@ async function writeStepFinish(
   return { step, events: appended.created ? [appended.event] : [] };
 }
 
+/** A pure node's outcome (its start and finish together) or a skip, as a group commit holds it. */
+export type PureStepWrite =
+  | {
+      kind: "run";
+      start: RecordStepStartInput & { startedMsAgo: number };
+      finish: RecordStepFinishInput;
+    }
+  | { kind: "skip"; runId: string; nodeId: string };
+
+/**
+ * The outcomes of pure nodes of one run, committed together (docs/executor.md, Direct runs): one upsert of their
+ * `run_steps` rows and one append of their events, in the order given, inside the caller's transaction. Writes a
+ * batch cannot take — a value stored as a blob, tokens or cost, a failure — are written one by one as recordStepRun
+ * and upsertStep write them.
+ */
+export async function recordPureSteps(
+  tx: Database,
+  orgId: string,
+  writes: readonly PureStepWrite[],
+  limits: ValueLimits = {},
+): Promise<Written> {
+  if (writes.length === 0) return { events: [] };
+  const inlineLimit = limits.inlineLimitBytes ?? INLINE_VALUE_LIMIT_BYTES;
+  type Measured = { input: MeasuredValue; output: MeasuredValue };
+  const measured: (Measured | undefined)[] = [];
+  for (const write of writes) {
+    if (write.kind === "skip") {
+      measured.push(undefined);
+      continue;
+    }
+    const { finish } = write;
+    if (
+      finish.status !== "succeeded" ||
+      (finish.tokensIn ?? 0) > 0 ||
+      (finish.tokensOut ?? 0) > 0 ||
+      (finish.costUsd ?? 0) > 0
+    )
+      return recordOneByOne(tx, orgId, writes, limits);
+    const values = { input: measureValue(write.start.input), output: measureValue(finish.output) };
+    if (values.input.bytes > inlineLimit || values.output.bytes > inlineLimit)
+      return recordOneByOne(tx, orgId, writes, limits);
+    measured.push(values);
+  }
+  const runId = writes[0]?.kind === "run" ? writes[0].start.runId : (writes[0]?.runId ?? "");
+  if (writes.some((write) => (write.kind === "run" ? write.start.runId : write.runId) !== runId))
+    throw new Error("recordPureSteps: every write must belong to one run");
+  const json = (value: MeasuredValue) =>
+    value.value === null ? sql`null` : sql`${value.json}::jsonb`;
+  const rows = writes.map((write, index) => {
+    const values = measured[index];
+    if (write.kind === "skip" || !values)
+      return {
+        runId,
+        orgId,
+        nodeId: write.kind === "skip" ? write.nodeId : write.start.nodeId,
+        attempt: 0,
+        status: "skipped" as const,
+      };
+    const startedMsAgo = Math.max(0, write.start.startedMsAgo);
+    return {
+      runId,
+      orgId,
+      nodeId: write.finish.nodeId,
+      attempt: write.finish.attempt,
+      status: "succeeded" as const,
+      input: json(values.input),
+      output: json(values.output),
+      port: write.finish.status === "succeeded" ? (write.finish.port ?? null) : null,
+      reusedFromRunId:
+        write.finish.status === "succeeded" ? (write.finish.reusedFromRunId ?? null) : null,
+      startedAt: sql`now() - ${startedMsAgo}::double precision * interval '1 millisecond'`,
+      finishedAt: sql`now()`,
+    };
+  });
+  let stored: {
+    nodeId: string;
+    attempt: number;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+  }[];
+  try {
+    stored = await tx
+      .insert(runSteps)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [runSteps.runId, runSteps.nodeId, runSteps.attempt],
+        set: {
+          status: sql`excluded.status`,
+          updatedAt: sql`now()`,
+          input: sql`excluded.input`,
+          inputBlobId: sql`null`,
+          output: sql`excluded.output`,
+          outputBlobId: sql`null`,
+          error: sql`null`,
+          port: sql`excluded.port`,
+          reusedFromRunId: sql`excluded.reused_from_run_id`,
+          startedAt: sql`coalesce(${runSteps.startedAt}, excluded.started_at)`,
+          finishedAt: sql`excluded.finished_at`,
+        },
+        setWhere: eq(runSteps.orgId, orgId),
+      })
+      .returning({
+        nodeId: runSteps.nodeId,
+        attempt: runSteps.attempt,
+        startedAt: runSteps.startedAt,
+        finishedAt: runSteps.finishedAt,
+      });
+  } catch (error) {
+    if (isMissingRun(error)) throw new RunNotFoundError(runId);
+    throw error;
+  }
+  const times = new Map(stored.map((row) => [`${row.nodeId}\u0000${row.attempt}`, row]));
+  const events: NewRunEvent[] = writes.flatMap((write, index): NewRunEvent[] => {
+    const values = measured[index];
+    if (write.kind === "skip" || !values) {
+      const nodeId = write.kind === "skip" ? write.nodeId : write.start.nodeId;
+      return [
+        {
+          runId,
+          type: "step.skipped",
+          nodeId,
+          payload: { attempt: 0 },
+          dedupeKey: dedupe("step.skipped", { runId, nodeId, attempt: 0 }),
+        },
+      ];
+    }
+    const { finish } = write;
+    if (finish.status !== "succeeded") return [];
+    const key: StepKey = { runId, nodeId: finish.nodeId, attempt: finish.attempt };
+    const row = times.get(`${key.nodeId}\u0000${key.attempt}`);
+    const durationMs =
+      row?.startedAt && row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null;
+    return [
+      startedEvent(key, values.input),
+      {
+        runId,
+        type: "step.succeeded",
+        nodeId: key.nodeId,
+        payload: {
+          attempt: key.attempt,
+          output: eventValue(values.output),
+          tokensIn: 0,
+          tokensOut: 0,
+          costUsd: 0,
+          durationMs,
+          ...(finish.port ? { port: finish.port } : {}),
+          ...(finish.reusedFromRunId ? { reusedFromRunId: finish.reusedFromRunId } : {}),
+        },
+        dedupeKey: dedupe("step.finished", key),
+      },
+    ];
+  });
+  return { events: await appendRunEvents(tx, orgId, runId, events) };
+}
+
+/** recordPureSteps' writes one at a time, each as its own function writes it. */
+async function recordOneByOne(
+  tx: Database,
+  orgId: string,
+  writes: readonly PureStepWrite[],
+  limits: ValueLimits,
+): Promise<Written> {
+  const events: RunEvent[] = [];
+  for (const write of writes) {
+    const written =
+      write.kind === "skip"
+        ? await upsertStep(
+            tx,
+            orgId,
+            { runId: write.runId, nodeId: write.nodeId, attempt: 0, status: "skipped" },
+            limits,
+          )
+        : await recordStepRun(tx, orgId, write.start, write.finish, limits);
+    events.push(...written.events);
+  }
+  return { events };
+}
+
 export interface UpsertStepInput extends StepKey {
   status: StepStatus;
   input?: unknown;

@@ -1,15 +1,15 @@
 import type { Database } from "@runnel/db";
 
 import type { RunEvent } from "../../runs/event-types";
-import type { Written } from "../../runs/store";
+import type { PureStepWrite, Written } from "../../runs/store";
 import type { RunFlowResources } from "../flow-run/resources";
 import type { RunWrites } from "../flow-run/run-writes";
 import type { JournalEntry } from "./journal";
-import { markRunStatus, recordStepRun, TERMINAL_RUN_STATUSES, upsertStep } from "../../runs/store";
+import { markRunStatus, recordPureSteps, TERMINAL_RUN_STATUSES } from "../../runs/store";
 import { writeJournal } from "./journal";
 
-/** A held write; `began` is when its group's transaction began (performance.now()), whose now() it shares. */
-type HeldWrite = (tx: Database, began: number) => Promise<Written>;
+/** A held pure step write, and when it was held (performance.now()). */
+type HeldWrite = { write: PureStepWrite; heldAt: number };
 
 /**
  * A transaction handle whose own `transaction` joins it: the run store's functions open a transaction each, and
@@ -31,6 +31,9 @@ function joined(tx: Database): Database {
 export function groupedWrites(resources: RunFlowResources) {
   const { store, db, bus, limits } = resources;
   let held: HeldWrite[] = [];
+  /** The org of the run whose writes are held (one run per group). */
+  let heldOrg = "";
+  const orgIdOf = (writes: readonly HeldWrite[]) => (writes.length > 0 ? heldOrg : "");
   let journal: JournalEntry[] = [];
   let chain: Promise<unknown> = Promise.resolve();
   /** The run's terminal status has committed: nothing replays it, so no journal row is written any more. */
@@ -57,7 +60,19 @@ export function groupedWrites(resources: RunFlowResources) {
         const began = performance.now();
         result = await db.transaction(async (tx) => {
           const group = joined(tx);
-          for (const write of writes) events.push(...(await write(group, began)).events);
+          // A start time is taken back from the transaction's now(), so it counts the time it was held too.
+          const pure = writes.map(({ write, heldAt }): PureStepWrite =>
+            write.kind === "run"
+              ? {
+                  ...write,
+                  start: {
+                    ...write.start,
+                    startedMsAgo: write.start.startedMsAgo + (began - heldAt),
+                  },
+                }
+              : write,
+          );
+          events.push(...(await recordPureSteps(group, orgIdOf(writes), pure, limits)).events);
           const value = last ? await last(group) : undefined;
           if (value) events.push(...value.events);
           await writeJournal(group, rows);
@@ -117,23 +132,13 @@ export function groupedWrites(resources: RunFlowResources) {
       return change;
     },
     pureStepRun: (orgId, start, finish) => {
-      const heldAt = performance.now();
-      // The start time is taken back from the transaction's now(), so it counts the time the write was held too.
-      held.push((tx, began) =>
-        recordStepRun(
-          tx,
-          orgId,
-          { ...start, startedMsAgo: start.startedMsAgo + (began - heldAt) },
-          finish,
-          limits,
-        ),
-      );
+      heldOrg = orgId;
+      held.push({ write: { kind: "run", start, finish }, heldAt: performance.now() });
       return Promise.resolve();
     },
     skipStep: (orgId, runId, nodeId) => {
-      held.push((tx) =>
-        upsertStep(tx, orgId, { runId, nodeId, attempt: 0, status: "skipped" }, limits),
-      );
+      heldOrg = orgId;
+      held.push({ write: { kind: "skip", runId, nodeId }, heldAt: performance.now() });
       return Promise.resolve();
     },
     flush,
