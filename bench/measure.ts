@@ -36,6 +36,20 @@ function postgresCpuMs(): number {
 }
 
 let statements = 0;
+/** While set, the text of every statement sent (see traceStatements). */
+let traced: string[] | undefined;
+
+/** Records the SQL text of every statement sent while `work` runs (BENCH_TRACE_SQL=1 prints one run's). */
+export async function traceStatements(work: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  traced = seen;
+  try {
+    await work();
+  } finally {
+    traced = undefined;
+  }
+  return seen;
+}
 
 /** Counts node-postgres queries from now on (the client the database package loads). */
 export function countPgStatements(fromPackage: string): void {
@@ -44,6 +58,14 @@ export function countPgStatements(fromPackage: string): void {
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
     statements++;
+    if (traced) {
+      const [query] = args as [string | { text?: string; name?: string }];
+      traced.push(
+        typeof query === "string"
+          ? query
+          : `${query.name ? `[${query.name}] ` : ""}${query.text ?? ""}`,
+      );
+    }
     return original.apply(this, args);
   };
 }

@@ -16,7 +16,8 @@
  *
  * Each line also gives, per run: the CPU of the process's main thread (server, engine and PGlite; the load generator
  * runs in a worker thread), the CPU of the local Postgres server's processes, and the statements sent through
- * node-postgres (bench/measure.ts).
+ * node-postgres (bench/measure.ts). BENCH_TRACE_SQL=1 also prints the statements of one run (Postgres only), sent alone
+ * after the warm-up, with the dispatcher's and the driver's periodic statements of that moment.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -36,7 +37,7 @@ import { appRouter } from "../packages/api/src/root";
 import { createRateLimits, rateLimitStoreFor } from "../packages/api/src/security/rate-limit";
 import { createCallerFactory, createTRPCContext } from "../packages/api/src/trpc";
 import { consoleLog, startRuntime } from "../packages/runtime/src/index";
-import { costsNow, countPgStatements, perRun } from "./measure";
+import { costsNow, countPgStatements, perRun, traceStatements } from "./measure";
 
 countPgStatements(new URL("../packages/db/package.json", import.meta.url).pathname);
 
@@ -158,6 +159,24 @@ async function commits(handle: DbHandle): Promise<number | null> {
   return row ? Number(row.commits) : null;
 }
 
+/** Prints the statements one run sends through node-postgres (BENCH_TRACE_SQL=1; Postgres only), after the others settled. */
+async function traceOneRun(label: string, runFlow: string, target: string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const seen = await traceStatements(async () => {
+    const response = await fetch(target, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "traced" }),
+    });
+    await response.text();
+    // The run's writes after the answer (its end, the lease) and the batched acknowledgements.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  });
+  console.log(JSON.stringify({ database: label, runFlow, tracedStatements: seen.length }));
+  for (const [index, text] of seen.entries())
+    console.log(`  ${index + 1}. ${text.replace(/\s+/g, " ").slice(0, 220)}`);
+}
+
 async function bench(
   label: string,
   handle: DbHandle,
@@ -197,6 +216,7 @@ async function bench(
     }
     // Warm-up: JIT, prepared statements, pool connections.
     await load(target, 10, 2);
+    if (process.env.BENCH_TRACE_SQL === "1") await traceOneRun(label, runFlow, target);
     for (const concurrency of CONCURRENCY) {
       const commitsBefore = await commits(handle);
       const costsBefore = costsNow();
