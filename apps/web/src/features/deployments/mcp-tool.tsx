@@ -44,7 +44,10 @@ export function McpTool({
     });
 
   return (
-    <section aria-labelledby={`${id}-title`} className="flex flex-col gap-3 rounded-md border p-3">
+    <section
+      aria-labelledby={`${id}-title`}
+      className="flex flex-col gap-3 rounded-md border border-border p-3"
+    >
       <div className="flex items-center gap-2">
         <Switch
           id={id}
@@ -55,7 +58,7 @@ export function McpTool({
         <Label htmlFor={id} id={`${id}-title`}>
           MCP tool
         </Label>
-        <span className="text-muted-foreground text-sm">
+        <span className="text-sm text-fg-muted">
           {enabled
             ? `Offered as "${deployment.mcp?.toolName ?? ""}" at ${origin}/api/mcp`
             : "Not offered to MCP clients"}
