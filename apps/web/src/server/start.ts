@@ -2,6 +2,7 @@ import "server-only";
 
 import type { Logger } from "@runnel/observability";
 import { createLogger } from "@runnel/observability";
+import { runtimeOptionsFromEnv } from "@runnel/runtime";
 
 import { getEngine } from "./engine";
 import { getLogger, getObservabilityEnv, setRunSpans, setSandboxPoolSource } from "./observability";
@@ -25,10 +26,14 @@ export async function startServer(
     const handle = await getDbHandle();
     const engine = await getEngine();
     setSandboxPoolSource(() => engine.services.sandbox.stats());
+    const { mode } = runtimeOptionsFromEnv();
+    const runFlow = mode.kind === "embedded" ? mode.runFlow : undefined;
     logger.info(
-      { database: handle.driver, mode: engine.mode, tracing: Boolean(tracing) },
+      { database: handle.driver, mode: engine.mode, runFlow, tracing: Boolean(tracing) },
       engine.mode === "embedded"
-        ? "Runnel started: flows run on the built-in executor inside this server"
+        ? `Runnel started: flows run on the built-in executor inside this server (${
+            runFlow === "sdk" ? "through the Inngest protocol" : "direct driver"
+          })`
         : "Runnel started: flows run on Inngest (functions served at /api/inngest)",
     );
   } catch (error) {
