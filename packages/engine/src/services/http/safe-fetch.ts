@@ -260,15 +260,19 @@ export function createHttpService(options: SafeHttpOptions = {}): SafeHttpServic
   const maxTimeoutMs = options.maxTimeoutMs ?? 300_000;
   const maxBytesLimit = options.maxResponseBytesLimit ?? 100 * 1024 * 1024;
 
+  /** The request's time and size limits: its own or the defaults, never above the operator's caps. */
+  function limitsOf(request: { timeoutMs?: number; maxResponseBytes?: number }) {
+    return {
+      timeoutMs: Math.min(request.timeoutMs ?? options.defaultTimeoutMs ?? 30_000, maxTimeoutMs),
+      maxBytes: Math.min(
+        request.maxResponseBytes ?? options.defaultMaxResponseBytes ?? 10 * 1024 * 1024,
+        maxBytesLimit,
+      ),
+    };
+  }
+
   async function fetch(request: HttpRequest): Promise<HttpResponse> {
-    const timeoutMs = Math.min(
-      request.timeoutMs ?? options.defaultTimeoutMs ?? 30_000,
-      maxTimeoutMs,
-    );
-    const maxBytes = Math.min(
-      request.maxResponseBytes ?? options.defaultMaxResponseBytes ?? 10 * 1024 * 1024,
-      maxBytesLimit,
-    );
+    const { timeoutMs, maxBytes } = limitsOf(request);
     const follow = request.followRedirects ?? true;
     let url = checkUrl(request.url, allow);
     let method: Dispatcher.HttpMethod = request.method ?? "GET";
@@ -338,14 +342,7 @@ export function createHttpService(options: SafeHttpOptions = {}): SafeHttpServic
   }
 
   async function stream(request: HttpStreamRequest): Promise<Response> {
-    const timeoutMs = Math.min(
-      request.timeoutMs ?? options.defaultTimeoutMs ?? 30_000,
-      maxTimeoutMs,
-    );
-    const maxBytes = Math.min(
-      request.maxResponseBytes ?? options.defaultMaxResponseBytes ?? 10 * 1024 * 1024,
-      maxBytesLimit,
-    );
+    const { timeoutMs, maxBytes } = limitsOf(request);
     const url = checkUrl(request.url, allow);
     const method: Dispatcher.HttpMethod = request.method ?? "GET";
     const headers = lowerCaseHeaders(request.headers);
