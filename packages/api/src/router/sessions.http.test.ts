@@ -4,105 +4,37 @@
  * sessionUserOf). A browser is a cookie jar.
  */
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createAuth, sessionUserOf } from "@runnel/auth";
 import { eq } from "@runnel/db";
 import { auditLog } from "@runnel/db/schema";
 
 import type { Harness } from "../../test/harness";
 import type { LoopbackServer } from "../rest/serve.fixtures";
 import type { AppRouter } from "../root";
-import { APP_URL, createHarness, PASSWORD } from "../../test/harness";
-import { serveOnLoopback } from "../rest/serve.fixtures";
-import { appRouter } from "../root";
+import { createHarness, PASSWORD } from "../../test/harness";
+import { CookieBrowser, serveSignedInApp } from "../../test/signed-in-server";
 import { transformer } from "../transformer";
-import { createTRPCContext, ORG_HEADER } from "../trpc";
+import { ORG_HEADER } from "../trpc";
 
 let t: Harness;
 let server: LoopbackServer;
 
 beforeAll(async () => {
   t = await createHarness();
-  const auth = createAuth({
-    getDb: () => Promise.resolve(t.db),
-    secret: "session-test-secret-".padEnd(48, "x"),
-    env: {},
-  });
-  server = await serveOnLoopback(async (request) => {
-    const path = new URL(request.url).pathname;
-    if (path.startsWith("/api/auth/"))
-      return request.method === "POST"
-        ? auth.handlers.POST(request as never)
-        : auth.handlers.GET(request as never);
-    // Next.js sets x-forwarded-proto on every request; next-auth's auth() picks the cookie names by it.
-    const headers = new Headers(request.headers);
-    headers.set("x-forwarded-proto", "http");
-    const session = sessionUserOf(
-      await auth.auth({ headers } as never, { headers: new Headers() } as never),
-    );
-    return fetchRequestHandler({
-      endpoint: "/api/trpc",
-      req: request,
-      router: appRouter,
-      createContext: () =>
-        createTRPCContext({
-          headers: request.headers,
-          db: t.db,
-          session,
-          encryptionKey: t.encryptionKey,
-          appUrl: APP_URL,
-        }),
-    });
-  });
+  server = await serveSignedInApp({ db: t.db, encryptionKey: t.encryptionKey });
 });
 afterAll(async () => {
   await server.close();
   await t.close();
 });
 
-/** A browser: a cookie jar, next-auth's sign-in and sign-out forms, and a tRPC client sending the cookies. */
-class Browser {
-  readonly jar = new Map<string, string>();
+/** A browser with a tRPC client sending its cookies (and any extra headers). */
+class Browser extends CookieBrowser {
   headers: Record<string, string> = {};
 
-  cookie(): string {
-    return [...this.jar].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-
-  private keep(response: Response): void {
-    for (const header of response.headers.getSetCookie()) {
-      const [pair = ""] = header.split(";");
-      const index = pair.indexOf("=");
-      const value = pair.slice(index + 1);
-      if (value === "") this.jar.delete(pair.slice(0, index));
-      else this.jar.set(pair.slice(0, index), value);
-    }
-  }
-
-  private async form(path: string, fields: Record<string, string>): Promise<Response> {
-    const csrf = await fetch(`${server.url}/api/auth/csrf`, { headers: { cookie: this.cookie() } });
-    this.keep(csrf);
-    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const response = await fetch(`${server.url}/api/auth/${path}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: this.cookie() },
-      body: new URLSearchParams({ ...fields, csrfToken, callbackUrl: `${server.url}/` }),
-    });
-    this.keep(response);
-    return response;
-  }
-
-  async signIn(email: string, password = PASSWORD): Promise<void> {
-    const response = await this.form("callback/credentials", { email, password });
-    expect(response.headers.get("location")).not.toMatch(/error=/);
-    expect(this.jar.has("authjs.session-token")).toBe(true);
-  }
-
-  signOut(): Promise<Response> {
-    return this.form("signout", {});
+  constructor() {
+    super(() => server.url);
   }
 
   get trpc() {

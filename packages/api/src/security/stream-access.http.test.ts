@@ -3,25 +3,22 @@
  * HTTP: next-auth's routes, tRPC (`runs.watch` as an event stream) and REST v1 behind one loopback server, wired as
  * apps/web wires them. Each stream watches a run waiting on an approval, so only a revocation can end it.
  */
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { FlowDefinitionInput } from "@runnel/engine";
-import { createAuth, sessionUserOf } from "@runnel/auth";
 
 import type { LoopbackServer } from "../rest/serve.fixtures";
 import type { EngineHarness } from "../router/runs.fixtures";
+import { PASSWORD } from "../../test/harness";
+import { CookieBrowser, serveSignedInApp } from "../../test/signed-in-server";
 import { createRestHandler } from "../rest/handler";
-import { serveOnLoopback } from "../rest/serve.fixtures";
-import { appRouter } from "../root";
 import { createEngineHarness, publishedFlow } from "../router/runs.fixtures";
 import { transformer } from "../transformer";
-import { createTRPCContext, ORG_HEADER } from "../trpc";
+import { ORG_HEADER } from "../trpc";
 import { STREAM_ACCESS_CHECK_MS } from "./stream-access";
 
 /** The promise: a stream ends within this of the revocation (the re-check interval plus a query and slack). */
 const END_WITHIN_MS = 2_000;
-const PASSWORD = "correct-horse-9";
 
 let h: EngineHarness;
 let server: LoopbackServer;
@@ -34,78 +31,17 @@ beforeAll(async () => {
     encryptionKey: h.encryptionKey,
     appUrl: "http://localhost:3000",
   };
-  const auth = createAuth({
-    getDb: () => Promise.resolve(h.db),
-    secret: "stream-test-secret-".padEnd(48, "x"),
-    env: {},
-  });
-  const rest = createRestHandler(deps);
-  server = await serveOnLoopback(async (request) => {
-    const path = new URL(request.url).pathname;
-    if (path.startsWith("/api/auth/"))
-      return request.method === "POST"
-        ? auth.handlers.POST(request as never)
-        : auth.handlers.GET(request as never);
-    if (path.startsWith("/api/v1/")) return rest(request);
-    const headers = new Headers(request.headers);
-    headers.set("x-forwarded-proto", "http");
-    const session = sessionUserOf(
-      await auth.auth({ headers } as never, { headers: new Headers() } as never),
-    );
-    return fetchRequestHandler({
-      endpoint: "/api/trpc",
-      req: request,
-      router: appRouter,
-      createContext: () => createTRPCContext({ ...deps, headers: request.headers, session }),
-    });
-  });
+  server = await serveSignedInApp({ ...deps, rest: createRestHandler(deps) });
 });
 afterAll(async () => {
   await server.close();
   await h.close();
 });
 
-/** A browser: a cookie jar and next-auth's sign-in and sign-out forms. */
-class Browser {
-  readonly jar = new Map<string, string>();
-
-  cookie(): string {
-    return [...this.jar].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-
-  private keep(response: Response): void {
-    for (const header of response.headers.getSetCookie()) {
-      const [pair = ""] = header.split(";");
-      const index = pair.indexOf("=");
-      const value = pair.slice(index + 1);
-      if (value === "") this.jar.delete(pair.slice(0, index));
-      else this.jar.set(pair.slice(0, index), value);
-    }
-  }
-
-  private async form(path: string, fields: Record<string, string>): Promise<Response> {
-    const csrf = await fetch(`${server.url}/api/auth/csrf`, { headers: { cookie: this.cookie() } });
-    this.keep(csrf);
-    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const response = await fetch(`${server.url}/api/auth/${path}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: this.cookie() },
-      body: new URLSearchParams({ ...fields, csrfToken, callbackUrl: `${server.url}/` }),
-    });
-    this.keep(response);
-    return response;
-  }
-
-  async signIn(email: string): Promise<this> {
-    const response = await this.form("callback/credentials", { email, password: PASSWORD });
-    expect(response.headers.get("location")).not.toMatch(/error=/);
-    expect(this.jar.has("authjs.session-token")).toBe(true);
-    return this;
-  }
-
-  async signOut(): Promise<void> {
-    expect((await this.form("signout", {})).status).toBe(302);
+/** A browser that also sends tRPC mutations with its cookies. */
+class Browser extends CookieBrowser {
+  constructor() {
+    super(() => server.url);
   }
 
   /** A tRPC mutation as the browser sends it. */
@@ -277,7 +213,7 @@ describe("open streams end when their session or key is revoked (real HTTP)", ()
     await Promise.all([adaStream.opened(), phoneStream.opened(), bobStream.opened()]);
 
     const revokedAt = Date.now();
-    await adaBrowser.signOut();
+    expect((await adaBrowser.signOut()).status).toBe(302);
     await expectEndedByRevocation(adaStream, revokedAt, "trpc");
     await new Promise((resolve) => setTimeout(resolve, STREAM_ACCESS_CHECK_MS * 1.5));
     expectOpen(phoneStream);
