@@ -45,8 +45,11 @@ export interface NodeUi {
 /** A JSON Schema document (draft 2020-12), as produced by `z.toJSONSchema`. */
 export type JsonSchema = Record<string, unknown>;
 
-/** Where a field's suggested values come from: `models` = the model ids of a model provider credential. */
-export const FIELD_OPTION_SOURCES = ["models"] as const;
+/**
+ * Where a field's suggested values come from: `models` = the model ids of a model provider credential;
+ * `mcpTools` = the tools of the MCP server described by the sibling `server` object (`mcp.tools`).
+ */
+export const FIELD_OPTION_SOURCES = ["models", "mcpTools"] as const;
 export type FieldOptionSource = (typeof FIELD_OPTION_SOURCES)[number];
 
 /**
@@ -57,7 +60,7 @@ export type FieldOptionSource = (typeof FIELD_OPTION_SOURCES)[number];
 export interface FieldUi {
   /** Offer values from this source in a searchable list; any other value may still be typed. */
   options?: FieldOptionSource;
-  /** The sibling config key the options depend on (the credential whose models are listed). */
+  /** The sibling key the options depend on (the credential whose models, the server whose tools are listed). */
   dependsOn?: string;
 }
 

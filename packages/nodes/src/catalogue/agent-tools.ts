@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { fieldUi } from "../define";
 import { JsonSchemaDocument } from "./shared";
 
 /** Tool names as the providers accept them (OpenAI's function-name rule, the strictest of the four). */
@@ -91,7 +92,8 @@ export const McpTool = z.object({
     .string()
     .min(1)
     .optional()
-    .describe("The tool's name on the server, when it differs from the name the model sees"),
+    .describe("The tool's name on the server, when it differs from the name the model sees")
+    .meta(fieldUi({ options: "mcpTools", dependsOn: "server" })),
   timeoutMs: z.number().int().min(1).max(300_000).default(60_000),
 });
 export type McpTool = z.infer<typeof McpTool>;

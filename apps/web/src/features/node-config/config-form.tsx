@@ -23,6 +23,7 @@ import { ExpressionInput } from "./expression-input";
 import { emptyValue, variantValue } from "./field-model";
 import { JsonEditor } from "./json-editor";
 import { KeyValueEditor } from "./key-value-editor";
+import { withPickedMcpTool } from "./mcp-tools";
 import { OptionsField } from "./options-field";
 import { getAt, pathKey, setAt } from "./value-path";
 
@@ -529,6 +530,23 @@ function LeafField({ field, value, path, ctx, inList }: FieldProps) {
         }
         value={typeof value === "string" ? value : ""}
         onValueChange={(text) => set(text === "" ? undefined : text)}
+        onOptionPick={
+          field.source === "mcpTools"
+            ? // Picking a server tool also names the tool for the model when it has no name yet.
+              (picked) => {
+                const tool = getAt(ctx.config, path.slice(1, -1));
+                ctx.onChange(
+                  path.slice(0, -1),
+                  withPickedMcpTool(
+                    typeof tool === "object" && tool !== null
+                      ? (tool as Record<string, unknown>)
+                      : {},
+                    picked,
+                  ),
+                );
+              }
+            : undefined
+        }
         disabled={ctx.readOnly}
       />
     );

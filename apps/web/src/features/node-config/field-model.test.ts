@@ -36,6 +36,20 @@ describe("configModel over the real catalogue", () => {
     }
   });
 
+  it("makes an agent's mcp tool name a field with its server's tools as options", () => {
+    const tools = child(modelOf("agent"), "tools");
+    if (tools.kind !== "list") throw new Error("tools should be a list");
+    const tool = tools.item;
+    if (tool.kind !== "union") throw new Error("a tool should be a union");
+    const mcp = tool.variants.find((variant) => variant.value === "mcp");
+    expect(mcp?.fields.find((f) => f.name === "tool")).toMatchObject({
+      kind: "options",
+      source: "mcpTools",
+      dependsOn: "server",
+      required: false,
+    });
+  });
+
   it("ignores a ui hint naming an unknown option source: the field stays text", () => {
     const model = configModel({
       type: "object",

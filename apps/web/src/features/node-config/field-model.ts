@@ -22,12 +22,13 @@ export type FieldModel =
   | { kind: "credential"; credentialTypes: readonly string[] }
   /**
    * Text with suggested values fetched for the form (the `ui` hint of @runnel/nodes' `fieldUi`): `models` lists the
-   * model ids of the credential held by the sibling field `dependsOn`. Any other text is accepted too.
+   * model ids of the credential held by the sibling field `dependsOn`, `mcpTools` the tools of the MCP server
+   * described by the sibling object `dependsOn`. Any other text is accepted too.
    */
   | { kind: "options"; source: OptionSource; dependsOn: string | undefined };
 
 /** The option sources the form can fetch (FIELD_OPTION_SOURCES of @runnel/nodes). */
-export const OPTION_SOURCES = ["models"] as const;
+export const OPTION_SOURCES = ["models", "mcpTools"] as const;
 export type OptionSource = (typeof OPTION_SOURCES)[number];
 
 export interface UnionVariant {

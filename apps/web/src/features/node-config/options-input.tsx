@@ -22,6 +22,10 @@ export interface OptionsInputProps extends Omit<
   options: readonly string[] | undefined;
   /** What the list is called for screen readers, e.g. "Models". */
   listLabel: string;
+  /** A line shown under an option (an MCP tool's description). */
+  describeOption?: (option: string) => string | undefined;
+  /** Called instead of `onValueChange` when an option is picked from the list (to fill other fields too). */
+  onOptionPick?: (option: string) => void;
 }
 
 /**
@@ -33,6 +37,8 @@ export function OptionsInput({
   onValueChange,
   options,
   listLabel,
+  describeOption,
+  onOptionPick,
   disabled,
   className,
   ...rest
@@ -45,7 +51,7 @@ export function OptionsInput({
   const showing = open && matches.length > 0;
 
   function choose(option: string) {
-    onValueChange(option);
+    (onOptionPick ?? onValueChange)(option);
     setOpen(false);
   }
 
@@ -131,6 +137,11 @@ export function OptionsInput({
               onMouseEnter={() => setActive(index)}
             >
               {option}
+              {describeOption?.(option) ? (
+                <span className="block truncate font-sans text-xs text-fg-muted">
+                  {describeOption(option)}
+                </span>
+              ) : null}
             </li>
           ))}
         </ul>
