@@ -358,7 +358,8 @@ describe("LLM nodes against the fake OpenAI-compatible server", () => {
       finishReason: "stop",
       usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10, costUsd: null },
     });
-    expect(ctx.usage).toEqual({ inputTokens: 7, outputTokens: 3, totalTokens: 10 });
+    // An unpriced model (a local one) adds nothing to the step's cost.
+    expect(ctx.usage).toEqual({ inputTokens: 7, outputTokens: 3, totalTokens: 10, costUsd: 0 });
     expect(openai.requests.at(-1)).toMatchObject({
       apiKey: "sk-node-test",
       model: "llama3.2",
