@@ -63,6 +63,13 @@ export async function settledApproval(context: RunContext, approvalId: string): 
     : current;
 }
 
+/** What a settled approval decided: an approval nobody decided in time is a timeout. */
+export function decisionOf(approval: Approval): "approved" | "rejected" | "timeout" {
+  return approval.status === "approved" || approval.status === "rejected"
+    ? approval.status
+    : "timeout";
+}
+
 /**
  * Approval node: waits for the decision event, then reads the decision from the row (the row is authoritative)
  * and fires `approved`, `rejected` or `timeout`.
@@ -76,12 +83,7 @@ export async function finishApproval(
   await waitForDecision(context, node.id, pending.approvalId, pending.timeoutMs);
   return context.steps.run(`${node.id}:done`, async () => {
     const approval = await settledApproval(context, pending.approvalId);
-    const decision =
-      approval.status === "approved"
-        ? "approved"
-        : approval.status === "rejected"
-          ? "rejected"
-          : "timeout";
+    const decision = decisionOf(approval);
     const value: Record<string, JsonValue> = { decision, data: pending.data };
     if (decision !== "timeout" && approval.decidedBy) value.decidedBy = approval.decidedBy;
     if (approval.comment) value.comment = approval.comment;

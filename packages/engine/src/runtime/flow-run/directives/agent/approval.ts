@@ -4,7 +4,7 @@ import type { PlanNode } from "../../../../compiler";
 import type { RunContext } from "../../context";
 import type { PreparedTool, ToolCall } from "./tools/types";
 import { toJson } from "../../context";
-import { settledApproval, waitForDecision } from "../approval";
+import { decisionOf, settledApproval, waitForDecision } from "../approval";
 
 export interface GateDecision {
   approval: AgentToolApproval;
@@ -59,12 +59,7 @@ export async function gateToolCall(
   return steps.run(`${call.stepId}:decided`, async (): Promise<GateDecision> => {
     const approval = await settledApproval(context, approvalId);
     await store.markRunStatus(orgId, runId, "running");
-    const decision =
-      approval.status === "approved"
-        ? "approved"
-        : approval.status === "rejected"
-          ? "rejected"
-          : "timeout";
+    const decision = decisionOf(approval);
     const edited = isObject(approval.formData) ? approval.formData.arguments : undefined;
     const runWith = decision === "approved" && isObject(edited) ? toJson(edited) : undefined;
     const editedArguments =
